@@ -1,0 +1,173 @@
+"""The `factbase` command line.
+
+Exit codes: 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
+are in failures.jsonl); 2 wrong usage; 3 a configuration, backend or input-folder error that
+stops the run before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipeline import __version__
+from pipeline.config import ConfigError, load_settings
+from pipeline.ingest import IngestError
+from pipeline.llm import BackendError
+from pipeline.runner import Progress as RunProgress
+from pipeline.runner import RunOutcome, Until, reconcile_file, run_pipeline
+from pipeline.schemas import SCHEMA_DIR, write_schemas
+
+EXIT_INPUT_FAILED = 1
+EXIT_CONFIG = 3
+
+app = typer.Typer(
+    name="factbase",
+    help="Turn a folder of news articles into one typed, source-grounded JSONL fact base.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+InputDir = Annotated[Path, typer.Argument(help="Folder of .txt/.md articles (searched recursively).")]
+OutDir = Annotated[Path, typer.Option("-o", "--out", help="Folder to write the fact base into.")]
+
+
+def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
+    err.print(f"factbase: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _summary(outcome: RunOutcome, out_dir: Path) -> None:
+    report = outcome.report
+    counts = report.counts
+    failed = outcome.failed_inputs
+    line = (
+        f"factbase: {counts.documents} documents, {counts.chunks} chunks, {counts.mentions} mentions, "
+        f"{counts.facts} facts, {counts.events_rejected} events rejected, {failed} failed inputs -> {out_dir}/ "
+        f"({report.calls} calls, {report.cache_hits} cache hits, {report.usage.total_tokens} tokens, "
+        f"{report.duration_s:.1f}s)"
+    )
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
+    for failure in outcome.failures:
+        if failure.stage == "ingest" or failure.reason in {"call_failed", "invalid_output", "truncated"}:
+            err.print(f"factbase: failed: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
+    """`run` and `extract` share every option; they differ only in where they stop."""
+
+    def command(
+        input_dir: InputDir,
+        out: OutDir = Path("outputs"),
+        base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")] = None,
+        model: Annotated[Optional[str], typer.Option(help="Model name the endpoint serves.")] = None,
+        api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")] = None,
+        mode: Annotated[Optional[str], typer.Option(help="instructor mode: auto, tools, json_schema, json, md_json.")] = None,
+        concurrency: Annotated[Optional[int], typer.Option(help="Chunks in flight at once.")] = None,
+        chunk_tokens: Annotated[Optional[int], typer.Option(help="Token budget of one chunk.")] = None,
+        overlap_sentences: Annotated[Optional[int], typer.Option(help="Sentences repeated between chunks.")] = None,
+        cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder.")] = None,
+        no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+        reference_date: Annotated[Optional[str], typer.Option(help="ISO date for relative expressions.")] = None,
+        prompt: Annotated[Optional[str], typer.Option(help="Prompt version in prompts/, or a .toml path.")] = None,
+        config: Annotated[Optional[Path], typer.Option(help="Config file (default ./factbase.toml).")] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ) -> None:
+        flags: dict[str, Any] = {
+            "base_url": base_url,
+            "model": model,
+            "api_key_env": api_key_env,
+            "mode": mode,
+            "concurrency": concurrency,
+            "chunk_tokens": chunk_tokens,
+            "overlap_sentences": overlap_sentences,
+            "cache_dir": cache_dir,
+            "no_cache": no_cache or None,
+            "reference_date": reference_date,
+            "prompt": prompt,
+        }
+        try:
+            settings = load_settings(flags, config)
+            with _progress_bar(disabled=quiet or not err.is_terminal) as progress:
+                outcome = run_pipeline(settings, input_dir, out, until, progress)
+        except (ConfigError, BackendError, IngestError, ValueError) as exc:
+            raise _fail(str(exc)) from None
+        _summary(outcome, out)
+        if outcome.failed_inputs:
+            err.print(f"factbase: {outcome.failed_inputs} input(s) failed; see {out}/failures.jsonl", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT_FAILED)
+
+    command.__doc__ = summary
+    return command
+
+
+class _progress_bar:
+    """A rich progress bar over chunks, on stderr, only in a terminal."""
+
+    def __init__(self, disabled: bool) -> None:
+        self.bar = Progress(
+            TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, disable=disabled, transient=True,
+        )
+        self.task = self.bar.add_task("chunks", total=None)
+
+    def __enter__(self) -> RunProgress:
+        self.bar.start()
+        return RunProgress(
+            planned=lambda n: self.bar.update(self.task, total=n),
+            advance=lambda: self.bar.advance(self.task),
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+app.command("run")(_pipeline_command("facts", "Extract events from every article and merge them into facts.jsonl."))
+app.command("extract")(_pipeline_command("mentions", "Extract grounded event mentions only (mentions.jsonl)."))
+
+
+@app.command("reconcile")
+def reconcile(
+    mentions: Annotated[Path, typer.Argument(help="A mentions.jsonl written by `factbase extract`.")],
+    out: OutDir = Path("outputs"),
+) -> None:
+    """Merge the mentions of a mentions.jsonl into facts.jsonl."""
+    try:
+        outcome = reconcile_file(mentions, out)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    counts = outcome.report.counts
+    err.print(f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl", markup=False, soft_wrap=True)
+
+
+@app.command("schema")
+def schema(out: OutDir = SCHEMA_DIR) -> None:
+    """Write the JSON Schema of every record the pipeline writes."""
+    for path in write_schemas(out):
+        err.print(f"factbase: wrote {path}", markup=False, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"factbase {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every call and retry.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.CRITICAL, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    app()

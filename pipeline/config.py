@@ -1,0 +1,120 @@
+"""Settings: flags, then environment, then a config file, then defaults (first one set wins).
+
+Environment names are `FACTBASE_<SETTING>` (e.g. FACTBASE_MODEL, FACTBASE_CONCURRENCY), plus
+`OPENAI_BASE_URL` for the endpoint. The config file is `factbase.toml` in the working folder,
+or the one `--config` names, with the same setting names as keys. The API key is never a flag
+or a file entry: it is read from the environment variable `api_key_env` names (default
+FACTBASE_API_KEY, then OPENAI_API_KEY), held as a secret, and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from pipeline.llm import BackendConfig
+
+DEFAULT_CONFIG_FILE = Path("factbase.toml")
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+DEFAULT_KEY_VARIABLES = ("FACTBASE_API_KEY", "OPENAI_API_KEY")
+
+
+class ConfigError(Exception):
+    """Settings that cannot work; the message says what to set."""
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "factbase"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FACTBASE_", extra="forbid", populate_by_name=True, toml_file=DEFAULT_CONFIG_FILE
+    )
+
+    backend: Literal["auto", "remote", "local"] = "auto"
+    base_url: str | None = Field(None, validation_alias=AliasChoices("FACTBASE_BASE_URL", "OPENAI_BASE_URL"))
+    model: str | None = None
+    api_key_env: str | None = None
+    mode: Literal["auto", "tools", "json_schema", "json", "md_json"] = "auto"
+    concurrency: int = Field(4, ge=1, le=64)
+    chunk_tokens: int = Field(600, ge=50)
+    overlap_sentences: int = Field(1, ge=0)
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    no_cache: bool = False
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_tokens: int = Field(4096, ge=256)
+    timeout_s: float = Field(300.0, gt=0)
+    reasks: int = Field(2, ge=0, le=5)
+    transport_retries: int = Field(5, ge=0)
+    backoff_s: float = Field(1.0, ge=0)
+    prompt: str = "extract-v1"
+    reference_date: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    def api_key(self) -> SecretStr | None:
+        names = (self.api_key_env,) if self.api_key_env else DEFAULT_KEY_VARIABLES
+        for name in names:
+            if os.environ.get(name):
+                return SecretStr(os.environ[name])
+        if self.api_key_env:
+            raise ConfigError(f"--api-key-env names {self.api_key_env}, which is not set")
+        return None
+
+    def remote_backend(self) -> BackendConfig | None:
+        """The remote endpoint's settings, or None when no endpoint is configured."""
+        key = self.api_key()
+        if self.base_url is None and key is None:
+            return None
+        model = self.model
+        if model is None and self.base_url is None:
+            model = DEFAULT_OPENAI_MODEL
+        if model is None:
+            raise ConfigError(f"--model is required with --base-url {self.base_url} (the name the server serves)")
+        return BackendConfig(
+            base_url=self.base_url,
+            api_key=key or SecretStr("no-key"),  # local servers take any key; the client needs one
+            model=model,
+            mode=self.mode,
+            temperature=self.temperature,
+            seed=self.seed,
+            max_tokens=self.max_tokens,
+            timeout_s=self.timeout_s,
+            reasks=self.reasks,
+            transport_retries=self.transport_retries,
+            backoff_s=self.backoff_s,
+        )
+
+
+def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Settings:
+    """Settings from the flags that were given (None = not given), the environment and the file."""
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"{config_file}: no such config file")
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": config_file or DEFAULT_CONFIG_FILE})
+
+    try:
+        return FileSettings(**{name: value for name, value in flags.items() if value is not None})
+    except ValueError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,222 @@
+"""Extract: one schema-constrained model call per chunk, its answer grounded into mentions.
+
+Answers go through the response cache first, so a repeated or resumed run re-reads them instead
+of calling the model; cached and fresh answers then take exactly the same path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ValidationError
+
+from pipeline.cache import ModelAnswer, ResponseCache, cache_key
+from pipeline.chunk import chunk_document, split_chunk
+from pipeline.extract_schema import Extraction, schema_hash, to_event
+from pipeline.ground import ground_quote
+from pipeline.llm import CallError, ModelClient
+from pipeline.normalize import normalize_event
+from pipeline.prompts import PromptTemplate
+from pipeline.records import Chunk, Document, Evidence, Failure, Mention, Usage
+from pipeline.reconcile import mention_id, merge_chunk_duplicates
+
+MAX_SPLIT_DEPTH = 3
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+
+
+@dataclass
+class ExtractResult:
+    """What extraction produced; its counters add up across chunks and documents."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    chunks: int = 0
+    chunks_failed: int = 0
+    events_returned: int = 0
+    events_rejected: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cache_hits: int = 0
+
+    def absorb(self, other: ExtractResult) -> None:
+        self.mentions += other.mentions
+        self.failures += other.failures
+        self.chunks += other.chunks
+        self.chunks_failed += other.chunks_failed
+        self.events_returned += other.events_returned
+        self.events_rejected += other.events_rejected
+        self.usage = self.usage.add(other.usage)
+        self.cache_hits += other.cache_hits
+
+
+class Extractor:
+    def __init__(
+        self,
+        client: ModelClient,
+        cache: ResponseCache,
+        prompt: PromptTemplate,
+        concurrency: int,
+        response_model: type[Extraction] = Extraction,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.prompt = prompt
+        self.response_model = response_model
+        self.schema_hash = schema_hash(response_model)
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def _context(self, document: Document, chunk: Chunk) -> dict[str, str]:
+        reference = document.reference_date
+        return {
+            "chunk_text": chunk.text,
+            "lang": document.lang,
+            "reference_date": reference.date or "unknown",
+            "examples": self.prompt.rendered_examples(),
+        }
+
+    def _key(self, context: dict[str, str]) -> str:
+        config = self.client.config
+        return cache_key(
+            {
+                "model": config.model,
+                "prompt_version": self.prompt.version,
+                "messages": self.prompt.messages(),
+                "context": context,
+                "schema_hash": self.schema_hash,
+                "mode": self.client.mode,
+                "temperature": config.temperature,
+                "seed": config.seed,
+                "max_tokens": config.max_tokens,
+            }
+        )
+
+    async def answer(self, document: Document, chunk: Chunk) -> tuple[ModelAnswer, bool]:
+        """The model's answer for a chunk, and whether it came from the cache."""
+        context = self._context(document, chunk)
+        key = self._key(context)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached, True
+        async with self._slots:
+            answer = await self.client.extract(self.response_model, self.prompt.messages(), context)
+        self.cache.put(key, answer)
+        return answer, False
+
+    async def extract_chunk(self, document: Document, chunk: Chunk, depth: int = 0) -> ExtractResult:
+        result = ExtractResult(chunks=1 if depth == 0 else 0)
+        try:
+            answer, hit = await self.answer(document, chunk)
+        except CallError as exc:
+            result.chunks_failed = 1
+            result.failures.append(_failure(document, chunk, "extract", "call_failed", str(exc)))
+            return result
+        result.cache_hits += hit
+        if not hit:
+            result.usage = answer.usage
+        if answer.status == "truncated":
+            halves = split_chunk(document, chunk) if depth < MAX_SPLIT_DEPTH else []
+            if not halves:
+                result.chunks_failed = 1
+                result.failures.append(
+                    _failure(document, chunk, "extract", "truncated", "answer cut off and chunk cannot be split further")
+                )
+                return result
+            for part in await asyncio.gather(*(self.extract_chunk(document, half, depth + 1) for half in halves)):
+                result.absorb(part)
+            return result
+        result.absorb(self.read_answer(document, chunk, answer))
+        return result
+
+    def read_answer(self, document: Document, chunk: Chunk, answer: ModelAnswer) -> ExtractResult:
+        """Ground every event of an answer; events with no quote in the chunk are dropped, with
+        their reason recorded. An answer that re-asks could not fix is read the same way."""
+        result = ExtractResult()
+        try:
+            parsed = self.response_model.model_validate_json(
+                _FENCE.sub("", answer.output or ""), context={"ground": False}, strict=False
+            )
+        except ValidationError as exc:
+            result.chunks_failed = 1
+            message = f"answer does not match the schema after {answer.attempts} attempt(s): {_first_error(exc)}"
+            result.failures.append(_failure(document, chunk, "extract", "invalid_output", message))
+            return result
+        for item in parsed.events:
+            result.events_returned += 1
+            mention = self.ground_event(document, chunk, item)
+            if mention is None:
+                result.events_rejected += 1
+                result.failures.append(_rejected_event(document, chunk, item))
+            else:
+                result.mentions.append(mention)
+        return result
+
+    def ground_event(self, document: Document, chunk: Chunk, item: BaseModel) -> Mention | None:
+        spans: dict[tuple[int, int], Evidence] = {}
+        for quote in getattr(item, "evidence", []):
+            evidence = ground_quote(document.text, quote, chunk.char_start, chunk.char_end)
+            if evidence is not None:
+                spans[(evidence.char_start, evidence.char_end)] = evidence
+        if not spans:
+            return None
+        event = normalize_event(to_event(item))
+        evidence = [spans[key] for key in sorted(spans)]
+        return Mention(
+            id=mention_id(document.doc_id, event, evidence),
+            doc_id=document.doc_id,
+            lang=document.lang,
+            event=event,  # type: ignore[arg-type]
+            evidence=evidence,
+            chunk_ids=[chunk.id],
+            prompt_version=self.prompt.version,
+            model=self.client.config.model,
+        )
+
+    async def extract_documents(
+        self,
+        documents: list[Document],
+        chunk_tokens: int,
+        overlap_sentences: int,
+        on_chunk_done: Callable[[], None] = lambda: None,
+        on_chunks_planned: Callable[[int], None] = lambda n: None,
+    ) -> ExtractResult:
+        planned = [(doc, chunk) for doc in documents for chunk in chunk_document(doc, chunk_tokens, overlap_sentences)]
+        on_chunks_planned(len(planned))
+
+        async def run(document: Document, chunk: Chunk) -> ExtractResult:
+            outcome = await self.extract_chunk(document, chunk)
+            on_chunk_done()
+            return outcome
+
+        total = ExtractResult()
+        for outcome in await asyncio.gather(*(run(doc, chunk) for doc, chunk in planned)):
+            total.absorb(outcome)
+        total.mentions = merge_chunk_duplicates(total.mentions)
+        return total
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    location = ".".join(str(part) for part in error["loc"])
+    return f"{location}: {error['msg']}" if location else error["msg"]
+
+
+def _failure(document: Document, chunk: Chunk, stage: str, reason: str, message: str) -> Failure:
+    return Failure(
+        stage=stage,  # type: ignore[arg-type]
+        path=document.path,
+        doc_id=document.doc_id,
+        chunk_id=chunk.id,
+        reason=reason,
+        message=f"{document.path} [chars {chunk.char_start}-{chunk.char_end}]: {message}",
+        event=None,
+    )
+
+
+def _rejected_event(document: Document, chunk: Chunk, item: BaseModel) -> Failure:
+    data = item.model_dump(mode="json")
+    claimed = data.pop("evidence", [])  # not written: only text found in the source is ever written
+    message = f"{data.get('type')} event dropped: none of its {len(claimed)} quote(s) is in the text"
+    failure = _failure(document, chunk, "ground", "ungrounded_quote", message)
+    return failure.model_copy(update={"event": data})

@@ -1,0 +1,92 @@
+"""The schema the model answers in: the event classes plus the verbatim quotes that support them.
+
+Each `<Type>Extraction` class is derived from its event class, with `evidence` placed right after
+`type` so the model copies its quotes before it interprets them. Grounding is checked inside
+validation, so instructor re-asks the model, naming each quote that is not in the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
+
+from pipeline.events import EVENT_CLASSES, EventBase
+from pipeline.ground import ground_quote
+
+EVIDENCE_DESCRIPTION = (
+    "One or more quotes copied character for character from the text, in its original language, "
+    "each a sentence or clause that states the event."
+)
+
+
+def _extraction_class(event_class: type[EventBase]) -> type[BaseModel]:
+    fields: dict[str, Any] = {"type": (event_class.model_fields["type"].annotation, ...)}
+    fields["evidence"] = (list[str], Field(min_length=1, description=EVIDENCE_DESCRIPTION))
+    for name, info in event_class.model_fields.items():
+        if name != "type":
+            fields[name] = (info.annotation, info)
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"{event_class.__name__}Extraction",
+        __base__=BaseModel,
+        __doc__=event_class.__doc__,
+        **fields,
+    )
+
+
+EXTRACTION_CLASSES: dict[str, type[BaseModel]] = {
+    cls.model_fields["type"].annotation.__args__[0]: _extraction_class(cls)  # type: ignore[union-attr]
+    for cls in EVENT_CLASSES
+}
+EVENT_CLASS_BY_TYPE: dict[str, type[EventBase]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in EVENT_CLASSES
+}
+
+ExtractedEvent = Annotated[
+    Union[tuple(EXTRACTION_CLASSES.values())],  # type: ignore[valid-type]
+    Field(discriminator="type"),
+]
+
+
+class Extraction(BaseModel):
+    """Every business event the text reports, each with verbatim evidence."""
+
+    events: list[ExtractedEvent]  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def quotes_are_in_the_text(self, info: ValidationInfo) -> Extraction:
+        """Reject the answer when a quote is not in the chunk, so the model is asked again.
+
+        The chunk arrives through the validation context as `chunk_text`; without it (or with
+        `ground` set to False, when reading a final answer leniently) nothing is checked here.
+        """
+        context = info.context or {}
+        text = context.get("chunk_text")
+        if text is None or not context.get("ground", True):
+            return self
+        problems = [
+            f"events[{i}] ({event.type}): quote {quote!r} is not in the text"
+            for i, event in enumerate(self.events)
+            for quote in event.evidence
+            if ground_quote(text, quote) is None
+        ]
+        if problems:
+            raise ValueError(
+                "Every evidence quote must be copied exactly from the text, in its original "
+                "language, at least a few words long. " + "; ".join(problems)
+            )
+        return self
+
+
+def to_event(extracted: BaseModel) -> EventBase:
+    """The event an extracted item describes, without its quotes."""
+    data = extracted.model_dump(exclude={"evidence"})
+    return EVENT_CLASS_BY_TYPE[data["type"]].model_validate(data)
+
+
+def schema_hash(model: type[BaseModel] = Extraction) -> str:
+    canonical = json.dumps(model.model_json_schema(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

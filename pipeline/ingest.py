@@ -1,0 +1,157 @@
+"""Ingest: find the article files under a folder, decode them and tell their language.
+
+Decoding keeps the text exactly as the file has it (CRLF stays CRLF), so that offsets point
+into what the user sees when they open the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from pipeline import dates, language
+from pipeline.records import Document, ReferenceDate
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CANDIDATES = ["gb18030", "cp1252", "utf_16", "latin_1"]
+_DATE_LINE = re.compile(r"^(?:date|published|发布时间|日期|publié le)\s*[:：]\s*(?P<value>.+)$", re.I | re.M)
+
+
+class IngestError(Exception):
+    """A file that cannot be read as an article; the message names the file."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    doc_id: str
+
+
+def find_articles(input_dir: Path) -> list[SourceFile]:
+    """Every .txt/.md file under `input_dir`, in a stable order."""
+    if not input_dir.exists():
+        raise IngestError(f"{input_dir}: no such folder")
+    if not input_dir.is_dir():
+        raise IngestError(f"{input_dir}: not a folder")
+    files = [
+        p
+        for p in input_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not _hidden(p, input_dir)
+    ]
+    return [SourceFile(p, p.relative_to(input_dir).with_suffix("").as_posix()) for p in sorted(files)]
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode bytes to text: a BOM wins, then strict UTF-8, then detection among the encodings
+    news files come in (GB18030 covers GBK and GB2312). Returns (text, encoding).
+
+    charset-normalizer alone misreads short GB18030 as Thai and cp1252 as cp1250; limiting its
+    candidates fixed every case we measured.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise IngestError(f"{name}: invalid {encoding} after its byte-order mark ({exc.reason})") from exc
+            return text.lstrip("\ufeff"), encoding.replace("-sig", "") + "-bom"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            raise IngestError(f"{name}: not a text file (binary content)")
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"{name}: not a text file (binary content)") from exc
+    best = from_bytes(data, cp_isolation=_CANDIDATES, threshold=0.5).best()
+    if best is None:
+        raise IngestError(f"{name}: cannot decode: not UTF-8, GB18030, UTF-16 or cp1252 text")
+    text = str(best)
+    if _control_share(text) > 0.02:
+        raise IngestError(f"{name}: not a text file (decodes to control characters)")
+    return text, best.encoding
+
+
+def _control_share(text: str) -> float:
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")
+    return controls / max(1, len(text))
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows as text whose every other byte is mostly NUL."""
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if len(data) % 2 or max(even, odd) <= len(data) // 4:
+        return None
+    return "utf-16-be" if even > odd else "utf-16-le"
+
+
+def reference_date(text: str, given: str | None = None) -> ReferenceDate:
+    """The date to resolve relative expressions against: given, written in a date line, or the
+    latest absolute date the text mentions (recorded as inferred)."""
+    if given:
+        precision = dates.parse_iso(given)
+        if precision is None:
+            raise IngestError(f"reference date {given!r} is not an ISO date")
+        return ReferenceDate(date=given, precision=precision, source="given", evidence=None)
+    line = _DATE_LINE.search(text[:2000])
+    candidates = dates.find_dates(line.group("value")) if line else []
+    if not candidates:
+        candidates = dates.find_dates(text)
+    found = dates.latest(candidates)
+    if found is None:
+        return ReferenceDate(date=None, precision=None, source="none", evidence=None)
+    return ReferenceDate(date=found.date, precision=found.precision, source="inferred", evidence=found.text)
+
+
+def read_document(source: SourceFile, given_reference_date: str | None = None) -> Document:
+    """Read one article file into a Document, or raise IngestError naming the file."""
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{source.path}: cannot read ({exc.strerror})") from exc
+    text, encoding = decode(data, str(source.path))
+    if "\x00" in text:
+        raise IngestError(f"{source.path}: not a text file (NUL characters)")
+    if not text.strip():
+        raise IngestError(f"{source.path}: empty file")
+    return Document(
+        doc_id=source.doc_id,
+        path=str(source.path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        lang=language.detect(text),
+        reference_date=reference_date(text, given_reference_date),
+        text=text,
+    )
+
+
+def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator[Document | IngestError]:
+    """Documents in order; a file that fails yields its error and the others go on."""
+    for source in find_articles(input_dir):
+        try:
+            yield read_document(source, given_reference_date)
+        except IngestError as exc:
+            yield exc

@@ -1,0 +1,223 @@
+"""The model client: one schema-constrained extraction call through instructor on the openai client.
+
+Three kinds of trouble, three answers:
+- transport faults (429, 5xx, timeouts, dropped connections) are retried by tenacity with
+  exponential backoff and jitter, honouring Retry-After; a fresh retrying object per call;
+- an invalid or ungrounded answer is re-asked by instructor, a capped number of times;
+- a truncated answer (finish_reason "length") is never parsed: the caller splits the chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import instructor
+import openai
+from instructor.core import Hooks, IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ConfigDict, SecretStr
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+
+from pipeline.cache import ModelAnswer
+from pipeline.records import Usage
+
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+_TRANSIENT_STATUS = {408, 409, 429}
+_MAX_RETRY_AFTER_S = 120.0
+
+
+class BackendError(Exception):
+    """The endpoint refuses every call (bad key, unknown model, wrong URL): stop the run."""
+
+
+class CallError(Exception):
+    """One call failed for good; the chunk is recorded as a failure and the run goes on."""
+
+
+class BackendConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str | None
+    api_key: SecretStr
+    model: str
+    mode: str = "auto"
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_tokens: int = 4096
+    timeout_s: float = 300.0
+    reasks: int = 2
+    transport_retries: int = 5
+    backoff_s: float = 1.0
+
+    def resolved_mode(self) -> str:
+        """TOOLS for OpenAI itself; JSON_SCHEMA (server-side constrained decoding) elsewhere."""
+        if self.mode != "auto":
+            return self.mode
+        host = urlparse(self.base_url or "https://api.openai.com/v1").hostname or ""
+        return "tools" if host.endswith("openai.com") else "json_schema"
+
+
+def redact(text: str, secret: SecretStr | None) -> str:
+    """Remove an API key, and anything shaped like one, from a message."""
+    value = secret.get_secret_value() if secret else ""
+    if len(value) >= 4:
+        text = text.replace(value, "[redacted]")
+    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", text)
+
+
+def _is_transient(exc: BaseException | None) -> bool:
+    if isinstance(exc, InstructorRetryException):
+        exc = exc.__cause__
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    return isinstance(exc, openai.APIStatusError) and (
+        exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500
+    )
+
+
+def _retry_after_s(exc: BaseException | None) -> float:
+    if isinstance(exc, InstructorRetryException):
+        exc = exc.__cause__
+    if not isinstance(exc, openai.APIStatusError):
+        return 0.0
+    value = exc.response.headers.get("retry-after", "")
+    try:
+        return min(max(float(value), 0.0), _MAX_RETRY_AFTER_S)
+    except ValueError:
+        return 0.0
+
+
+def raw_output(completion: Any) -> str | None:
+    """The answer's JSON text, from a tool call or from the message content."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError):
+        return None
+    if message.tool_calls:
+        return str(message.tool_calls[0].function.arguments)
+    return message.content if isinstance(message.content, str) else None
+
+
+def _usage(raw: Any) -> Usage:
+    if raw is None:
+        return Usage()
+    return Usage(
+        prompt_tokens=raw.prompt_tokens or 0,
+        completion_tokens=raw.completion_tokens or 0,
+        total_tokens=raw.total_tokens or 0,
+    )
+
+
+class ModelClient:
+    """An async instructor client with call counting; one per run."""
+
+    def __init__(self, config: BackendConfig) -> None:
+        self.config = config
+        self.mode = config.resolved_mode()
+        self.http_calls = 0
+        self._http = httpx.AsyncClient(event_hooks={"request": [self._count_request]})
+        self._client = instructor.from_openai(
+            openai.AsyncOpenAI(
+                base_url=config.base_url,
+                api_key=config.api_key.get_secret_value(),
+                max_retries=0,  # tenacity decides, so that every retry is counted and bounded
+                timeout=config.timeout_s,
+                http_client=self._http,
+            ),
+            mode=MODES[self.mode],
+        )
+
+    async def _count_request(self, request: httpx.Request) -> None:
+        self.http_calls += 1
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = wait_random_exponential(multiplier=self.config.backoff_s, max=60 * self.config.backoff_s)
+        exc = state.outcome.exception() if state.outcome else None
+        return max(_retry_after_s(exc), backoff(state))
+
+    async def extract(
+        self, response_model: type[BaseModel], messages: list[dict[str, str]], context: dict[str, Any]
+    ) -> ModelAnswer:
+        """One extraction: the answer, the last rejected answer, or a truncation marker."""
+        retrying = AsyncRetrying(  # built per call: tenacity keeps state on the object
+            stop=stop_after_attempt(1 + self.config.transport_retries),
+            wait=self._wait,
+            retry=retry_if_exception(_is_transient),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._extract_once(response_model, messages, context)
+        except IncompleteOutputException as exc:
+            completion = exc.last_completion
+            return ModelAnswer(
+                status="truncated",
+                output=None,
+                usage=_usage(getattr(completion, "usage", None)),
+                attempts=1,
+                error="the answer was cut off at max_tokens",
+            )
+        except InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, openai.APIStatusError) or _is_transient(exc):
+                raise self._call_error(cause or exc) from None
+            return ModelAnswer(
+                status="exhausted",
+                output=raw_output(exc.last_completion),
+                usage=_usage(exc.total_usage),
+                attempts=exc.n_attempts,
+                error=redact(str(cause or exc), self.config.api_key)[:2000],
+            )
+        except openai.OpenAIError as exc:
+            raise self._call_error(exc) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def _extract_once(
+        self, response_model: type[BaseModel], messages: list[dict[str, str]], context: dict[str, Any]
+    ) -> ModelAnswer:
+        attempts = 0
+
+        def count_attempt(*args: Any, **kwargs: Any) -> None:
+            nonlocal attempts
+            attempts += 1
+
+        hooks = Hooks()
+        hooks.on("completion:kwargs", count_attempt)
+        result, completion = await self._client.chat.completions.create_with_completion(
+            response_model=response_model,
+            hooks=hooks,
+            messages=messages,  # type: ignore[arg-type]
+            context=context,
+            max_retries=self.config.reasks,
+            strict=False,
+            model=self.config.model,
+            temperature=self.config.temperature,
+            max_tokens=self.config.max_tokens,
+            **({"seed": self.config.seed} if self.config.seed is not None else {}),
+        )
+        return ModelAnswer(
+            status="ok",
+            output=result.model_dump_json(),
+            usage=_usage(getattr(completion, "usage", None)),
+            attempts=attempts,
+            error=None,
+        )
+
+    def _call_error(self, exc: BaseException) -> Exception:
+        message = redact(f"{type(exc).__name__}: {exc}", self.config.api_key)
+        status = getattr(exc, "status_code", None)
+        if status in (401, 403, 404):
+            return BackendError(f"{self.config.base_url or 'OpenAI'} refused the call: {message}")
+        return CallError(message)

@@ -1,0 +1,185 @@
+"""The records the stages pass to each other and the pipeline writes.
+
+Offsets are Unicode code-point offsets into the decoded document text, end exclusive, so that
+`document.text[char_start:char_end] == quote` holds in Python for every evidence span written.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.events import DatePrecision, Event, Modality, Record
+
+SCHEMA_VERSION = "1"
+
+
+class ReferenceDate(Record):
+    """The date relative expressions ("last year", « le mois dernier ») are resolved against."""
+
+    date: str | None
+    precision: DatePrecision | None
+    source: Literal["given", "inferred", "none"]
+    evidence: str | None = Field(description="The words the date was taken from, when inferred.")
+
+
+class Document(Record):
+    doc_id: str = Field(description="Path relative to the input folder, without extension.")
+    path: str
+    sha256: str = Field(description="Hash of the file's bytes.")
+    encoding: str
+    lang: str = Field(description="ISO 639-1 code, or 'und' when undetermined.")
+    reference_date: ReferenceDate
+    text: str = Field(exclude=True, repr=False)
+
+    @property
+    def n_chars(self) -> int:
+        return len(self.text)
+
+
+class Chunk(Record):
+    id: str
+    doc_id: str
+    index: int
+    char_start: int
+    char_end: int
+    text: str = Field(exclude=True, repr=False)
+
+
+class Evidence(Record):
+    quote: str
+    char_start: int
+    char_end: int
+    match: Literal["exact", "normalized"] = Field(
+        description="'exact' when the model's quote was found as is; 'normalized' when found after "
+        "folding whitespace, width, quote marks and case. The quote written is always the source text."
+    )
+
+
+class Mention(Record):
+    """One event as one document reports it, grounded in that document."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    id: str
+    doc_id: str
+    lang: str
+    event: Event
+    evidence: list[Evidence] = Field(min_length=1)
+    chunk_ids: list[str]
+    prompt_version: str
+    model: str
+
+
+class Source(Record):
+    mention_id: str
+    doc_id: str
+    lang: str
+    char_start: int
+    char_end: int
+    quote: str
+    modality: Modality
+    attribution: str | None
+
+
+class ConflictValue(Record):
+    value: str | None
+    mention_ids: list[str]
+
+
+class Conflict(Record):
+    """Sources of one fact that disagree on a field; every value is kept with who said it."""
+
+    field: str
+    values: list[ConflictValue]
+
+
+class Fact(Record):
+    """One real-world event, merged across every mention that reports it."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    id: str
+    type: str
+    event: Event
+    canonical_mention_id: str = Field(description="The mention whose event fields are shown.")
+    canonical_rule: str = Field(description="How the canonical mention was chosen.")
+    languages: list[str]
+    sources: list[Source]
+    mention_ids: list[str]
+    conflicts: list[Conflict]
+
+
+class Failure(Record):
+    """Something that did not make it into the fact base, and why."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    stage: Literal["ingest", "extract", "ground", "reconcile"]
+    path: str
+    doc_id: str | None
+    chunk_id: str | None
+    reason: str = Field(description="A short machine-readable code, e.g. 'ungrounded_quote'.")
+    message: str
+    event: dict[str, object] | None = Field(description="The rejected event, when one was returned.")
+
+
+class Usage(Record):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def add(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class InputRecord(Record):
+    doc_id: str
+    path: str
+    sha256: str
+    encoding: str
+    lang: str
+    chars: int
+    reference_date: ReferenceDate
+
+
+class BackendRecord(Record):
+    kind: Literal["remote", "local", "none"]
+    base_url: str | None
+    model: str
+    mode: str
+    temperature: float
+    seed: int | None
+    max_tokens: int
+    details: dict[str, str] = Field(description="Backend-specific settings (model file, hash...).")
+
+
+class StageCounts(Record):
+    documents: int = 0
+    documents_failed: int = 0
+    chunks: int = 0
+    chunks_failed: int = 0
+    events_returned: int = 0
+    events_rejected: int = 0
+    mentions: int = 0
+    facts: int = 0
+
+
+class RunReport(Record):
+    """What a run read, how it talked to the model and what it produced (run.json)."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    factbase_version: str
+    command: str
+    inputs: list[InputRecord]
+    backend: BackendRecord | None
+    prompt_version: str | None
+    schema_hash: str | None
+    chunking: dict[str, int]
+    counts: StageCounts
+    usage: Usage
+    calls: int
+    cache_hits: int
+    duration_s: float

@@ -1,0 +1,226 @@
+"""The run: ingest, chunk, extract, ground, reconcile and write, with counts for run.json.
+
+Stages are plain functions; this module is the edge that wires them to the backend and to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import jsonlines
+from pydantic import ValidationError
+
+from pipeline import __version__
+from pipeline.cache import ResponseCache
+from pipeline.config import ConfigError, Settings
+from pipeline.extract import Extractor, ExtractResult
+from pipeline.extract_schema import schema_hash
+from pipeline.ingest import IngestError, ingest
+from pipeline.llm import BackendConfig, ModelClient
+from pipeline.prompts import load_prompt
+from pipeline.reconcile import build_facts, sort_mentions
+from pipeline.records import (
+    BackendRecord,
+    Document,
+    Failure,
+    Fact,
+    InputRecord,
+    Mention,
+    RunReport,
+    StageCounts,
+    Usage,
+)
+from pipeline.write import write_json, write_jsonl
+
+Until = Literal["mentions", "facts"]
+NO_BACKEND_MESSAGE = (
+    "no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
+    "FACTBASE_MODEL) for a vLLM, Ollama or llama.cpp server, or set OPENAI_API_KEY for OpenAI"
+)
+
+
+@dataclass
+class Progress:
+    """Hooks a front end can attach to; the default does nothing."""
+
+    planned: Callable[[int], None] = lambda n: None
+    advance: Callable[[], None] = lambda: None
+
+
+@dataclass
+class RunOutcome:
+    report: RunReport
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def failed_inputs(self) -> int:
+        return len({f.path for f in self.failures if f.stage == "ingest" or f.reason in {"call_failed", "invalid_output", "truncated"}})
+
+
+def _ingest_failure(error: IngestError) -> Failure:
+    message = str(error)
+    return Failure(
+        stage="ingest",
+        path=message.split(": ", 1)[0],
+        doc_id=None,
+        chunk_id=None,
+        reason="unreadable_input",
+        message=message,
+        event=None,
+    )
+
+
+def read_inputs(input_dir: Path, reference_date: str | None) -> tuple[list[Document], list[Failure]]:
+    documents, failures = [], []
+    for item in ingest(input_dir, reference_date):
+        if isinstance(item, IngestError):
+            failures.append(_ingest_failure(item))
+        else:
+            documents.append(item)
+    return documents, failures
+
+
+def backend_record(config: BackendConfig, client: ModelClient) -> BackendRecord:
+    return BackendRecord(
+        kind="remote",
+        base_url=config.base_url,
+        model=config.model,
+        mode=client.mode,
+        temperature=config.temperature,
+        seed=config.seed,
+        max_tokens=config.max_tokens,
+        details={},
+    )
+
+
+async def _extract(
+    settings: Settings, config: BackendConfig, documents: list[Document], progress: Progress
+) -> tuple[ExtractResult, BackendRecord, int]:
+    client = ModelClient(config)
+    try:
+        extractor = Extractor(
+            client,
+            ResponseCache(None if settings.no_cache else settings.cache_dir),
+            load_prompt(settings.prompt),
+            settings.concurrency,
+        )
+        result = await extractor.extract_documents(
+            documents, settings.chunk_tokens, settings.overlap_sentences, progress.advance, progress.planned
+        )
+        return result, backend_record(config, client), client.http_calls
+    finally:
+        await client.aclose()
+
+
+def run_pipeline(
+    settings: Settings, input_dir: Path, out_dir: Path, until: Until, progress: Progress | None = None
+) -> RunOutcome:
+    """Run the pipeline over a folder and write its files into `out_dir`."""
+    started = time.monotonic()
+    config = settings.remote_backend()
+    if config is None:
+        raise ConfigError(NO_BACKEND_MESSAGE)
+    prompt = load_prompt(settings.prompt)
+    documents, failures = read_inputs(input_dir, settings.reference_date)
+    result, backend, calls = asyncio.run(_extract(settings, config, documents, progress or Progress()))
+    failures = sort_failures(failures + result.failures)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out_dir / "mentions.jsonl", result.mentions)
+    write_jsonl(out_dir / "failures.jsonl", failures)
+    facts = build_facts(result.mentions) if until == "facts" else []
+    if until == "facts":
+        write_jsonl(out_dir / "facts.jsonl", facts)
+    report = RunReport(
+        factbase_version=__version__,
+        command="run" if until == "facts" else "extract",
+        inputs=[_input_record(d) for d in documents],
+        backend=backend,
+        prompt_version=prompt.version,
+        schema_hash=schema_hash(),
+        chunking={"chunk_tokens": settings.chunk_tokens, "overlap_sentences": settings.overlap_sentences},
+        counts=StageCounts(
+            documents=len(documents) + sum(f.stage == "ingest" for f in failures),
+            documents_failed=sum(f.stage == "ingest" for f in failures),
+            chunks=result.chunks,
+            chunks_failed=result.chunks_failed,
+            events_returned=result.events_returned,
+            events_rejected=result.events_rejected,
+            mentions=len(result.mentions),
+            facts=len(facts),
+        ),
+        usage=result.usage,
+        calls=calls,
+        cache_hits=result.cache_hits,
+        duration_s=round(time.monotonic() - started, 3),
+    )
+    write_json(out_dir / "run.json", report)
+    return RunOutcome(report, failures)
+
+
+def reconcile_file(mentions_path: Path, out_dir: Path) -> RunOutcome:
+    """Build facts.jsonl from an existing mentions.jsonl."""
+    started = time.monotonic()
+    mentions = read_mentions(mentions_path)
+    facts = build_facts(mentions)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out_dir / "facts.jsonl", facts)
+    report = RunReport(
+        factbase_version=__version__,
+        command="reconcile",
+        inputs=[],
+        backend=None,
+        prompt_version=None,
+        schema_hash=None,
+        chunking={},
+        counts=StageCounts(mentions=len(mentions), facts=len(facts)),
+        usage=Usage(),
+        calls=0,
+        cache_hits=0,
+        duration_s=round(time.monotonic() - started, 3),
+    )
+    write_json(out_dir / "run.json", report)
+    return RunOutcome(report)
+
+
+def read_mentions(path: Path) -> list[Mention]:
+    return sort_mentions(read_records(path, Mention))
+
+
+def read_records(path: Path, record_type: type[Mention] | type[Fact]) -> list:  # type: ignore[type-arg]
+    """Records of one type from a JSONL file; errors name the file and line."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    records = []
+    with jsonlines.open(path) as reader:
+        line = 0
+        try:
+            for line, data in enumerate(reader.iter(skip_empty=True), 1):
+                records.append(record_type.model_validate(data))
+        except jsonlines.InvalidLineError as exc:
+            raise ConfigError(f"{path}:{exc.lineno}: not a JSON line") from exc
+        except ValidationError as exc:
+            raise ConfigError(f"{path}:{line}: not a valid {record_type.__name__.lower()}: {exc.errors()[0]['msg']}") from exc
+    if not records:
+        raise ConfigError(f"{path}: empty file")
+    return records
+
+
+def sort_failures(failures: list[Failure]) -> list[Failure]:
+    return sorted(failures, key=lambda f: (f.path, f.chunk_id or "", f.stage, f.reason, f.message))
+
+
+def _input_record(document: Document) -> InputRecord:
+    return InputRecord(
+        doc_id=document.doc_id,
+        path=document.path,
+        sha256=document.sha256,
+        encoding=document.encoding,
+        lang=document.lang,
+        chars=document.n_chars,
+        reference_date=document.reference_date,
+    )
