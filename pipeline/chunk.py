@@ -16,13 +16,91 @@ from pipeline.records import Chunk, Document
 # Abbreviations after which a period does not end a sentence (lower-cased, without the period).
 ABBREVIATIONS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        "mr mrs ms dr prof sr jr st vs etc inc ltd co corp no fig al e.g i.e u.s u.k u.n "
-        "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept gen gov sen rep "
-        "mt ft lt col capt sgt".split()
+        [
+            "mr",
+            "mrs",
+            "ms",
+            "dr",
+            "prof",
+            "sr",
+            "jr",
+            "st",
+            "vs",
+            "etc",
+            "inc",
+            "ltd",
+            "co",
+            "corp",
+            "no",
+            "fig",
+            "al",
+            "e.g",
+            "i.e",
+            "u.s",
+            "u.k",
+            "u.n",
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "sept",
+            "oct",
+            "nov",
+            "dec",
+            "approx",
+            "est",
+            "dept",
+            "gen",
+            "gov",
+            "sen",
+            "rep",
+            "mt",
+            "ft",
+            "lt",
+            "col",
+            "capt",
+            "sgt",
+        ]
     ),
     "fr": frozenset(
-        "m mm mme mmes mlle mlles dr pr me mgr st ste etc cf p ex av apr j.-c "
-        "janv févr avr juil sept oct nov déc env n° no vol chap".split()
+        [
+            "m",
+            "mm",
+            "mme",
+            "mmes",
+            "mlle",
+            "mlles",
+            "dr",
+            "pr",
+            "me",
+            "mgr",
+            "st",
+            "ste",
+            "etc",
+            "cf",
+            "p",
+            "ex",
+            "av",
+            "apr",
+            "j.-c",
+            "janv",
+            "févr",
+            "avr",
+            "juil",
+            "sept",
+            "oct",
+            "nov",
+            "déc",
+            "env",
+            "n°",
+            "no",
+            "vol",
+            "chap",
+        ]
     ),
 }
 
@@ -57,8 +135,8 @@ def _is_abbreviation(text: str, dot: int, lang: str) -> bool:
     while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] in ".-'’"):
         word_start -= 1
     word = text[word_start:dot].lower().strip(".'’")
-    after = text[dot + 1 : dot + 3]
-    if after[:1].isdigit() or after[:1].isalnum():  # 3.5, U.S.A, example.com
+    after = text[dot + 1 : dot + 2]
+    if after.isascii() and after.isalnum():  # 3.5, U.S.A, example.com
         return True
     if not word:
         return False
@@ -80,15 +158,13 @@ def split_sentences(text: str, lang: str) -> list[Span]:
     for line in _lines(text):
         start = line.start
         for match in _TERMINATOR.finditer(text, line.start, line.end):
-            if match.group(0).startswith(".") and len(match.group(0).rstrip("」』”’\"'）)】》»")) == 1:
-                if _is_abbreviation(text, match.start(), lang):
-                    continue
+            single_period = match.group(0).rstrip("」』”’\"'）)】》»") == "."
+            if single_period and _is_abbreviation(text, match.start(), lang):
+                continue
             end = match.end()
             # Half-width terminators end a sentence only before a space, a line end or CJK text.
             next_char = text[end : end + 1]
-            if match.group(0)[0] in ".!?;" and next_char and not (
-                next_char.isspace() or _CJK_CHAR.match(next_char)
-            ):
+            if match.group(0)[0] in ".!?;" and next_char and not (next_char.isspace() or _CJK_CHAR.match(next_char)):
                 continue
             spans.append(Span(start, end))
             start = _skip_space(text, end, line.end)
@@ -129,12 +205,12 @@ def split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
         if cut is not None:
             head = Span(span.start, cut)
             tail = Span(_skip_space(text, cut, span.end), span.end)
-            return [Span(head.start, _rstrip(text, head))] + split_long(text, tail, max_tokens)
+            return [Span(head.start, _rstrip(text, head)), *split_long(text, tail, max_tokens)]
     # No boundary at all: cut where the budget runs out.
     cut = span.start + 1
     while cut < span.end and estimate_tokens(text[span.start : cut + 1]) <= max_tokens:
         cut += 1
-    return [Span(span.start, cut)] + split_long(text, Span(cut, span.end), max_tokens)
+    return [Span(span.start, cut), *split_long(text, Span(cut, span.end), max_tokens)]
 
 
 def _rstrip(text: str, span: Span) -> int:
@@ -198,8 +274,7 @@ def split_chunk(document: Document, chunk: Chunk) -> list[Chunk]:
     """Two halves of a chunk at a sentence boundary (or a clause or word boundary), for a model
     whose answer to the whole chunk was cut off. Returns [] when the chunk cannot be split."""
     spans = [
-        Span(s.start + chunk.char_start, s.end + chunk.char_start)
-        for s in split_sentences(chunk.text, document.lang)
+        Span(s.start + chunk.char_start, s.end + chunk.char_start) for s in split_sentences(chunk.text, document.lang)
     ]
     if len(spans) < 2:
         half_budget = max(1, estimate_tokens(chunk.text) // 2)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -67,18 +68,22 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
     def command(
         input_dir: InputDir,
         out: OutDir = Path("outputs"),
-        base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")] = None,
-        model: Annotated[Optional[str], typer.Option(help="Model name the endpoint serves.")] = None,
-        api_key_env: Annotated[Optional[str], typer.Option(help="Environment variable holding the API key.")] = None,
-        mode: Annotated[Optional[str], typer.Option(help="instructor mode: auto, tools, json_schema, json, md_json.")] = None,
-        concurrency: Annotated[Optional[int], typer.Option(help="Chunks in flight at once.")] = None,
-        chunk_tokens: Annotated[Optional[int], typer.Option(help="Token budget of one chunk.")] = None,
-        overlap_sentences: Annotated[Optional[int], typer.Option(help="Sentences repeated between chunks.")] = None,
-        cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder.")] = None,
+        base_url: Annotated[
+            str | None, typer.Option(help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.")
+        ] = None,
+        model: Annotated[str | None, typer.Option(help="Model name the endpoint serves.")] = None,
+        api_key_env: Annotated[str | None, typer.Option(help="Environment variable holding the API key.")] = None,
+        mode: Annotated[
+            str | None, typer.Option(help="instructor mode: auto, tools, json_schema, json, md_json.")
+        ] = None,
+        concurrency: Annotated[int | None, typer.Option(help="Chunks in flight at once.")] = None,
+        chunk_tokens: Annotated[int | None, typer.Option(help="Token budget of one chunk.")] = None,
+        overlap_sentences: Annotated[int | None, typer.Option(help="Sentences repeated between chunks.")] = None,
+        cache_dir: Annotated[Path | None, typer.Option(help="Response cache folder.")] = None,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-        reference_date: Annotated[Optional[str], typer.Option(help="ISO date for relative expressions.")] = None,
-        prompt: Annotated[Optional[str], typer.Option(help="Prompt version in prompts/, or a .toml path.")] = None,
-        config: Annotated[Optional[Path], typer.Option(help="Config file (default ./factbase.toml).")] = None,
+        reference_date: Annotated[str | None, typer.Option(help="ISO date for relative expressions.")] = None,
+        prompt: Annotated[str | None, typer.Option(help="Prompt version in prompts/, or a .toml path.")] = None,
+        config: Annotated[Path | None, typer.Option(help="Config file (default ./factbase.toml).")] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         flags: dict[str, Any] = {
@@ -102,7 +107,11 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             raise _fail(str(exc)) from None
         _summary(outcome, out)
         if outcome.failed_inputs:
-            err.print(f"factbase: {outcome.failed_inputs} input(s) failed; see {out}/failures.jsonl", markup=False, soft_wrap=True)
+            err.print(
+                f"factbase: {outcome.failed_inputs} input(s) failed; see {out}/failures.jsonl",
+                markup=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(EXIT_INPUT_FAILED)
 
     command.__doc__ = summary
@@ -114,8 +123,13 @@ class _progress_bar:
 
     def __init__(self, disabled: bool) -> None:
         self.bar = Progress(
-            TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err, disable=disabled, transient=True,
+            TextColumn("extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=disabled,
+            transient=True,
         )
         self.task = self.bar.add_task("chunks", total=None)
 
@@ -145,7 +159,11 @@ def reconcile(
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     counts = outcome.report.counts
-    err.print(f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl", markup=False, soft_wrap=True)
+    err.print(
+        f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("schema")
@@ -163,10 +181,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every call and retry.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.CRITICAL, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.CRITICAL,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from these classes in `pipeline.extract_schema` so the two never drift apart.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -91,6 +91,7 @@ class Amount(Record):
 
 
 class EventBase(Record):
+    type: str  # narrowed to one literal by each subclass; declared here so it comes first
     summary: str = Field(description="One English sentence saying what happened.")
     participants: list[Participant]
     time: TimeRef | None
@@ -147,9 +148,7 @@ class FinancialMetric(EventBase):
     """A reported figure: revenue, spending, cash, users, valuation, losses..."""
 
     type: Literal["financial_metric"]
-    metric: Literal[
-        "revenue", "spending", "cash", "users", "valuation", "profit", "loss", "headcount", "other"
-    ]
+    metric: Literal["revenue", "spending", "cash", "users", "valuation", "profit", "loss", "headcount", "other"]
 
 
 class Debt(EventBase):
@@ -216,22 +215,20 @@ EVENT_CLASSES: tuple[type[EventBase], ...] = (
 )
 
 Event = Annotated[
-    Union[
-        Resignation,
-        Appointment,
-        Funding,
-        Acquisition,
-        Lawsuit,
-        ProductRelease,
-        FinancialMetric,
-        Debt,
-        Dispute,
-        Prediction,
-        Statement,
-        Investigation,
-        Partnership,
-        Other,
-    ],
+    Resignation
+    | Appointment
+    | Funding
+    | Acquisition
+    | Lawsuit
+    | ProductRelease
+    | FinancialMetric
+    | Debt
+    | Dispute
+    | Prediction
+    | Statement
+    | Investigation
+    | Partnership
+    | Other,
     Field(discriminator="type"),
 ]
 

@@ -20,8 +20,8 @@ from pipeline.ground import ground_quote
 from pipeline.llm import CallError, ModelClient
 from pipeline.normalize import normalize_event
 from pipeline.prompts import PromptTemplate
-from pipeline.records import Chunk, Document, Evidence, Failure, Mention, Usage
 from pipeline.reconcile import mention_id, merge_chunk_duplicates
+from pipeline.records import Chunk, Document, Evidence, Failure, Mention, Usage
 
 MAX_SPLIT_DEPTH = 3
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
@@ -120,7 +120,9 @@ class Extractor:
             if not halves:
                 result.chunks_failed = 1
                 result.failures.append(
-                    _failure(document, chunk, "extract", "truncated", "answer cut off and chunk cannot be split further")
+                    _failure(
+                        document, chunk, "extract", "truncated", "answer cut off and chunk cannot be split further"
+                    )
                 )
                 return result
             for part in await asyncio.gather(*(self.extract_chunk(document, half, depth + 1) for half in halves)):
@@ -155,9 +157,9 @@ class Extractor:
     def ground_event(self, document: Document, chunk: Chunk, item: BaseModel) -> Mention | None:
         spans: dict[tuple[int, int], Evidence] = {}
         for quote in getattr(item, "evidence", []):
-            evidence = ground_quote(document.text, quote, chunk.char_start, chunk.char_end)
-            if evidence is not None:
-                spans[(evidence.char_start, evidence.char_end)] = evidence
+            found = ground_quote(document.text, quote, chunk.char_start, chunk.char_end)
+            if found is not None:
+                spans[(found.char_start, found.char_end)] = found
         if not spans:
             return None
         event = normalize_event(to_event(item))
@@ -166,7 +168,7 @@ class Extractor:
             id=mention_id(document.doc_id, event, evidence),
             doc_id=document.doc_id,
             lang=document.lang,
-            event=event,  # type: ignore[arg-type]
+            event=event,
             evidence=evidence,
             chunk_ids=[chunk.id],
             prompt_version=self.prompt.version,
@@ -204,7 +206,7 @@ def _first_error(exc: ValidationError) -> str:
 
 def _failure(document: Document, chunk: Chunk, stage: str, reason: str, message: str) -> Failure:
     return Failure(
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         path=document.path,
         doc_id=document.doc_id,
         chunk_id=chunk.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Union, cast
 
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
@@ -28,7 +28,7 @@ def _extraction_class(event_class: type[EventBase]) -> type[BaseModel]:
     for name, info in event_class.model_fields.items():
         if name != "type":
             fields[name] = (info.annotation, info)
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         f"{event_class.__name__}Extraction",
         __base__=BaseModel,
         __doc__=event_class.__doc__,
@@ -45,8 +45,8 @@ EVENT_CLASS_BY_TYPE: dict[str, type[EventBase]] = {
     for cls in EVENT_CLASSES
 }
 
-ExtractedEvent = Annotated[
-    Union[tuple(EXTRACTION_CLASSES.values())],  # type: ignore[valid-type]
+ExtractedEvent = Annotated[  # type: ignore[valid-type]
+    Union[tuple(EXTRACTION_CLASSES.values())],  # noqa: UP007 (a union built from a tuple)
     Field(discriminator="type"),
 ]
 
@@ -69,7 +69,7 @@ class Extraction(BaseModel):
             return self
         problems = [
             f"events[{i}] ({event.type}): quote {quote!r} is not in the text"
-            for i, event in enumerate(self.events)
+            for i, event in enumerate(cast(list[Any], self.events))
             for quote in event.evidence
             if ground_quote(text, quote) is None
         ]

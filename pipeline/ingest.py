@@ -79,11 +79,11 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if b"\x00" in data:
-        encoding = _utf16_without_bom(data)
-        if encoding is None:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
             raise IngestError(f"{name}: not a text file (binary content)")
         try:
-            return data.decode(encoding), encoding
+            return data.decode(utf16), utf16
         except UnicodeDecodeError as exc:
             raise IngestError(f"{name}: not a text file (binary content)") from exc
     best = from_bytes(data, cp_isolation=_CANDIDATES, threshold=0.5).best()

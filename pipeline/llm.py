@@ -78,9 +78,7 @@ def _is_transient(exc: BaseException | None) -> bool:
         exc = exc.__cause__
     if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
         return True
-    return isinstance(exc, openai.APIStatusError) and (
-        exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500
-    )
+    return isinstance(exc, openai.APIStatusError) and (exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500)
 
 
 def _retry_after_s(exc: BaseException | None) -> float:

@@ -6,13 +6,13 @@ Offsets are Unicode code-point offsets into the decoded document text, end exclu
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field
 
 from pipeline.events import DatePrecision, Event, Modality, Record
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Final = "1"
 
 
 class ReferenceDate(Record):

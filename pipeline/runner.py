@@ -6,13 +6,13 @@ Stages are plain functions; this module is the edge that wires them to the backe
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
-import jsonlines
 from pydantic import ValidationError
 
 from pipeline import __version__
@@ -27,8 +27,8 @@ from pipeline.reconcile import build_facts, sort_mentions
 from pipeline.records import (
     BackendRecord,
     Document,
-    Failure,
     Fact,
+    Failure,
     InputRecord,
     Mention,
     RunReport,
@@ -38,6 +38,7 @@ from pipeline.records import (
 from pipeline.write import write_json, write_jsonl
 
 Until = Literal["mentions", "facts"]
+RecordT = TypeVar("RecordT", Mention, Fact)
 NO_BACKEND_MESSAGE = (
     "no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
     "FACTBASE_MODEL) for a vLLM, Ollama or llama.cpp server, or set OPENAI_API_KEY for OpenAI"
@@ -59,7 +60,13 @@ class RunOutcome:
 
     @property
     def failed_inputs(self) -> int:
-        return len({f.path for f in self.failures if f.stage == "ingest" or f.reason in {"call_failed", "invalid_output", "truncated"}})
+        return len(
+            {
+                f.path
+                for f in self.failures
+                if f.stage == "ingest" or f.reason in {"call_failed", "invalid_output", "truncated"}
+            }
+        )
 
 
 def _ingest_failure(error: IngestError) -> Failure:
@@ -191,20 +198,26 @@ def read_mentions(path: Path) -> list[Mention]:
     return sort_mentions(read_records(path, Mention))
 
 
-def read_records(path: Path, record_type: type[Mention] | type[Fact]) -> list:  # type: ignore[type-arg]
-    """Records of one type from a JSONL file; errors name the file and line."""
+def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
+    """Records of one type from a JSONL file; errors name the file and the line."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     records = []
-    with jsonlines.open(path) as reader:
-        line = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
         try:
-            for line, data in enumerate(reader.iter(skip_empty=True), 1):
-                records.append(record_type.model_validate(data))
-        except jsonlines.InvalidLineError as exc:
-            raise ConfigError(f"{path}:{exc.lineno}: not a JSON line") from exc
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
+        try:
+            records.append(record_type.model_validate(data))
         except ValidationError as exc:
-            raise ConfigError(f"{path}:{line}: not a valid {record_type.__name__.lower()}: {exc.errors()[0]['msg']}") from exc
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise ConfigError(
+                f"{path}:{number}: not a valid {record_type.__name__.lower()}: {where}: {error['msg']}"
+            ) from exc
     if not records:
         raise ConfigError(f"{path}: empty file")
     return records

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.records import Failure, Fact, Mention, RunReport
+from pipeline.records import Fact, Failure, Mention, RunReport
 from pipeline.write import atomic_write_bytes
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"

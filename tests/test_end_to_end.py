@@ -1,0 +1,276 @@
+"""End to end: the CLI, the real openai client and instructor, a real HTTP server with scripted answers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import SEEDS, read_lines, run_cli
+from openai_server import Reply, chunk_text, first_sentence, is_reask, quote_first_sentence, serve, statement
+
+from pipeline.records import Fact, Failure, Mention, RunReport
+
+OUTPUT_FILES = ("mentions.jsonl", "facts.jsonl", "failures.jsonl")
+
+
+def source_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def assert_grounded(out: Path, input_dir: Path) -> None:
+    """Every quote written is the source's text at its offsets."""
+    texts = {p.relative_to(input_dir).with_suffix("").as_posix(): source_text(p) for p in input_dir.rglob("*.txt")}
+    for line in read_lines(out / "mentions.jsonl"):
+        mention = Mention.model_validate_json(line)
+        for evidence in mention.evidence:
+            assert texts[mention.doc_id][evidence.char_start : evidence.char_end] == evidence.quote
+    for line in read_lines(out / "facts.jsonl"):
+        for source in Fact.model_validate_json(line).sources:
+            assert texts[source.doc_id][source.char_start : source.char_end] == source.quote
+
+
+def test_clean_run_over_the_seeds(tmp_path: Path) -> None:
+    with serve(quote_first_sentence) as server:
+        result = run_cli("run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    assert_grounded(out, SEEDS)
+    report = RunReport.model_validate_json((out / "run.json").read_text())
+    assert [i.lang for i in report.inputs] == ["zh", "en", "fr"]
+    assert report.counts.chunks == server.calls == report.calls
+    assert report.counts.mentions >= 3 and report.counts.facts >= 3
+    assert report.usage.total_tokens == 120 * server.calls
+    assert report.backend is not None and report.backend.mode == "json_schema"
+    mentions = [Mention.model_validate_json(line) for line in read_lines(out / "mentions.jsonl")]
+    assert {m.doc_id for m in mentions} == {p.stem for p in SEEDS.iterdir()}
+    assert all(m.prompt_version == "extract-v1" for m in mentions)
+    assert read_lines(out / "failures.jsonl") == []
+    request = server.requests[0].body
+    assert request["temperature"] == 0 and request["seed"] == 0
+    assert request["response_format"]["type"] == "json_schema"
+    assert "1 documents" not in result.output and "3 documents" in result.output
+
+
+def test_warm_cache_rerun_makes_no_calls_and_writes_identical_files(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with serve(quote_first_sentence) as server:
+        first = run_cli(
+            "run", SEEDS, "-o", tmp_path / "a", "--base-url", server.url, "--model", "m", "--cache-dir", cache
+        )
+        calls_after_first = server.calls
+        second = run_cli(
+            "run", SEEDS, "-o", tmp_path / "b", "--base-url", server.url, "--model", "m", "--cache-dir", cache
+        )
+    assert first.exit_code == second.exit_code == 0
+    assert calls_after_first > 0 and server.calls == calls_after_first
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    report = RunReport.model_validate_json((tmp_path / "b" / "run.json").read_text())
+    assert report.calls == 0 and report.cache_hits == report.counts.chunks and report.usage.total_tokens == 0
+
+
+def test_invalid_answer_is_reasked(tmp_path: Path) -> None:
+    def script(request: dict[str, Any]) -> Any:
+        if not is_reask(request):
+            return {"events": [{"type": "statement", "evidence": ["x"]}]}  # fields missing
+        return quote_first_sentence(request)
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday. Shares rose.", encoding="utf-8")
+    with serve(script) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    assert server.calls == 2
+    reask = server.requests[1].body["messages"]
+    assert reask[-1]["role"] == "user" and "errors" in reask[-1]["content"].lower()
+    assert len(read_lines(tmp_path / "out" / "mentions.jsonl")) == 1
+    report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_text())
+    assert report.usage.total_tokens == 240  # summed over the first answer and the re-ask
+
+
+def test_ungrounded_quote_is_reasked_then_dropped_with_its_reason(tmp_path: Path) -> None:
+    invented = "Acme Corp was bought by a rival yesterday"
+
+    def script(request: dict[str, Any]) -> Any:
+        text = chunk_text(request)
+        if "Shares" in text and not is_reask(request):
+            return {"events": [statement(invented)]}
+        if "Shares" in text:
+            return quote_first_sentence(request)
+        return {"events": [statement(invented)]}  # never fixed for the other document
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "fixed.txt").write_text("Acme Corp announced a new CEO on Monday. Shares rose.", encoding="utf-8")
+    (docs / "never.txt").write_text("Globex said nothing new about its plans.", encoding="utf-8")
+    with serve(script) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    mentions = [Mention.model_validate_json(line) for line in read_lines(out / "mentions.jsonl")]
+    assert [m.doc_id for m in mentions] == ["fixed"]
+    assert mentions[0].evidence[0].quote == "Acme Corp announced a new CEO on Monday."
+    failures = [Failure.model_validate_json(line) for line in read_lines(out / "failures.jsonl")]
+    assert [(f.doc_id, f.reason) for f in failures] == [("never", "ungrounded_quote")]
+    assert server.calls == 2 + 3  # one re-ask for "fixed"; first answer + 2 re-asks for "never"
+    assert invented not in (out / "failures.jsonl").read_text() + (out / "mentions.jsonl").read_text()
+    assert_grounded(out, docs)
+
+
+def test_rate_limit_and_server_error_are_retried(tmp_path: Path) -> None:
+    replies = iter([Reply(status=429, headers={"Retry-After": "1"}), Reply(status=500)])
+
+    def script(request: dict[str, Any]) -> Any:
+        return next(replies, None) or quote_first_sentence(request)
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    started = time.monotonic()
+    with serve(script) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    assert server.calls == 3
+    assert time.monotonic() - started >= 1.0  # Retry-After was honoured
+    assert len(read_lines(tmp_path / "out" / "mentions.jsonl")) == 1
+
+
+def test_truncated_answer_is_retried_with_smaller_chunks(tmp_path: Path) -> None:
+    sentences = [f"Company number {i} announced a new product on Monday." for i in range(8)]
+
+    def script(request: dict[str, Any]) -> Any:
+        text = chunk_text(request)
+        if text.count("announced") > 2:
+            return Reply(answer='{"events": [{"type": "statem', finish_reason="length")
+        return {"events": [statement(s) for s in sentences if s in text]}
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(" ".join(sentences), encoding="utf-8")
+    with serve(script) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    mentions = [Mention.model_validate_json(line) for line in read_lines(tmp_path / "out" / "mentions.jsonl")]
+    assert sorted(m.evidence[0].quote for m in mentions) == sorted(sentences)
+    # 8 sentences: whole (cut), halves of 4 (cut), quarters of 2 (answered)
+    assert server.calls == 1 + 2 + 4
+    assert read_lines(tmp_path / "out" / "failures.jsonl") == []
+
+
+def test_template_syntax_in_an_article_reaches_the_model_unchanged(tmp_path: Path) -> None:
+    text = "Acme said {{ revenue }} grew {% if x %}fast{% endif %} and {# not a comment #} ended.\n  Indented line."
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(text, encoding="utf-8")
+    with serve(lambda r: {"events": [statement("Acme said {{ revenue }} grew")]}) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    assert chunk_text(server.requests[0].body) == text  # braces, tags, comments and indentation intact
+    assert_grounded(tmp_path / "out", docs)
+    assert len(read_lines(tmp_path / "out" / "mentions.jsonl")) == 1
+
+
+def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    shutil.copy(SEEDS / "001_35bbcc48e17f0e9c.txt", docs / "sub" / "good.txt")
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "binary.md").write_bytes(bytes(range(256)) * 4)
+    (docs / "ignored.pdf").write_bytes(b"%PDF")
+    with serve(quote_first_sentence) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 1
+    assert "2 input(s) failed" in result.output
+    assert f"{docs / 'empty.txt'}: empty file" in result.output
+    assert f"{docs / 'binary.md'}: not a text file" in result.output
+    mentions = [Mention.model_validate_json(line) for line in read_lines(tmp_path / "out" / "mentions.jsonl")]
+    assert mentions and {m.doc_id for m in mentions} == {"sub/good"}
+    failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "out" / "failures.jsonl")]
+    assert sorted(f.reason for f in failures) == ["unreadable_input", "unreadable_input"]
+
+
+def test_missing_folder_and_missing_endpoint_are_one_line_errors(tmp_path: Path) -> None:
+    result = run_cli("run", tmp_path / "nope", "-o", tmp_path / "out")
+    assert result.exit_code == 3 and "no model endpoint configured" in result.output
+    with serve(quote_first_sentence) as server:
+        result = run_cli("run", tmp_path / "nope", "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 3
+    assert result.output.strip() == f"factbase: error: {tmp_path / 'nope'}: no such folder"
+
+
+def test_api_key_never_appears_in_outputs_cache_or_messages(tmp_path: Path, monkeypatch: Any) -> None:
+    secret = "sk-test-0123456789abcdefSECRET"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+
+    def script(request: dict[str, Any]) -> Any:
+        if "Globex" in chunk_text(request):  # a server that echoes the key in its error
+            return Reply(status=400, body={"error": {"message": f"bad request for key {secret}"}})
+        return quote_first_sentence(request)
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    (docs / "b.txt").write_text("Globex Corp announced a new CFO on Monday.", encoding="utf-8")
+    cache = tmp_path / "cache"
+    with serve(script) as server:
+        result = run_cli(
+            "-v", "run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--cache-dir", cache
+        )
+    assert server.requests[0].headers["Authorization"] == f"Bearer {secret}"
+    assert result.exit_code == 1
+    written = [p.read_text() for p in [*(tmp_path / "out").iterdir(), *cache.rglob("*.json")]]
+    assert written and all(secret not in text and "0123456789abcdef" not in text for text in written)
+    assert secret not in result.output and "[redacted]" in (tmp_path / "out" / "failures.jsonl").read_text()
+
+
+def test_refused_key_stops_the_run_with_a_clear_message(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("MY_KEY", "sk-live-abcdefghijklmnop")
+
+    def script(request: dict[str, Any]) -> Reply:
+        return Reply(status=401, body={"error": {"message": "Incorrect API key provided: sk-live-abcdefghijklmnop"}})
+
+    with serve(script) as server:
+        result = run_cli(
+            "run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--api-key-env", "MY_KEY"
+        )
+    assert result.exit_code == 3
+    assert "refused the call" in result.output and "abcdefghijklmnop" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_extract_then_reconcile_equals_run(tmp_path: Path) -> None:
+    with serve(quote_first_sentence) as server:
+        run_cli("run", SEEDS, "-o", tmp_path / "run", "--base-url", server.url, "--model", "m")
+        run_cli("extract", SEEDS, "-o", tmp_path / "ex", "--base-url", server.url, "--model", "m")
+    assert not (tmp_path / "ex" / "facts.jsonl").exists()
+    result = run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "rec")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "rec" / "facts.jsonl").read_bytes() == (tmp_path / "run" / "facts.jsonl").read_bytes()
+
+
+def test_reconcile_names_the_bad_line(tmp_path: Path) -> None:
+    bad = tmp_path / "m.jsonl"
+    bad.write_text('{"not": "a mention"}\n', encoding="utf-8")
+    result = run_cli("reconcile", bad, "-o", tmp_path / "out")
+    assert result.exit_code == 3 and f"{bad}:1: not a valid mention" in result.output
+    bad.write_text("oops\n", encoding="utf-8")
+    assert f"{bad}:1: not a JSON line" in run_cli("reconcile", bad, "-o", tmp_path / "out").output
+
+
+def test_tools_mode_for_servers_that_prefer_tool_calls(tmp_path: Path) -> None:
+    with serve(quote_first_sentence) as server:
+        result = run_cli(
+            "run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--mode", "tools"
+        )
+    assert result.exit_code == 0, result.output
+    assert server.requests[0].body["tool_choice"]["function"]["name"] == "Extraction"
+    assert_grounded(tmp_path / "out", SEEDS)
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["backend"]["mode"] == "tools"
+
+
+def test_first_sentence_helper_is_a_prefix() -> None:
+    assert first_sentence("Hello there. Next one.") == "Hello there."

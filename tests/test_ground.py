@@ -1,0 +1,70 @@
+"""Grounding: exact first, then tolerant alignment; Chinese as reliably as English; rejection."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEEDS
+
+from pipeline.ground import ground_quote
+
+ZH = (SEEDS / "000_5a7371e00b5e1f70.txt").read_text(encoding="utf-8")
+FR = (SEEDS / "002_51e7b881c44715a2.txt").read_text(encoding="utf-8")
+
+
+def test_exact_match_gives_exact_offsets() -> None:
+    quote = "宣布公司CEO Emad Mostaque 辞职"
+    evidence = ground_quote(ZH, quote)
+    assert evidence is not None and evidence.match == "exact"
+    assert ZH[evidence.char_start : evidence.char_end] == evidence.quote == quote
+
+
+@pytest.mark.parametrize(
+    "model_quote",
+    [
+        "宣布公司 CEO Emad Mostaque辞职",  # spaces added and removed around Latin words
+        "3月23日上午，Stability AI突然发布一项公告",  # full-width comma where the text has ","
+        "ＣＥＯ Emad Mostaque 辞职",  # full-width Latin letters
+        "宣布公司ceo emad mostaque 辞职",  # case
+    ],
+)
+def test_tolerant_match_in_chinese_returns_the_source_text(model_quote: str) -> None:
+    evidence = ground_quote(ZH, model_quote)
+    assert evidence is not None and evidence.match == "normalized"
+    assert ZH[evidence.char_start : evidence.char_end] == evidence.quote
+    assert "Mostaque" in evidence.quote or "Stability" in evidence.quote
+
+
+def test_tolerant_match_for_quote_marks_dashes_and_line_breaks() -> None:
+    text = "Il a dit : « Nous avons levé 100 millions » — selon Forbes,\n  la société a refusé."
+    for quote in ['Il a dit : "Nous avons levé 100 millions" - selon Forbes', "selon Forbes, la société a refusé"]:
+        evidence = ground_quote(text, quote)
+        assert evidence is not None and text[evidence.char_start : evidence.char_end] == evidence.quote
+
+
+def test_ellipsis_grounds_as_the_span_from_first_to_last_piece() -> None:
+    text = "Emad Mostaque, qui était alors PDG de Stability AI, a annoncé sa démission de son poste."
+    evidence = ground_quote(text, "Emad Mostaque ... a annoncé sa démission")
+    assert evidence is not None
+    assert evidence.quote == "Emad Mostaque, qui était alors PDG de Stability AI, a annoncé sa démission"
+
+
+def test_search_is_limited_to_the_chunk_and_first_occurrence_wins() -> None:
+    text = "Acme rose. Acme rose. Beta fell."
+    assert ground_quote(text, "Acme rose").char_start == 0  # type: ignore[union-attr]
+    assert ground_quote(text, "Acme rose", start=5).char_start == 11  # type: ignore[union-attr]
+    assert ground_quote(text, "Beta fell", end=20) is None
+
+
+@pytest.mark.parametrize("quote", ["Stability AI a été rachetée par Google", "", "  ", "AI", "Emad Mostaque resigned"])
+def test_rejects_quotes_not_in_the_text_or_too_short(quote: str) -> None:
+    assert ground_quote(FR, quote) is None
+
+
+def test_every_seed_sentence_grounds_exactly_after_reformatting() -> None:
+    """Re-spaced and width-shifted copies of real Chinese sentences all come back to the source."""
+    sentences = [s for s in ZH.replace("。", "。\n").splitlines() if len(s.strip()) > 8][:40]
+    for sentence in sentences:
+        garbled = sentence.replace(",", "，").replace(" ", "").replace(":", "：")
+        evidence = ground_quote(ZH, garbled)
+        assert evidence is not None, sentence
+        assert ZH[evidence.char_start : evidence.char_end] == evidence.quote

@@ -1,0 +1,95 @@
+"""Ingest: encodings, BOMs, line endings, languages, reference dates and bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS
+
+from pipeline.ingest import IngestError, decode, find_articles, read_document, reference_date
+
+ZH = (SEEDS / "000_5a7371e00b5e1f70.txt").read_text(encoding="utf-8")
+EN = (SEEDS / "001_35bbcc48e17f0e9c.txt").read_text(encoding="utf-8")
+FR = (SEEDS / "002_51e7b881c44715a2.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "reported"),
+    [
+        (EN, "utf-8", "utf-8"),
+        (ZH, "utf-8-sig", "utf-8-bom"),
+        (ZH[:200], "utf-16", "utf-16-bom"),
+        (FR[:300], "utf-16-le", "utf-16-le"),
+        (ZH[:60], "gb18030", "gb18030"),
+        (ZH[:400], "gbk", "gb18030"),
+        (FR[:150], "cp1252", "cp1252"),
+        (FR[:400], "latin-1", "cp1252"),
+        (EN[:600].replace("’", "'"), "cp1252", "utf-8"),  # plain ASCII is valid UTF-8
+    ],
+)
+def test_decodes_every_supported_encoding(text: str, codec: str, reported: str) -> None:
+    decoded, encoding = decode(text.encode(codec), "f.txt")
+    assert decoded == text
+    assert encoding == reported
+
+
+def test_crlf_is_kept_so_offsets_match_the_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"Line one.\r\nLigne deux.\r\n")
+    [source] = find_articles(tmp_path)
+    assert read_document(source).text == "Line one.\r\nLigne deux.\r\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t\n", "empty file"),
+        (bytes(range(256)) * 8, "not a text file"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(64), "not a text file"),
+    ],
+)
+def test_bad_files_get_one_line_errors_naming_them(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "bad.txt").write_bytes(content)
+    [source] = find_articles(tmp_path)
+    with pytest.raises(IngestError) as error:
+        read_document(source)
+    assert str(error.value).startswith(f"{tmp_path / 'bad.txt'}: {message}")
+    assert "\n" not in str(error.value)
+
+
+def test_doc_ids_are_relative_paths_without_extension(tmp_path: Path) -> None:
+    for name in ["b/2.md", "a.txt", "b/1.txt", "c.pdf", ".hidden/x.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("Text.", encoding="utf-8")
+    assert [s.doc_id for s in find_articles(tmp_path)] == ["a", "b/1", "b/2"]
+
+
+def test_missing_folder() -> None:
+    with pytest.raises(IngestError, match="no such folder"):
+        find_articles(Path("does-not-exist"))
+
+
+def test_seed_languages_hashes_and_reference_dates() -> None:
+    documents = [read_document(s) for s in find_articles(SEEDS)]
+    assert [d.lang for d in documents] == ["zh", "en", "fr"]
+    assert all(len(d.sha256) == 64 for d in documents)
+    assert [d.reference_date.date for d in documents] == ["2024", "2024", "2024"]
+    assert documents[0].reference_date.source == "inferred"
+
+
+def test_other_languages_are_labelled_not_rejected(tmp_path: Path) -> None:
+    (tmp_path / "de.txt").write_text("Die Firma hat gestern einen neuen Vorstand ernannt.", encoding="utf-8")
+    [source] = find_articles(tmp_path)
+    assert read_document(source).lang == "de"
+
+
+def test_reference_date_given_written_or_inferred() -> None:
+    assert reference_date("anything", "2024-03-25").source == "given"
+    written = reference_date("Date: 25 mars 2024\nLe 12 juin 2023, rien.")
+    assert (written.date, written.source) == ("2024-03-25", "inferred")
+    inferred = reference_date("In October 2023 it raised money; in 2022 it lost some.")
+    assert (inferred.date, inferred.precision) == ("2023-10", "month")
+    assert reference_date("No dates here.").source == "none"
+    with pytest.raises(IngestError):
+        reference_date("x", "March 2024")

@@ -1,0 +1,89 @@
+"""Basic reconciliation: chunk-overlap duplicates merge, exact cross-document matches merge,
+different types or different events never do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.reconcile import build_facts, mention_id, merge_chunk_duplicates
+from pipeline.records import Evidence, Mention
+
+MOSTAQUE = {"name": "Emad Mostaque", "canonical_name": "Emad Mostaque", "kind": "person", "role": "subject"}
+
+
+def mention(
+    doc: str, lang: str, span: tuple[int, int], chunk: str, event_type: str = "resignation", **fields: Any
+) -> Mention:
+    event: dict[str, Any] = {
+        "type": event_type,
+        "summary": "Emad Mostaque resigned as CEO.",
+        "participants": [MOSTAQUE],
+        "time": {"text": "March 23", "date": "2024-03-23", "precision": "day"},
+        "amounts": [],
+        "modality": "asserted",
+        "attribution": None,
+        "position": "CEO",
+    } | fields
+    if event_type == "statement":
+        event.pop("position")
+        event["stance"] = "denial"
+    evidence = [Evidence(quote="x" * (span[1] - span[0]), char_start=span[0], char_end=span[1], match="exact")]
+    data = {"doc_id": doc, "lang": lang, "event": event, "evidence": evidence, "chunk_ids": [chunk]}
+    parsed = Mention.model_validate({"id": "m_0", "prompt_version": "v", "model": "m", **data})
+    return parsed.model_copy(update={"id": mention_id(doc, parsed.event, parsed.evidence)})
+
+
+def test_the_same_event_from_two_overlapping_chunks_becomes_one_mention() -> None:
+    a = mention("zh", "zh", (10, 40), "c1")
+    b = mention("zh", "zh", (10, 40), "c2", summary="Mostaque quit.")
+    [merged] = merge_chunk_duplicates([a, b])
+    assert merged.chunk_ids == ["c1", "c2"]
+
+
+def test_two_events_in_one_chunk_stay_two_even_with_the_same_quote() -> None:
+    """One sentence listing three unpaid bills is three events when the model says so."""
+    bill = {"text": "1 M$", "currency": "USD", "approximate": False, "measure": "unpaid bill"}
+    aws = mention("fr", "fr", (0, 50), "c1", amounts=[bill | {"value": 1.0}])
+    gcp = mention("fr", "fr", (0, 50), "c1", amounts=[bill | {"value": 2.0}])
+    same = mention("fr", "fr", (0, 50), "c1", summary="Again.", amounts=[bill | {"value": 1.0}])
+    assert len(merge_chunk_duplicates([aws, gcp])) == 2
+    assert len(merge_chunk_duplicates([aws, same])) == 1  # identical content is one mention
+
+
+def test_overlap_duplicates_with_different_people_stay_apart() -> None:
+    other = {"name": "Robin Rombach", "canonical_name": "Robin Rombach", "kind": "person", "role": "subject"}
+    a = mention("en", "en", (0, 50), "c1")
+    b = mention("en", "en", (0, 50), "c2", participants=[other])
+    assert len(merge_chunk_duplicates([a, b])) == 2
+
+
+def test_cross_document_merge_when_type_participants_and_date_agree() -> None:
+    zh = mention("zh", "zh", (10, 40), "c1")
+    en = mention("en", "en", (100, 180), "c2")
+    fr = mention("fr", "fr", (5, 60), "c3")
+    [fact] = build_facts([fr, en, zh])
+    assert fact.languages == ["en", "fr", "zh"]
+    assert [s.doc_id for s in fact.sources] == ["en", "fr", "zh"]
+    assert fact.mention_ids == sorted(fact.mention_ids, key=lambda i: [m.id for m in (en, fr, zh)].index(i))
+
+
+def test_never_merges_different_types_or_dates() -> None:
+    resignation = mention("en", "en", (0, 40), "c1")
+    denial = mention("fr", "fr", (0, 40), "c2", event_type="statement")
+    other_day = mention("zh", "zh", (0, 40), "c3", time={"text": "3月22日", "date": "2024-03-22", "precision": "day"})
+    no_date = mention("zh", "zh", (50, 90), "c4", time=None)
+    assert len(build_facts([resignation, denial, other_day, no_date])) == 4
+
+
+def test_disagreements_are_kept_as_conflicts() -> None:
+    reported = mention("en", "en", (0, 40), "c1", modality="reported", attribution="Bloomberg")
+    asserted = mention("zh", "zh", (0, 40), "c2")
+    [fact] = build_facts([reported, asserted])
+    fields = {c.field: {v.value for v in c.values} for c in fact.conflicts}
+    assert fields == {"modality": {"asserted", "reported"}, "attribution": {None, "Bloomberg"}}
+    assert {s.modality for s in fact.sources} == {"asserted", "reported"}
+
+
+def test_fact_ids_and_order_do_not_depend_on_input_order() -> None:
+    mentions = [mention(d, d, (i, i + 30), f"c{i}") for i, d in enumerate(["zh", "en", "fr"])]
+    assert build_facts(mentions) == build_facts(mentions[::-1])
