@@ -2,7 +2,8 @@
 
 Exit codes: 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
 are in failures.jsonl); 2 wrong usage; 3 a configuration, backend or input-folder error that
-stops the run before anything is written.
+stops the run before anything is written; 130 interrupted (Ctrl-C), nothing written, answers
+received so far kept in the cache.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pipeline.schemas import SCHEMA_DIR, write_schemas
 
 EXIT_INPUT_FAILED = 1
 EXIT_CONFIG = 3
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="factbase",
@@ -105,6 +107,9 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
                 outcome = run_pipeline(settings, input_dir, out, until, progress)
         except (ConfigError, BackendError, IngestError, ValueError) as exc:
             raise _fail(str(exc)) from None
+        except KeyboardInterrupt:
+            message = "interrupted; the answers received so far are cached, run the same command again to resume"
+            raise _fail(message, EXIT_INTERRUPTED) from None
         _summary(outcome, out)
         if outcome.failed_inputs:
             err.print(
