@@ -1,6 +1,6 @@
 """The `factbase` command line.
 
-Exit codes: 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
+Exit codes (diff: 1 means below a --min bar): 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
 are in failures.jsonl); 2 wrong usage; 3 a configuration, backend or input-folder error that
 stops the run before anything is written; 130 interrupted (Ctrl-C), nothing written, answers
 received so far kept in the cache.
@@ -20,6 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_settings
+from pipeline.diff import DiffError
+from pipeline.diff_render import diff_files, markdown, print_text
 from pipeline.ingest import IngestError
 from pipeline.llm import BackendError
 from pipeline.runner import Progress as RunProgress
@@ -169,6 +171,43 @@ def reconcile(
         markup=False,
         soft_wrap=True,
     )
+
+
+@app.command("diff")
+def diff(
+    output: Annotated[Path, typer.Argument(help="facts.jsonl or mentions.jsonl to judge (or a run folder).")],
+    golden: Annotated[Path, typer.Argument(help="The golden file of the same kind (or a folder).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the report as Markdown.")] = False,
+    min_f1: Annotated[float | None, typer.Option(help="Exit 1 when fact F1 is below this.")] = None,
+    min_mention_recall: Annotated[float | None, typer.Option(help="Exit 1 when mention recall is below this.")] = None,
+    min_merge_f1: Annotated[float | None, typer.Option(help="Exit 1 when B-cubed F1 is below this.")] = None,
+) -> None:
+    """Compare a fact base with its golden copy: matched, missing, extra, split and merged facts."""
+    try:
+        report = diff_files(_in_folder(output), _in_folder(golden))
+    except DiffError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    elif as_markdown:
+        print(markdown(report))
+    else:
+        print_text(report, Console(highlight=False))
+    bars = [
+        ("fact F1", report.facts.f1, min_f1),
+        ("mention recall", report.mentions.recall, min_mention_recall),
+        ("merge B-cubed F1", report.merge.bcubed_f1 if report.merge else None, min_merge_f1),
+    ]
+    below = [f"{name} {value:.3f} < {bar}" for name, value, bar in bars if bar is not None and (value or 0.0) < bar]
+    if below:
+        err.print("factbase: below the bar: " + "; ".join(below), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT_FAILED)
+
+
+def _in_folder(path: Path) -> Path:
+    """A run folder stands for its facts.jsonl."""
+    return path / "facts.jsonl" if path.is_dir() else path
 
 
 @app.command("schema")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from pipeline.diff import DiffReport
 from pipeline.records import Fact, Failure, Mention, RunReport
 from pipeline.write import atomic_write_bytes
 
@@ -16,6 +17,7 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "fact.schema.json": Fact,
     "failure.schema.json": Failure,
     "run.schema.json": RunReport,
+    "diff.schema.json": DiffReport,
 }
 
 

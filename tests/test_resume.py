@@ -55,7 +55,9 @@ def test_killed_run_resumes_without_loss_or_duplication(tmp_path: Path) -> None:
         assert resumed.wait(timeout=120) == 0, resumed.stdout.read() if resumed.stdout else ""
         resumed_calls = server.calls
     with serve(quote_first_sentence) as server:
-        clean = factbase("run", SEEDS, "-o", tmp_path / "clean", "--base-url", server.url, "--model", "m", "--no-cache", env=env)
+        clean = factbase(
+            "run", SEEDS, "-o", tmp_path / "clean", "--base-url", server.url, "--model", "m", "--no-cache", env=env
+        )
         assert clean.wait(timeout=120) == 0
         clean_calls = server.calls
     assert resumed_calls == clean_calls - 5
@@ -72,7 +74,9 @@ def test_interrupt_exits_cleanly_without_partial_files(tmp_path: Path) -> None:
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     with serve(never_answers) as server:
-        run = factbase("run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--no-cache", env=env)
+        run = factbase(
+            "run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--no-cache", env=env
+        )
         while server.calls < 1:
             time.sleep(0.05)
         run.send_signal(signal.SIGINT)

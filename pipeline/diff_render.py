@@ -1,0 +1,113 @@
+"""Reading the two sides of a diff, and printing its report as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.diff import DiffError, DiffReport, FactUnit, Scores, compare, fact_units, mention_units
+from pipeline.records import Fact, Mention
+from pipeline.runner import read_records
+
+Kind = Literal["facts", "mentions"]
+
+
+def _first_record(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        raise DiffError(f"{path}: no such file")
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DiffError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise DiffError(f"{path}:{number}: not a JSON object")
+            return record
+    raise DiffError(f"{path}: empty file")
+
+
+def _kind(record: dict[str, object], path: Path) -> Kind:
+    if "sources" in record:
+        return "facts"
+    if "evidence" in record:
+        return "mentions"
+    raise DiffError(f"{path}:1: neither a fact nor a mention record")
+
+
+def load_side(path: Path) -> tuple[Kind, str, list[FactUnit]]:
+    first = _first_record(path)
+    kind = _kind(first, path)
+    version = str(first.get("schema_version"))
+    try:
+        units = fact_units(read_records(path, Fact)) if kind == "facts" else mention_units(read_records(path, Mention))
+    except ValueError as exc:  # ConfigError from read_records: file and line already named
+        raise DiffError(str(exc)) from exc
+    return kind, version, units
+
+
+def diff_files(output: Path, golden: Path) -> DiffReport:
+    out_kind, out_version, out_units = load_side(output)
+    gold_kind, gold_version, gold_units = load_side(golden)
+    if out_version != gold_version:
+        raise DiffError(f"{output} has schema version {out_version} but {golden} has {gold_version}")
+    if out_kind != gold_kind:
+        raise DiffError(f"{output} holds {out_kind} but {golden} holds {gold_kind}: compare like with like")
+    return compare(out_units, gold_units, out_kind, (str(output), str(golden)))
+
+
+def _score_rows(report: DiffReport) -> list[tuple[str, str, str, str]]:
+    def row(name: str, s: Scores) -> tuple[str, str, str, str]:
+        return name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"
+
+    rows = [row(f"{report.kind} ({report.facts.true_positives}/{report.facts.golden_total} matched)", report.facts)]
+    if report.kind == "facts":
+        rows.append(row(f"mentions ({report.mentions.true_positives}/{report.mentions.golden_total})", report.mentions))
+    if report.merge:
+        m = report.merge
+        rows.append(("merge (B-cubed)", f"{m.bcubed_precision:.3f}", f"{m.bcubed_recall:.3f}", f"{m.bcubed_f1:.3f}"))
+    for lang, scores in report.by_language.items():
+        rows.append(row(f"  {lang} {report.kind}", scores.facts))
+    return rows
+
+
+def _detail_lines(report: DiffReport) -> list[str]:
+    lines = []
+    if report.merge and report.merge.multilang_merged_share is not None:
+        lines.append(
+            f"multi-language golden facts that came out as one fact: {report.merge.multilang_merged_share:.3f} "
+            f"of {report.merge.multilang_facts}"
+        )
+    lines.append("field accuracy over matched: " + ", ".join(f"{k} {v:.3f}" for k, v in report.fields.items()))
+    for m in report.matched:
+        for d in m.differences:
+            lines.append(f"~ {m.output_id} ~ {m.golden_id} [{m.basis}] {d.field}: {d.output} != golden {d.golden}")
+    lines += [f"- missing {f.id} {f.type} ({', '.join(f.documents)}): {f.summary}" for f in report.missing]
+    lines += [f"+ extra {f.id} {f.type} ({', '.join(f.documents)}): {f.summary}" for f in report.extra]
+    lines += [f"< split {s.golden_id} into {', '.join(s.output_ids)}" for s in report.split]
+    lines += [f"> merged {', '.join(m.golden_ids)} into {m.output_id}" for m in report.merged]
+    return lines
+
+
+def print_text(report: DiffReport, console: Console) -> None:
+    table = Table(title=f"{report.output} vs golden {report.golden}", title_justify="left")
+    for column in ("", "precision", "recall", "F1"):
+        table.add_column(column, justify="right" if column else "left")
+    for row in _score_rows(report):
+        table.add_row(*row)
+    console.print(table)
+    styles = {"-": "red", "+": "green", "~": "yellow", "<": "magenta", ">": "magenta"}
+    for line in _detail_lines(report):
+        console.print(line, style=styles.get(line[0]), markup=False, highlight=False, soft_wrap=True)
+
+
+def markdown(report: DiffReport) -> str:
+    lines = [f"### factbase diff: `{report.output}` vs `{report.golden}`", "", "| | precision | recall | F1 |"]
+    lines.append("|---|---|---|---|")
+    lines += [f"| {' | '.join(row)} |" for row in _score_rows(report)]
+    lines += ["", "```diff", *_detail_lines(report), "```", ""]
+    return "\n".join(lines)
