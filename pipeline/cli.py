@@ -1,9 +1,9 @@
 """The `factbase` command line.
 
-Exit codes (diff: 1 means below a --min bar): 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
+Exit codes: 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
 are in failures.jsonl); 2 wrong usage; 3 a configuration, backend or input-folder error that
 stops the run before anything is written; 130 interrupted (Ctrl-C), nothing written, answers
-received so far kept in the cache.
+received so far kept in the cache. For `diff`, 1 means a score is below a --min bar.
 """
 
 from __future__ import annotations

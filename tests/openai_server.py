@@ -8,6 +8,7 @@ pipeline talks to it with the real openai client and the real instructor, over r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -82,10 +83,8 @@ class ScriptedServer:
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a killed client
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client went away (a killed run); nothing to answer
 
         return Handler
 
