@@ -24,6 +24,7 @@ from pipeline.diff import DiffError
 from pipeline.diff_render import diff_files, markdown, print_text
 from pipeline.ingest import IngestError
 from pipeline.llm import BackendError
+from pipeline.local import LocalBackendError
 from pipeline.runner import Progress as RunProgress
 from pipeline.runner import RunOutcome, Until, reconcile_file, run_pipeline
 from pipeline.schemas import SCHEMA_DIR, write_schemas
@@ -87,6 +88,13 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
         reference_date: Annotated[str | None, typer.Option(help="ISO date for relative expressions.")] = None,
         prompt: Annotated[str | None, typer.Option(help="Prompt version in prompts/, or a .toml path.")] = None,
+        backend: Annotated[
+            str | None, typer.Option(help="auto (remote if configured, else local), remote, local.")
+        ] = None,
+        local_model: Annotated[Path | None, typer.Option(help="A GGUF file for the local backend.")] = None,
+        local_ctx: Annotated[int | None, typer.Option(help="Local server context size (tokens).")] = None,
+        local_threads: Annotated[int | None, typer.Option(help="Local server CPU threads (0: all).")] = None,
+        local_gpu_layers: Annotated[int | None, typer.Option(help="Layers offloaded to a GPU (-1: all).")] = None,
         config: Annotated[Path | None, typer.Option(help="Config file (default ./factbase.toml).")] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
@@ -102,12 +110,17 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             "no_cache": no_cache or None,
             "reference_date": reference_date,
             "prompt": prompt,
+            "backend": backend,
+            "local_model": local_model,
+            "local_ctx": local_ctx,
+            "local_threads": local_threads,
+            "local_gpu_layers": local_gpu_layers,
         }
         try:
             settings = load_settings(flags, config)
             with _progress_bar(disabled=quiet or not err.is_terminal) as progress:
                 outcome = run_pipeline(settings, input_dir, out, until, progress)
-        except (ConfigError, BackendError, IngestError, ValueError) as exc:
+        except (ConfigError, BackendError, LocalBackendError, IngestError, ValueError) as exc:
             raise _fail(str(exc)) from None
         except KeyboardInterrupt:
             message = "interrupted; the answers received so far are cached, run the same command again to resume"

@@ -58,8 +58,13 @@ class Settings(BaseSettings):
     reasks: int = Field(2, ge=0, le=5)
     transport_retries: int = Field(5, ge=0)
     backoff_s: float = Field(1.0, ge=0)
-    prompt: str = "extract-v1"
+    prompt: str | None = None  # extract-v1; extract-small-v1 on the bundled local model
     reference_date: str | None = None
+    local_model: Path | None = None
+    local_ctx: int = Field(8192, ge=512)
+    local_threads: int = Field(0, ge=0)  # 0: every core
+    local_gpu_layers: int = Field(0, ge=-1)
+    local_parallel: int = Field(2, ge=1)
 
     @classmethod
     def settings_customise_sources(

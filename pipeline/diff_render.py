@@ -9,6 +9,7 @@ from typing import Literal
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.config import ConfigError
 from pipeline.diff import DiffError, DiffReport, FactUnit, Scores, compare, fact_units, mention_units
 from pipeline.records import Fact, Mention
 from pipeline.runner import read_records
@@ -39,25 +40,23 @@ def _kind(record: dict[str, object], path: Path) -> Kind:
     raise DiffError(f"{path}:1: neither a fact nor a mention record")
 
 
-def load_side(path: Path) -> tuple[Kind, str, list[FactUnit]]:
-    first = _first_record(path)
-    kind = _kind(first, path)
-    version = str(first.get("schema_version"))
+def load_units(path: Path, kind: Kind) -> list[FactUnit]:
     try:
-        units = fact_units(read_records(path, Fact)) if kind == "facts" else mention_units(read_records(path, Mention))
-    except ValueError as exc:  # ConfigError from read_records: file and line already named
+        return fact_units(read_records(path, Fact)) if kind == "facts" else mention_units(read_records(path, Mention))
+    except ConfigError as exc:  # the message already names the file and line
         raise DiffError(str(exc)) from exc
-    return kind, version, units
 
 
 def diff_files(output: Path, golden: Path) -> DiffReport:
-    out_kind, out_version, out_units = load_side(output)
-    gold_kind, gold_version, gold_units = load_side(golden)
+    """Check that the two files can be compared, read them, and compare them."""
+    out_first, gold_first = _first_record(output), _first_record(golden)
+    out_version, gold_version = out_first.get("schema_version"), gold_first.get("schema_version")
     if out_version != gold_version:
         raise DiffError(f"{output} has schema version {out_version} but {golden} has {gold_version}")
-    if out_kind != gold_kind:
-        raise DiffError(f"{output} holds {out_kind} but {golden} holds {gold_kind}: compare like with like")
-    return compare(out_units, gold_units, out_kind, (str(output), str(golden)))
+    kind, gold_kind = _kind(out_first, output), _kind(gold_first, golden)
+    if kind != gold_kind:
+        raise DiffError(f"{output} holds {kind} but {golden} holds {gold_kind}: compare like with like")
+    return compare(load_units(output, kind), load_units(golden, kind), kind, (str(output), str(golden)))
 
 
 def _score_rows(report: DiffReport) -> list[tuple[str, str, str, str]]:

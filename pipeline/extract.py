@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ValidationError
 
 from pipeline.cache import ModelAnswer, ResponseCache, cache_key
-from pipeline.chunk import chunk_document, split_chunk
-from pipeline.extract_schema import Extraction, schema_hash, to_event
-from pipeline.ground import ground_quote
+from pipeline.chunk import chunk_document, split_chunk, split_sentences
+from pipeline.extract_schema import Extraction, schema_hash, sentence_choice_model, to_event
+from pipeline.ground import ground_fields, ground_quote
 from pipeline.llm import CallError, ModelClient
 from pipeline.normalize import normalize_event
 from pipeline.prompts import PromptTemplate
@@ -58,14 +58,20 @@ class Extractor:
         cache: ResponseCache,
         prompt: PromptTemplate,
         concurrency: int,
-        response_model: type[Extraction] = Extraction,
+        small_model: bool = False,
     ) -> None:
         self.client = client
         self.cache = cache
         self.prompt = prompt
-        self.response_model = response_model
-        self.schema_hash = schema_hash(response_model)
+        self.small_model = small_model
         self._slots = asyncio.Semaphore(concurrency)
+
+    def response_model(self, document: Document, chunk: Chunk) -> type[Extraction]:
+        """The answer schema; for a small model, quotes are chosen from the chunk's sentences."""
+        if not self.small_model:
+            return Extraction
+        spans = split_sentences(chunk.text, document.lang)
+        return sentence_choice_model(tuple(dict.fromkeys(chunk.text[s.start : s.end] for s in spans)))
 
     def _context(self, document: Document, chunk: Chunk) -> dict[str, str]:
         reference = document.reference_date
@@ -76,7 +82,7 @@ class Extractor:
             "examples": self.prompt.rendered_examples(),
         }
 
-    def _key(self, context: dict[str, str]) -> str:
+    def _key(self, context: dict[str, str], response_model: type[Extraction]) -> str:
         config = self.client.config
         return cache_key(
             {
@@ -84,7 +90,7 @@ class Extractor:
                 "prompt_version": self.prompt.version,
                 "messages": self.prompt.messages(),
                 "context": context,
-                "schema_hash": self.schema_hash,
+                "schema_hash": schema_hash(response_model),
                 "mode": self.client.mode,
                 "temperature": config.temperature,
                 "seed": config.seed,
@@ -95,12 +101,13 @@ class Extractor:
     async def answer(self, document: Document, chunk: Chunk) -> tuple[ModelAnswer, bool]:
         """The model's answer for a chunk, and whether it came from the cache."""
         context = self._context(document, chunk)
-        key = self._key(context)
+        response_model = self.response_model(document, chunk)
+        key = self._key(context, response_model)
         cached = self.cache.get(key)
         if cached is not None:
             return cached, True
         async with self._slots:
-            answer = await self.client.extract(self.response_model, self.prompt.messages(), context)
+            answer = await self.client.extract(response_model, self.prompt.messages(), context)
         self.cache.put(key, answer)
         return answer, False
 
@@ -136,7 +143,7 @@ class Extractor:
         their reason recorded. An answer that re-asks could not fix is read the same way."""
         result = ExtractResult()
         try:
-            parsed = self.response_model.model_validate_json(
+            parsed = Extraction.model_validate_json(
                 _FENCE.sub("", answer.output or ""), context={"ground": False}, strict=False
             )
         except ValidationError as exc:
@@ -163,6 +170,8 @@ class Extractor:
         if not spans:
             return None
         event = normalize_event(to_event(item))
+        if self.small_model:
+            event = ground_fields(event, chunk.text)
         evidence = [spans[key] for key in sorted(spans)]
         return Mention(
             id=mention_id(document.doc_id, event, evidence),

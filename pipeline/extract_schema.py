@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Union, cast
+from functools import lru_cache
+from typing import Annotated, Any, Literal, Union, cast
 
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
@@ -22,9 +23,10 @@ EVIDENCE_DESCRIPTION = (
 )
 
 
-def _extraction_class(event_class: type[EventBase]) -> type[BaseModel]:
+def _extraction_class(event_class: type[EventBase], quote: Any = str, max_quotes: int | None = None) -> type[BaseModel]:
     fields: dict[str, Any] = {"type": (event_class.model_fields["type"].annotation, ...)}
-    fields["evidence"] = (list[str], Field(min_length=1, description=EVIDENCE_DESCRIPTION))
+    evidence = Field(min_length=1, max_length=max_quotes, description=EVIDENCE_DESCRIPTION)
+    fields["evidence"] = (list[quote], evidence)
     for name, info in event_class.model_fields.items():
         if name != "type":
             fields[name] = (info.annotation, info)
@@ -79,6 +81,27 @@ class Extraction(BaseModel):
                 "language, at least a few words long. " + "; ".join(problems)
             )
         return self
+
+
+SMALL_MODEL_MAX_EVENTS = 3
+SMALL_MODEL_MAX_QUOTES = 2
+
+
+@lru_cache(maxsize=256)
+def sentence_choice_model(sentences: tuple[str, ...]) -> type[Extraction]:
+    """A reduced schema for small models: each quote is one of the chunk's sentences (an enum),
+    with at most a few events and quotes per chunk.
+
+    With constrained decoding a small model can then only quote the text, never invent a
+    quote, and cannot ramble past the token budget; grounding still checks every quote.
+    """
+    if not sentences:
+        return Extraction
+    quote = Literal[sentences]  # type: ignore[valid-type]
+    classes = tuple(_extraction_class(cls, quote, SMALL_MODEL_MAX_QUOTES) for cls in EVENT_CLASSES)
+    events = Annotated[Union[classes], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+    field = (list[events], Field(max_length=SMALL_MODEL_MAX_EVENTS))
+    return create_model("Extraction", __base__=Extraction, __doc__=Extraction.__doc__, events=field)
 
 
 def to_event(extracted: BaseModel) -> EventBase:

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.events import EventBase
 from pipeline.records import Evidence
 
 MIN_QUOTE_CHARS = 4  # after folding; shorter quotes ground anywhere and prove nothing
@@ -106,3 +107,21 @@ def _find_with_ellipsis(region: FoldedText, quote: str) -> tuple[int, int] | Non
 def _folded_index(region: FoldedText, source_offset: int) -> int:
     """The first folded position whose source offset is at or after `source_offset`."""
     return bisect_left(region.origin, source_offset)
+
+
+def ground_fields(event: EventBase, text: str) -> EventBase:
+    """Keep only the event details written in `text`: participants by name, the time and amount
+    expressions, the attribution. For small models, which copy names from examples or invent
+    them; a detail the text does not hold is dropped, the event is kept."""
+
+    def written(value: str | None) -> bool:
+        return bool(value) and fold(value or "") in fold(text)
+
+    return event.model_copy(
+        update={
+            "participants": [p for p in event.participants if written(p.name)],
+            "time": event.time if event.time and written(event.time.text) else None,
+            "amounts": [a for a in event.amounts if written(a.text)],
+            "attribution": event.attribution if written(event.attribution) else None,
+        }
+    )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 DEFAULT_PROMPT = "extract-v1"
+SMALL_MODEL_PROMPT = "extract-small-v1"  # shorter, for the bundled 270M local model
 
 
 class Example(BaseModel):

@@ -120,21 +120,30 @@ def sort_mentions(mentions: Iterable[Mention]) -> list[Mention]:
 
 
 def fact_key(mention: Mention) -> Hashable | None:
-    """Mentions with equal keys are one event; None means the mention merges with nothing."""
+    """Mentions with equal keys are one event; None means the mention merges with nothing.
+
+    The key is exact on purpose: type, canonical participants, date and amounts. Looser
+    cross-language matching belongs to the full reconciliation stage."""
     event = mention.event
     names = participant_names(event)
     date = event.time.date if event.time else None
     if not names or date is None:
         return None
-    return (event.type, names, date)
+    return (event.type, names, date, tuple(sorted(_amount_values(mention), key=str)))
 
 
 def build_facts(mentions: list[Mention]) -> list[Fact]:
-    """Group mentions by exact key (type, canonical participants, date) into facts."""
-    groups: dict[Hashable, list[Mention]] = defaultdict(list)
+    """Group mentions by exact key into facts, at most one mention per document in each: two
+    mentions of one document are two events (chunk-overlap duplicates are merged before)."""
+    groups: dict[Hashable, list[list[Mention]]] = defaultdict(list)
     for mention in sort_mentions(mentions):
-        groups[fact_key(mention) or mention.id].append(mention)
-    facts = [make_fact(group) for group in groups.values()]
+        key = fact_key(mention) or mention.id
+        free = next((g for g in groups[key] if all(m.doc_id != mention.doc_id for m in g)), None)
+        if free is None:
+            groups[key].append([mention])
+        else:
+            free.append(mention)
+    facts = [make_fact(group) for subgroups in groups.values() for group in subgroups]
     return sorted(facts, key=lambda f: (f.sources[0].doc_id, f.sources[0].char_start, f.id))
 
 

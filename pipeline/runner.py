@@ -8,21 +8,23 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from pipeline import __version__
 from pipeline.cache import ResponseCache
 from pipeline.config import ConfigError, Settings
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
-from pipeline.ingest import IngestError, ingest
+from pipeline.ingest import IngestError, find_articles, ingest
 from pipeline.llm import BackendConfig, ModelClient
-from pipeline.prompts import load_prompt
+from pipeline.local import LocalServer, resolve_settings
+from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
 from pipeline.reconcile import build_facts, sort_mentions
 from pipeline.records import (
     BackendRecord,
@@ -38,9 +40,10 @@ from pipeline.records import (
 from pipeline.write import write_json, write_jsonl
 
 Until = Literal["mentions", "facts"]
+SMALL_MODEL_MAX_TOKENS = 1024
 RecordT = TypeVar("RecordT", Mention, Fact)
 NO_BACKEND_MESSAGE = (
-    "no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
+    "--backend remote but no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
     "FACTBASE_MODEL) for a vLLM, Ollama or llama.cpp server, or set OPENAI_API_KEY for OpenAI"
 )
 
@@ -92,34 +95,84 @@ def read_inputs(input_dir: Path, reference_date: str | None) -> tuple[list[Docum
     return documents, failures
 
 
-def backend_record(config: BackendConfig, client: ModelClient) -> BackendRecord:
+@dataclass(frozen=True)
+class Backend:
+    """Where the model answers, and what run.json says about it."""
+
+    config: BackendConfig
+    kind: Literal["remote", "local"]
+    details: dict[str, str]
+    prompt: str
+    small_model: bool = False  # reduced schema: quotes chosen among the chunk's sentences
+
+
+@contextmanager
+def open_backend(settings: Settings) -> Iterator[Backend]:
+    """The configured endpoint; or, when none is configured (or --backend local), a llama.cpp
+    server started for the run and stopped when it ends, however it ends."""
+    remote = settings.remote_backend() if settings.backend != "local" else None
+    if remote is not None:
+        yield Backend(remote, "remote", {}, settings.prompt or DEFAULT_PROMPT)
+        return
+    if settings.backend == "remote":
+        raise ConfigError(NO_BACKEND_MESSAGE)
+    local = resolve_settings(
+        settings.local_model,
+        settings.cache_dir,
+        settings.local_ctx,
+        settings.local_threads,
+        settings.local_gpu_layers,
+        settings.local_parallel,
+    )
+    bundled = settings.local_model is None
+    with LocalServer(local) as url:
+        config = BackendConfig(
+            base_url=url,
+            api_key=SecretStr("local"),
+            model=Path(local.model_path).stem,
+            mode="json_schema",
+            temperature=settings.temperature,
+            seed=settings.seed,
+            max_tokens=SMALL_MODEL_MAX_TOKENS if bundled else min(settings.max_tokens, local.n_ctx // 2),
+            timeout_s=settings.timeout_s,
+            reasks=settings.reasks,
+            transport_retries=settings.transport_retries,
+            backoff_s=settings.backoff_s,
+        )
+        prompt = settings.prompt or (SMALL_MODEL_PROMPT if bundled else DEFAULT_PROMPT)
+        yield Backend(config, "local", local.details(), prompt, small_model=bundled)
+
+
+def backend_record(backend: Backend, client: ModelClient) -> BackendRecord:
+    config = backend.config
     return BackendRecord(
-        kind="remote",
-        base_url=config.base_url,
+        kind=backend.kind,
+        base_url=config.base_url if backend.kind == "remote" else None,
         model=config.model,
         mode=client.mode,
         temperature=config.temperature,
         seed=config.seed,
         max_tokens=config.max_tokens,
-        details={},
+        details=backend.details,
     )
 
 
 async def _extract(
-    settings: Settings, config: BackendConfig, documents: list[Document], progress: Progress
+    settings: Settings, backend: Backend, documents: list[Document], progress: Progress
 ) -> tuple[ExtractResult, BackendRecord, int]:
-    client = ModelClient(config)
+    client = ModelClient(backend.config)
     try:
         extractor = Extractor(
             client,
             ResponseCache(None if settings.no_cache else settings.cache_dir),
-            load_prompt(settings.prompt),
+            load_prompt(backend.prompt),
             settings.concurrency,
+            small_model=backend.small_model,
         )
         result = await extractor.extract_documents(
             documents, settings.chunk_tokens, settings.overlap_sentences, progress.advance, progress.planned
         )
-        return result, backend_record(config, client), client.http_calls
+        return result, backend_record(backend, client), client.http_calls
     finally:
         await client.aclose()
 
@@ -129,12 +182,11 @@ def run_pipeline(
 ) -> RunOutcome:
     """Run the pipeline over a folder and write its files into `out_dir`."""
     started = time.monotonic()
-    config = settings.remote_backend()
-    if config is None:
-        raise ConfigError(NO_BACKEND_MESSAGE)
-    prompt = load_prompt(settings.prompt)
-    documents, failures = read_inputs(input_dir, settings.reference_date)
-    result, backend, calls = asyncio.run(_extract(settings, config, documents, progress or Progress()))
+    find_articles(input_dir)  # a missing folder fails before any server starts
+    with open_backend(settings) as backend:
+        documents, failures = read_inputs(input_dir, settings.reference_date)
+        result, record, calls = asyncio.run(_extract(settings, backend, documents, progress or Progress()))
+    prompt = load_prompt(backend.prompt)
     failures = sort_failures(failures + result.failures)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(out_dir / "mentions.jsonl", result.mentions)
@@ -146,7 +198,7 @@ def run_pipeline(
         factbase_version=__version__,
         command="run" if until == "facts" else "extract",
         inputs=[_input_record(d) for d in documents],
-        backend=backend,
+        backend=record,
         prompt_version=prompt.version,
         schema_hash=schema_hash(),
         chunking={"chunk_tokens": settings.chunk_tokens, "overlap_sentences": settings.overlap_sentences},

@@ -194,8 +194,10 @@ def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
 
 
 def test_missing_folder_and_missing_endpoint_are_one_line_errors(tmp_path: Path) -> None:
-    result = run_cli("run", tmp_path / "nope", "-o", tmp_path / "out")
+    result = run_cli("run", SEEDS, "-o", tmp_path / "out", "--backend", "remote")
     assert result.exit_code == 3 and "no model endpoint configured" in result.output
+    result = run_cli("run", tmp_path / "nope", "-o", tmp_path / "out")  # fails before a local server starts
+    assert result.exit_code == 3 and "no such folder" in result.output
     with serve(quote_first_sentence) as server:
         result = run_cli("run", tmp_path / "nope", "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
     assert result.exit_code == 3

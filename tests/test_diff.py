@@ -1,0 +1,122 @@
+"""`factbase diff`: each kind of change is reported exactly, scores and bars, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from pipeline.events import DatePrecision
+from pipeline.records import Fact
+
+GOLDEN_FACTS = Path(__file__).resolve().parent / "golden" / "facts.jsonl"
+
+
+def golden() -> list[Fact]:
+    return [Fact.model_validate_json(line) for line in GOLDEN_FACTS.read_text(encoding="utf-8").splitlines()]
+
+
+def write(path: Path, facts: list[Fact]) -> Path:
+    path.write_text("".join(f.model_dump_json() + "\n" for f in facts), encoding="utf-8")
+    return path
+
+
+def diff(output: Path, *options: str) -> dict:  # type: ignore[type-arg]
+    result = run_cli("diff", output, GOLDEN_FACTS, "--json", *options)
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+def test_identical_fact_bases_score_one(tmp_path: Path) -> None:
+    report = diff(GOLDEN_FACTS)
+    assert report["facts"]["f1"] == report["mentions"]["f1"] == report["merge"]["bcubed_f1"] == 1.0
+    assert report["merge"]["multilang_merged_share"] == 1.0
+    assert report["missing"] == report["extra"] == report["split"] == report["merged"] == []
+    assert all(value == 1.0 for value in report["fields"].values())
+
+
+def test_a_dropped_fact_is_reported_missing(tmp_path: Path) -> None:
+    facts = golden()
+    dropped = facts.pop(3)
+    report = diff(write(tmp_path / "out.jsonl", facts))
+    assert [m["id"] for m in report["missing"]] == [dropped.id]
+    assert report["extra"] == report["split"] == report["merged"] == []
+    assert report["facts"]["recall"] == round((len(facts)) / (len(facts) + 1), 4)
+    assert report["facts"]["precision"] == 1.0
+
+
+def test_a_changed_date_is_one_field_difference(tmp_path: Path) -> None:
+    facts = golden()
+    index = next(i for i, f in enumerate(facts) if f.event.time and f.event.time.date)
+    event = facts[index].event
+    assert event.time is not None
+    changed = event.model_copy(
+        update={"time": event.time.model_copy(update={"date": "1999-01-01", "precision": DatePrecision.DAY})}
+    )
+    facts[index] = facts[index].model_copy(update={"event": changed})
+    report = diff(write(tmp_path / "out.jsonl", facts))
+    differences = [(m["golden_id"], d["field"], d["output"]) for m in report["matched"] for d in m["differences"]]
+    assert differences == [(facts[index].id, "date", "1999-01-01")]
+    assert report["facts"]["f1"] == 1.0 and report["fields"]["date"] < 1.0
+
+
+def test_a_split_fact_is_reported_split(tmp_path: Path) -> None:
+    facts = golden()
+    index = next(i for i, f in enumerate(facts) if len(f.mention_ids) > 1)
+    whole = facts[index]
+    first_id = whole.mention_ids[0]
+    part_a = whole.model_copy(
+        update={
+            "id": "f_part_a",
+            "mention_ids": [first_id],
+            "sources": [s for s in whole.sources if s.mention_id == first_id],
+        }
+    )
+    part_b = whole.model_copy(
+        update={
+            "id": "f_part_b",
+            "mention_ids": whole.mention_ids[1:],
+            "sources": [s for s in whole.sources if s.mention_id != first_id],
+        }
+    )
+    facts[index : index + 1] = [part_a, part_b]
+    report = diff(write(tmp_path / "out.jsonl", facts))
+    assert report["split"] == [{"golden_id": whole.id, "output_ids": ["f_part_a", "f_part_b"]}]
+    assert report["merged"] == [] and report["mentions"]["recall"] == 1.0
+    assert report["merge"]["bcubed_recall"] < 1.0 and report["merge"]["bcubed_precision"] == 1.0
+    assert len(report["extra"]) == 1
+
+
+def test_bars_gate_the_exit_code(tmp_path: Path) -> None:
+    facts = golden()[: len(golden()) // 2]
+    out = write(tmp_path / "out.jsonl", facts)
+    assert run_cli("diff", out, GOLDEN_FACTS, "--min-f1", "0.9").exit_code == 1
+    assert run_cli("diff", out, GOLDEN_FACTS, "--min-f1", "0.1").exit_code == 0
+    markdown = run_cli("diff", out, GOLDEN_FACTS, "--markdown").output
+    assert markdown.startswith("### factbase diff") and "| facts" in markdown and "- missing" in markdown
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("", "empty file"),
+        ("not json\n", ":1: not a JSON line"),
+        ('{"schema_version": "1", "sources": []}\n', ":1: not a valid fact"),
+        ('{"schema_version": "2", "sources": []}\n', "has schema version 2 but"),
+    ],
+)
+def test_clear_errors(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "out.jsonl"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    result = run_cli("diff", path, GOLDEN_FACTS)
+    assert result.exit_code == 3
+    assert message in result.output and str(path) in result.output
+
+
+def test_facts_and_mentions_do_not_mix() -> None:
+    mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
+    result = run_cli("diff", mentions, GOLDEN_FACTS)
+    assert result.exit_code == 3 and "compare like with like" in result.output
