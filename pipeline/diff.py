@@ -307,8 +307,11 @@ def field_differences(output: FactUnit, golden: FactUnit) -> list[FieldDifferenc
     return differences
 
 
-def scores(true_positives: int, output_total: int, golden_total: int) -> Scores:
-    precision = true_positives / output_total if output_total else 0.0
+def scores(true_positives: int, output_total: int, golden_total: int, precise_positives: int | None = None) -> Scores:
+    """Precision, recall and F1; `precise_positives` counts the matched output items when that
+    differs from the matched golden items (per-language scores)."""
+    matched_output = true_positives if precise_positives is None else precise_positives
+    precision = matched_output / output_total if output_total else 0.0
     recall = true_positives / golden_total if golden_total else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(
@@ -426,12 +429,19 @@ def _by_language(
 ) -> dict[str, LanguageScores]:
     languages = sorted({lang for unit in [*output, *golden] for lang in unit.languages})
     golden_langs = {g.id: set(g.languages) for g in golden}
+    output_langs = {o.id: set(o.languages) for o in output}
     result = {}
     for lang in languages:
         fact_tp = sum(lang in golden_langs[m.golden_id] for m in matched)
+        fact_tp_output = sum(lang in output_langs[m.output_id] for m in matched)
         mention_tp = sum(1 for gold in gold_mentions if gold.lang == lang and gold.id in pairs)
         result[lang] = LanguageScores(
-            facts=scores(fact_tp, sum(lang in o.languages for o in output), sum(lang in g.languages for g in golden)),
+            facts=scores(
+                fact_tp,
+                sum(lang in o.languages for o in output),
+                sum(lang in g.languages for g in golden),
+                fact_tp_output,
+            ),
             mentions=scores(
                 mention_tp, sum(m.lang == lang for m in out_mentions), sum(m.lang == lang for m in gold_mentions)
             ),

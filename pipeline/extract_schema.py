@@ -85,12 +85,41 @@ class Extraction(BaseModel):
 
 SMALL_MODEL_MAX_EVENTS = 3
 SMALL_MODEL_MAX_QUOTES = 2
+SMALL_MODEL_MAX_STRING = 160  # characters of any free-text field: small models loop otherwise
+SMALL_MODEL_MAX_ITEMS = 3  # participants or amounts of one event
+
+
+def cap_sizes(schema: Any) -> Any:
+    """The schema with a maxLength on every free string (not on enums and constants) and a
+    maxItems on every list that has none."""
+    if isinstance(schema, dict):
+        capped = {key: cap_sizes(value) for key, value in schema.items()}
+        if capped.get("type") == "string" and "enum" not in capped and "const" not in capped:
+            capped["maxLength"] = SMALL_MODEL_MAX_STRING
+        if capped.get("type") == "array":
+            capped.setdefault("maxItems", SMALL_MODEL_MAX_ITEMS)
+        if "properties" in capped:
+            capped["additionalProperties"] = False
+        return capped
+    if isinstance(schema, list):
+        return [cap_sizes(item) for item in schema]
+    return schema
+
+
+class SmallModelExtraction(Extraction):
+    """Every business event the text reports, each with verbatim evidence."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema = cap_sizes(super().model_json_schema(*args, **kwargs))
+        # llama.cpp's LLGuidance: no free whitespace between tokens (small models fill it).
+        return {**schema, "x-guidance": {"whitespace_flexible": False}}
 
 
 @lru_cache(maxsize=256)
 def sentence_choice_model(sentences: tuple[str, ...]) -> type[Extraction]:
     """A reduced schema for small models: each quote is one of the chunk's sentences (an enum),
-    with at most a few events and quotes per chunk.
+    with at most a few events and quotes per chunk, and short free-text fields.
 
     With constrained decoding a small model can then only quote the text, never invent a
     quote, and cannot ramble past the token budget; grounding still checks every quote.
@@ -101,7 +130,7 @@ def sentence_choice_model(sentences: tuple[str, ...]) -> type[Extraction]:
     classes = tuple(_extraction_class(cls, quote, SMALL_MODEL_MAX_QUOTES) for cls in EVENT_CLASSES)
     events = Annotated[Union[classes], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
     field = (list[events], Field(max_length=SMALL_MODEL_MAX_EVENTS))
-    return create_model("Extraction", __base__=Extraction, __doc__=Extraction.__doc__, events=field)
+    return create_model("Extraction", __base__=SmallModelExtraction, __doc__=Extraction.__doc__, events=field)
 
 
 def to_event(extracted: BaseModel) -> EventBase:

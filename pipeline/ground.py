@@ -16,7 +16,8 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.events import EventBase
+from pipeline.dates import find_dates
+from pipeline.events import EventBase, TimeRef
 from pipeline.records import Evidence
 
 MIN_QUOTE_CHARS = 4  # after folding; shorter quotes ground anywhere and prove nothing
@@ -111,17 +112,38 @@ def _folded_index(region: FoldedText, source_offset: int) -> int:
 
 def ground_fields(event: EventBase, text: str) -> EventBase:
     """Keep only the event details written in `text`: participants by name, the time and amount
-    expressions, the attribution. For small models, which copy names from examples or invent
-    them; a detail the text does not hold is dropped, the event is kept."""
+    expressions, the attribution, free-text type fields (position, product...). For small models,
+    which copy details from the prompt's example or invent them: a detail the text does not hold
+    is dropped, the event is kept, and a summary not taken from the text is replaced by a neutral
+    one, since nothing can check it."""
 
     def written(value: str | None) -> bool:
-        return bool(value) and fold(value or "") in fold(text)
+        folded = fold(value or "")
+        return len(folded) >= 2 and folded in fold(text)
 
+    def supported_time(time: TimeRef | None) -> TimeRef | None:
+        """The time, if its words are in the text and its date is one they state outright."""
+        if time is None or not written(time.text):
+            return None
+        stated = {found.date for found in find_dates(time.text or "")}
+        return (
+            time
+            if time.date is None or time.date in stated
+            else time.model_copy(update={"date": None, "precision": None})
+        )
+
+    own_fields = {
+        name: (value if written(value) else None)
+        for name, value in event
+        if name not in EventBase.model_fields and isinstance(value, str) and name != "label"
+    }
     return event.model_copy(
         update={
+            "summary": event.summary if written(event.summary) else f"A {event.type.replace('_', ' ')} event.",
             "participants": [p for p in event.participants if written(p.name)],
-            "time": event.time if event.time and written(event.time.text) else None,
+            "time": supported_time(event.time),
             "amounts": [a for a in event.amounts if written(a.text)],
             "attribution": event.attribution if written(event.attribution) else None,
+            **own_fields,
         }
     )

@@ -193,6 +193,7 @@ class ModelClient:
 
         hooks = Hooks()
         hooks.on("completion:kwargs", count_attempt)
+
         result, completion = await self._client.chat.completions.create_with_completion(
             response_model=response_model,
             hooks=hooks,

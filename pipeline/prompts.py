@@ -41,7 +41,7 @@ class PromptTemplate(BaseModel):
         blocks = [
             f"Example {i}\nLanguage of the article: {ex.lang}\nReference date for relative "
             f"expressions: {ex.reference_date}\n\nTEXT:\n{ex.text}\n\nJSON:\n"
-            + json.dumps(json.loads(ex.output), ensure_ascii=False)
+            + json.dumps(json.loads(ex.output), ensure_ascii=False, separators=(",", ":"))
             for i, ex in enumerate(self.examples, 1)
         ]
         return "\n\n" + "\n\n".join(blocks)

@@ -40,7 +40,7 @@ from pipeline.records import (
 from pipeline.write import write_json, write_jsonl
 
 Until = Literal["mentions", "facts"]
-SMALL_MODEL_MAX_TOKENS = 1024
+SMALL_MODEL_MAX_TOKENS = 1536
 RecordT = TypeVar("RecordT", Mention, Fact)
 NO_BACKEND_MESSAGE = (
     "--backend remote but no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
