@@ -96,14 +96,21 @@ class Settings(BaseSettings):
             model = DEFAULT_OPENAI_MODEL
         if model is None:
             raise ConfigError(f"--model is required with --base-url {self.base_url} (the name the server serves)")
+        # local servers take any key; the client needs one
+        return self.backend_config(self.base_url, key or SecretStr("no-key"), model, self.mode, self.max_tokens)
+
+    def backend_config(
+        self, base_url: str | None, api_key: SecretStr, model: str, mode: str, max_tokens: int
+    ) -> BackendConfig:
+        """Call settings for an endpoint, the generation and retry settings taken from here."""
         return BackendConfig(
-            base_url=self.base_url,
-            api_key=key or SecretStr("no-key"),  # local servers take any key; the client needs one
+            base_url=base_url,
+            api_key=api_key,
             model=model,
-            mode=self.mode,
+            mode=mode,
             temperature=self.temperature,
             seed=self.seed,
-            max_tokens=self.max_tokens,
+            max_tokens=max_tokens,
             timeout_s=self.timeout_s,
             reasks=self.reasks,
             transport_retries=self.transport_retries,

@@ -126,18 +126,9 @@ def open_backend(settings: Settings) -> Iterator[Backend]:
     )
     bundled = settings.local_model is None
     with LocalServer(local) as url:
-        config = BackendConfig(
-            base_url=url,
-            api_key=SecretStr("local"),
-            model=Path(local.model_path).stem,
-            mode="json_schema",
-            temperature=settings.temperature,
-            seed=settings.seed,
-            max_tokens=SMALL_MODEL_MAX_TOKENS if bundled else min(settings.max_tokens, local.n_ctx // 2),
-            timeout_s=settings.timeout_s,
-            reasks=settings.reasks,
-            transport_retries=settings.transport_retries,
-            backoff_s=settings.backoff_s,
+        max_tokens = SMALL_MODEL_MAX_TOKENS if bundled else min(settings.max_tokens, local.n_ctx // 2)
+        config = settings.backend_config(
+            url, SecretStr("local"), Path(local.model_path).stem, "json_schema", max_tokens
         )
         prompt = settings.prompt or (SMALL_MODEL_PROMPT if bundled else DEFAULT_PROMPT)
         yield Backend(config, "local", local.details(), prompt, small_model=bundled)
