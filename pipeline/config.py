@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     local_ctx: int = Field(8192, ge=512)
     local_threads: int = Field(0, ge=0)  # 0: every core
     local_gpu_layers: int = Field(0, ge=-1)
-    local_parallel: int = Field(2, ge=1)
+    local_parallel: int = Field(1, ge=1)  # one slot: batched slots make answers vary between runs
 
     @classmethod
     def settings_customise_sources(

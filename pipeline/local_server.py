@@ -40,6 +40,7 @@ def main() -> None:
     params.cpuparams_batch.n_threads = settings["threads"]
     params.n_gpu_layers = settings["gpu_layers"]
     params.fit_params = False
+    params.cache_prompt = False  # reusing another request's KV cache changes the numbers: answers would vary
     params.verbosity = 0
     if settings.get("chat_template"):
         params.use_jinja = False  # a built-in template name, for GGUFs that carry none

@@ -144,3 +144,18 @@ def test_server_is_gone_after_the_pipeline_is_interrupted_or_killed(
     if sig == signal.SIGINT:
         assert run.returncode == 130
         assert not (tmp_path / "out" / "facts.jsonl").exists()
+
+
+def test_two_cold_runs_give_identical_files(tmp_path: Path, model_cache: Path) -> None:
+    """One slot, no prompt-cache reuse, temperature 0 and a fixed seed: reproducible without a cache."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "news.txt").write_text(
+        "Intel invested $50 million in Stability AI in October 2023. The company denied the report.",
+        encoding="utf-8",
+    )
+    for run in ("a", "b"):
+        common = ["--backend", "local", "--cache-dir", model_cache, "--no-cache", "--local-ctx", "4096"]
+        assert run_cli("run", docs, "-o", tmp_path / run, *common).exit_code == 0
+    for name in ("mentions.jsonl", "facts.jsonl", "failures.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
