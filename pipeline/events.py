@@ -231,8 +231,3 @@ Event = Annotated[
     | Other,
     Field(discriminator="type"),
 ]
-
-EVENT_TYPES: tuple[str, ...] = tuple(
-    cls.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    for cls in EVENT_CLASSES
-)

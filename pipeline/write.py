@@ -30,11 +30,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def dumps_record(record: BaseModel) -> str:
-    """One record as one canonical JSON line: fixed key order, UTF-8 text unescaped."""
-    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
-
-
 def write_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
     buffer = io.StringIO()
     count = 0
