@@ -63,7 +63,7 @@ def _summary(outcome: RunOutcome, out_dir: Path) -> None:
     )
     err.print(line, markup=False, highlight=False, soft_wrap=True)
     for failure in outcome.failures:
-        if failure.stage == "ingest" or failure.reason in {"call_failed", "invalid_output", "truncated"}:
+        if failure.loses_input:
             err.print(f"factbase: failed: {failure.message}", markup=False, highlight=False, soft_wrap=True)
 
 

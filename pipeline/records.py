@@ -121,6 +121,12 @@ class Failure(Record):
     message: str
     event: dict[str, object] | None = Field(description="The rejected event, when one was returned.")
 
+    @property
+    def loses_input(self) -> bool:
+        """Whether part of an input went unread (a file, or a chunk no answer came back for),
+        as opposed to one event dropped from an answer."""
+        return self.stage == "ingest" or self.reason in {"call_failed", "invalid_output", "truncated"}
+
 
 class Usage(Record):
     prompt_tokens: int = 0

@@ -63,13 +63,7 @@ class RunOutcome:
 
     @property
     def failed_inputs(self) -> int:
-        return len(
-            {
-                f.path
-                for f in self.failures
-                if f.stage == "ingest" or f.reason in {"call_failed", "invalid_output", "truncated"}
-            }
-        )
+        return len({f.path for f in self.failures if f.loses_input})
 
 
 def _ingest_failure(error: IngestError) -> Failure:
