@@ -122,6 +122,8 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
                 outcome = run_pipeline(settings, input_dir, out, until, progress)
         except (ConfigError, BackendError, LocalBackendError, IngestError, ValueError) as exc:
             raise _fail(str(exc)) from None
+        except OSError as exc:
+            raise _fail(f"{exc.filename}: {exc.strerror}") from None
         except KeyboardInterrupt:
             message = "interrupted; the answers received so far are cached, run the same command again to resume"
             raise _fail(message, EXIT_INTERRUPTED) from None
@@ -178,6 +180,8 @@ def reconcile(
         outcome = reconcile_file(mentions, out)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename}: {exc.strerror}") from None
     counts = outcome.report.counts
     err.print(
         f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl",

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from pipeline import dates
 from pipeline.llm import BackendConfig
 
 DEFAULT_CONFIG_FILE = Path("factbase.toml")
@@ -76,6 +77,13 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    @field_validator("reference_date")
+    @classmethod
+    def _iso_reference_date(cls, value: str | None) -> str | None:
+        if value is not None and dates.parse_iso(value) is None:
+            raise ValueError(f"reference date {value!r} is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Qn)")
+        return value
 
     def api_key(self) -> SecretStr | None:
         names = (self.api_key_env,) if self.api_key_env else DEFAULT_KEY_VARIABLES

@@ -6,6 +6,7 @@ from today's date, which breaks reproducibility, or do not report the precision 
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -89,7 +90,9 @@ def parse_iso(value: str) -> DatePrecision | None:
     match = _ISO.match(value.strip())
     if not match:
         return None
-    _, month, day, quarter = match.groups()
+    year, month, day, quarter = match.groups()
+    if day and not _real_day(int(year), int(month), int(day)):
+        return None
     if quarter:
         return DatePrecision.QUARTER
     if day:
@@ -99,10 +102,18 @@ def parse_iso(value: str) -> DatePrecision | None:
     return DatePrecision.YEAR
 
 
+def _real_day(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _iso(year: int, month: int | None, day: int | None) -> str | None:
     if month is not None and not 1 <= month <= 12:
         return None
-    if day is not None and not 1 <= day <= 31:
+    if day is not None and (month is None or not _real_day(year, month, day)):
         return None
     if day is not None:
         return f"{year:04d}-{month:02d}-{day:02d}"

@@ -20,7 +20,11 @@ Kind = Literal["facts", "mentions"]
 def _first_record(path: Path) -> dict[str, object]:
     if not path.is_file():
         raise DiffError(f"{path}: no such file")
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DiffError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a quote
         if line.strip():
             try:
                 record = json.loads(line)

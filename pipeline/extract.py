@@ -87,6 +87,7 @@ class Extractor:
         return cache_key(
             {
                 "model": config.model,
+                "model_identity": config.model_identity(),
                 "prompt_version": self.prompt.version,
                 "messages": self.prompt.messages(),
                 "context": context,

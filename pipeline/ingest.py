@@ -35,6 +35,10 @@ _DATE_LINE = re.compile(r"^(?:date|published|发布时间|日期|publié le)\s*[
 class IngestError(Exception):
     """A file that cannot be read as an article; the message names the file."""
 
+    def __init__(self, path: object, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = str(path)
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -45,9 +49,9 @@ class SourceFile:
 def find_articles(input_dir: Path) -> list[SourceFile]:
     """Every .txt/.md file under `input_dir`, in a stable order."""
     if not input_dir.exists():
-        raise IngestError(f"{input_dir}: no such folder")
+        raise IngestError(input_dir, "no such folder")
     if not input_dir.is_dir():
-        raise IngestError(f"{input_dir}: not a folder")
+        raise IngestError(input_dir, "not a folder")
     files = [
         p
         for p in input_dir.rglob("*")
@@ -72,7 +76,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise IngestError(f"{name}: invalid {encoding} after its byte-order mark ({exc.reason})") from exc
+                raise IngestError(name, f"invalid {encoding} after its byte-order mark ({exc.reason})") from exc
             return text.lstrip("\ufeff"), encoding.replace("-sig", "") + "-bom"
     try:
         return data.decode("utf-8"), "utf-8"
@@ -81,17 +85,17 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if b"\x00" in data:
         utf16 = _utf16_without_bom(data)
         if utf16 is None:
-            raise IngestError(f"{name}: not a text file (binary content)")
+            raise IngestError(name, "not a text file (binary content)")
         try:
             return data.decode(utf16), utf16
         except UnicodeDecodeError as exc:
-            raise IngestError(f"{name}: not a text file (binary content)") from exc
+            raise IngestError(name, "not a text file (binary content)") from exc
     best = from_bytes(data, cp_isolation=_CANDIDATES, threshold=0.5).best()
     if best is None:
-        raise IngestError(f"{name}: cannot decode: not UTF-8, GB18030, UTF-16 or cp1252 text")
+        raise IngestError(name, "cannot decode: not UTF-8, GB18030, UTF-16 or cp1252 text")
     text = str(best)
     if _control_share(text) > 0.02:
-        raise IngestError(f"{name}: not a text file (decodes to control characters)")
+        raise IngestError(name, "not a text file (decodes to control characters)")
     return text, best.encoding
 
 
@@ -114,7 +118,7 @@ def reference_date(text: str, given: str | None = None) -> ReferenceDate:
     if given:
         precision = dates.parse_iso(given)
         if precision is None:
-            raise IngestError(f"reference date {given!r} is not an ISO date")
+            raise ValueError(f"reference date {given!r} is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Qn)")
         return ReferenceDate(date=given, precision=precision, source="given", evidence=None)
     line = _DATE_LINE.search(text[:2000])
     candidates = dates.find_dates(line.group("value")) if line else []
@@ -131,12 +135,12 @@ def read_document(source: SourceFile, given_reference_date: str | None = None) -
     try:
         data = source.path.read_bytes()
     except OSError as exc:
-        raise IngestError(f"{source.path}: cannot read ({exc.strerror})") from exc
+        raise IngestError(source.path, f"cannot read ({exc.strerror})") from exc
     text, encoding = decode(data, str(source.path))
     if "\x00" in text:
-        raise IngestError(f"{source.path}: not a text file (NUL characters)")
+        raise IngestError(source.path, "not a text file (NUL characters)")
     if not text.strip():
-        raise IngestError(f"{source.path}: empty file")
+        raise IngestError(source.path, "empty file")
     return Document(
         doc_id=source.doc_id,
         path=str(source.path),
@@ -149,8 +153,14 @@ def read_document(source: SourceFile, given_reference_date: str | None = None) -
 
 
 def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator[Document | IngestError]:
-    """Documents in order; a file that fails yields its error and the others go on."""
+    """Documents in order; a file that fails yields its error and the others go on. Two files
+    whose ids would be equal (a.txt and a.md) cannot both be read: the second one is refused."""
+    taken: dict[str, Path] = {}
     for source in find_articles(input_dir):
+        if source.doc_id in taken:
+            yield IngestError(source.path, f"same document id {source.doc_id!r} as {taken[source.doc_id]}; rename one")
+            continue
+        taken[source.doc_id] = source.path
         try:
             yield read_document(source, given_reference_date)
         except IngestError as exc:

@@ -56,6 +56,12 @@ class BackendConfig(BaseModel):
     reasks: int = 2
     transport_retries: int = 5
     backoff_s: float = 1.0
+    model_fingerprint: str | None = None  # e.g. a GGUF's SHA-256: the model behind the name
+
+    def model_identity(self) -> str:
+        """What identifies the model for the response cache: its fingerprint, else its endpoint
+        (the same name can serve different models on two servers), never the key."""
+        return self.model_fingerprint or self.base_url or "openai"
 
     def resolved_mode(self) -> str:
         """TOOLS for OpenAI itself; JSON_SCHEMA (server-side constrained decoding) elsewhere."""

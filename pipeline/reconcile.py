@@ -39,23 +39,16 @@ def completeness(mention: Mention) -> tuple[int, int]:
 
 
 def _groups(items: list[Mention], same: Callable[[Mention, Mention], bool]) -> list[list[Mention]]:
-    """Connected groups under `same`, each sorted by id, groups ordered by their first id."""
-    parent = list(range(len(items)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if same(items[i], items[j]):
-                parent[root(j)] = root(i)
-    grouped: dict[int, list[Mention]] = defaultdict(list)
-    for i, item in enumerate(items):
-        grouped[root(i)].append(item)
-    return sorted((sorted(g, key=lambda m: m.id) for g in grouped.values()), key=lambda g: g[0].id)
+    """Groups in which every pair is `same` (complete linkage, so one mention cannot chain two
+    different events together), built in id order; each sorted by id, ordered by first id."""
+    groups: list[list[Mention]] = []
+    for item in sorted(items, key=lambda m: m.id):
+        home = next((g for g in groups if all(same(item, member) for member in g)), None)
+        if home is None:
+            groups.append([item])
+        else:
+            home.append(item)
+    return sorted(groups, key=lambda g: g[0].id)
 
 
 def _overlaps(a: Mention, b: Mention) -> bool:

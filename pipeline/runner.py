@@ -67,14 +67,13 @@ class RunOutcome:
 
 
 def _ingest_failure(error: IngestError) -> Failure:
-    message = str(error)
     return Failure(
         stage="ingest",
-        path=message.split(": ", 1)[0],
+        path=error.path,
         doc_id=None,
         chunk_id=None,
         reason="unreadable_input",
-        message=message,
+        message=str(error),
         event=None,
     )
 
@@ -240,7 +239,11 @@ def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a quote
         if not line.strip():
             continue
         try:

@@ -276,3 +276,39 @@ def test_tools_mode_for_servers_that_prefer_tool_calls(tmp_path: Path) -> None:
 
 def test_first_sentence_helper_is_a_prefix() -> None:
     assert first_sentence("Hello there. Next one.") == "Hello there."
+
+
+def test_quotes_with_unicode_line_separators_survive_reconcile(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Headline\u2028Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    with serve(lambda r: {"events": [statement("Headline\u2028Acme Corp announced")]}) as server:
+        assert run_cli("extract", docs, "-o", tmp_path / "ex", "--base-url", server.url, "--model", "m").exit_code == 0
+    result = run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "rec")
+    assert result.exit_code == 0, result.output
+    assert run_cli("diff", tmp_path / "rec", tmp_path / "rec", "--json").exit_code == 0
+
+
+def test_configuration_errors_exit_3_and_write_nothing(tmp_path: Path) -> None:
+    result = run_cli("run", SEEDS, "-o", tmp_path / "out", "--reference-date", "2024-13-01")
+    assert result.exit_code == 3 and "not an ISO date" in result.output
+    not_utf8 = tmp_path / "bad.jsonl"
+    not_utf8.write_bytes(b"\xff\xfe{}\n")
+    result = run_cli("reconcile", not_utf8, "-o", tmp_path / "out")
+    assert result.exit_code == 3 and "not UTF-8" in result.output
+    (tmp_path / "afile").write_text("x")
+    with serve(quote_first_sentence) as server:
+        result = run_cli("run", SEEDS, "-o", tmp_path / "afile", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 3 and "afile" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_same_model_name_on_another_endpoint_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--model", "local"]
+    with serve(quote_first_sentence) as first, serve(quote_first_sentence) as second:
+        run_cli("run", docs, "-o", tmp_path / "a", "--base-url", first.url, *cache)
+        run_cli("run", docs, "-o", tmp_path / "b", "--base-url", second.url, *cache)
+        assert (first.calls, second.calls) == (1, 1)

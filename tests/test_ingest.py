@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS
 
-from pipeline.ingest import IngestError, decode, find_articles, read_document, reference_date
+from pipeline.ingest import IngestError, decode, find_articles, ingest, read_document, reference_date
+from pipeline.records import Document
 
 ZH = (SEEDS / "000_5a7371e00b5e1f70.txt").read_text(encoding="utf-8")
 EN = (SEEDS / "001_35bbcc48e17f0e9c.txt").read_text(encoding="utf-8")
@@ -91,5 +92,21 @@ def test_reference_date_given_written_or_inferred() -> None:
     inferred = reference_date("In October 2023 it raised money; in 2022 it lost some.")
     assert (inferred.date, inferred.precision) == ("2023-10", "month")
     assert reference_date("No dates here.").source == "none"
-    with pytest.raises(IngestError):
+    with pytest.raises(ValueError, match="not an ISO date"):
         reference_date("x", "March 2024")
+
+
+def test_two_files_with_one_document_id_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("First text.", encoding="utf-8")
+    (tmp_path / "a.md").write_text("Second text.", encoding="utf-8")
+    results = list(ingest(tmp_path))
+    assert isinstance(results[0], Document) and results[0].path.endswith("a.md")
+    assert isinstance(results[1], IngestError) and "same document id 'a'" in str(results[1])
+
+
+def test_impossible_days_are_not_dates() -> None:
+    from pipeline.dates import find_dates, parse_iso
+
+    assert parse_iso("2024-02-31") is None and parse_iso("2024-02-29") == "day"
+    # an impossible day is dropped; the month the text gives is kept
+    assert [d.date for d in find_dates("le 31 février 2023, puis en mars 2023")] == ["2023-02", "2023-03"]

@@ -87,3 +87,25 @@ def test_disagreements_are_kept_as_conflicts() -> None:
 def test_fact_ids_and_order_do_not_depend_on_input_order() -> None:
     mentions = [mention(d, d, (i, i + 30), f"c{i}") for i, d in enumerate(["zh", "en", "fr"])]
     assert build_facts(mentions) == build_facts(mentions[::-1])
+
+
+def test_a_mention_from_a_neighbouring_chunk_does_not_chain_two_events() -> None:
+    """c1 reports $5 and $7 rounds; c2 reports one with no amount: three mentions must not become one."""
+    five = mention(
+        "en",
+        "en",
+        (0, 50),
+        "c1",
+        amounts=[{"text": "$5", "value": 5.0, "currency": "USD", "approximate": False, "measure": "x"}],
+    )
+    seven = mention(
+        "en",
+        "en",
+        (0, 50),
+        "c1",
+        amounts=[{"text": "$7", "value": 7.0, "currency": "USD", "approximate": False, "measure": "x"}],
+    )
+    bare = mention("en", "en", (0, 50), "c2")
+    merged = merge_chunk_duplicates([five, seven, bare])
+    assert len(merged) == 2
+    assert sorted(a.value for m in merged for a in m.event.amounts) == [5.0, 7.0]

@@ -39,21 +39,21 @@ def test_killed_run_resumes_without_loss_or_duplication(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     cache = tmp_path / "cache"
     common = ["--model", "m", "--cache-dir", str(cache), "--concurrency", "1"]
-    with serve(stalls_after_five) as server:
+    with serve(stalls_after_five) as server:  # the same endpoint before and after the kill
         run = factbase("run", SEEDS, "-o", tmp_path / "killed", "--base-url", server.url, *common, env=env)
         deadline = time.monotonic() + 60
         while server.calls < 6 and time.monotonic() < deadline:
             time.sleep(0.05)
         run.send_signal(signal.SIGKILL)
         run.wait()
+        assert len(list(cache.rglob("*.json"))) == 5
+        assert not (tmp_path / "killed" / "facts.jsonl").exists()
+        answered = -(10**6)  # from now on the server answers at once
         release.set()
-    assert len(list(cache.rglob("*.json"))) == 5
-    assert not (tmp_path / "killed" / "facts.jsonl").exists()
-
-    with serve(quote_first_sentence) as server:
+        calls_before_resume = server.calls
         resumed = factbase("run", SEEDS, "-o", tmp_path / "resumed", "--base-url", server.url, *common, env=env)
         assert resumed.wait(timeout=120) == 0, resumed.stdout.read() if resumed.stdout else ""
-        resumed_calls = server.calls
+        resumed_calls = server.calls - calls_before_resume
     with serve(quote_first_sentence) as server:
         clean = factbase(
             "run", SEEDS, "-o", tmp_path / "clean", "--base-url", server.url, "--model", "m", "--no-cache", env=env
