@@ -33,6 +33,10 @@ def mention(
     return parsed.model_copy(update={"id": mention_id(doc, parsed.event, parsed.evidence)})
 
 
+def usd(value: float) -> dict[str, Any]:
+    return {"text": f"${value:g}", "value": value, "currency": "USD", "approximate": False, "measure": "x"}
+
+
 def test_the_same_event_from_two_overlapping_chunks_becomes_one_mention() -> None:
     a = mention("zh", "zh", (10, 40), "c1")
     b = mention("zh", "zh", (10, 40), "c2", summary="Mostaque quit.")
@@ -42,10 +46,9 @@ def test_the_same_event_from_two_overlapping_chunks_becomes_one_mention() -> Non
 
 def test_two_events_in_one_chunk_stay_two_even_with_the_same_quote() -> None:
     """One sentence listing three unpaid bills is three events when the model says so."""
-    bill = {"text": "1 M$", "currency": "USD", "approximate": False, "measure": "unpaid bill"}
-    aws = mention("fr", "fr", (0, 50), "c1", amounts=[bill | {"value": 1.0}])
-    gcp = mention("fr", "fr", (0, 50), "c1", amounts=[bill | {"value": 2.0}])
-    same = mention("fr", "fr", (0, 50), "c1", summary="Again.", amounts=[bill | {"value": 1.0}])
+    aws = mention("fr", "fr", (0, 50), "c1", amounts=[usd(1.0)])
+    gcp = mention("fr", "fr", (0, 50), "c1", amounts=[usd(2.0)])
+    same = mention("fr", "fr", (0, 50), "c1", summary="Again.", amounts=[usd(1.0)])
     assert len(merge_chunk_duplicates([aws, gcp])) == 2
     assert len(merge_chunk_duplicates([aws, same])) == 1  # identical content is one mention
 
@@ -91,20 +94,8 @@ def test_fact_ids_and_order_do_not_depend_on_input_order() -> None:
 
 def test_a_mention_from_a_neighbouring_chunk_does_not_chain_two_events() -> None:
     """c1 reports $5 and $7 rounds; c2 reports one with no amount: three mentions must not become one."""
-    five = mention(
-        "en",
-        "en",
-        (0, 50),
-        "c1",
-        amounts=[{"text": "$5", "value": 5.0, "currency": "USD", "approximate": False, "measure": "x"}],
-    )
-    seven = mention(
-        "en",
-        "en",
-        (0, 50),
-        "c1",
-        amounts=[{"text": "$7", "value": 7.0, "currency": "USD", "approximate": False, "measure": "x"}],
-    )
+    five = mention("en", "en", (0, 50), "c1", amounts=[usd(5.0)])
+    seven = mention("en", "en", (0, 50), "c1", amounts=[usd(7.0)])
     bare = mention("en", "en", (0, 50), "c2")
     merged = merge_chunk_duplicates([five, seven, bare])
     assert len(merged) == 2
