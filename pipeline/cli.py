@@ -44,6 +44,9 @@ err = Console(stderr=True)
 
 InputDir = Annotated[Path, typer.Argument(help="Folder of .txt/.md articles (searched recursively).")]
 OutDir = Annotated[Path, typer.Option("-o", "--out", help="Folder to write the fact base into.")]
+EntitiesOption = Annotated[
+    Path | None, typer.Option(help="Your own alias registry (TOML, same shape as pipeline/data/entities.toml).")
+]
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
@@ -87,6 +90,7 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
         cache_dir: Annotated[Path | None, typer.Option(help="Response cache folder.")] = None,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
         reference_date: Annotated[str | None, typer.Option(help="ISO date for relative expressions.")] = None,
+        entities: EntitiesOption = None,
         prompt: Annotated[str | None, typer.Option(help="Prompt version in prompts/, or a .toml path.")] = None,
         backend: Annotated[
             str | None, typer.Option(help="auto (remote if configured, else local), remote, local.")
@@ -109,6 +113,7 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             "cache_dir": cache_dir,
             "no_cache": no_cache or None,
             "reference_date": reference_date,
+            "entities": entities,
             "prompt": prompt,
             "backend": backend,
             "local_model": local_model,
@@ -174,10 +179,12 @@ app.command("extract")(_pipeline_command("mentions", "Extract grounded event men
 def reconcile(
     mentions: Annotated[Path, typer.Argument(help="A mentions.jsonl written by `factbase extract`.")],
     out: OutDir = Path("outputs"),
+    entities: EntitiesOption = None,
+    config: Annotated[Path | None, typer.Option(help="Config file (default ./factbase.toml).")] = None,
 ) -> None:
     """Merge the mentions of a mentions.jsonl into facts.jsonl."""
     try:
-        outcome = reconcile_file(mentions, out)
+        outcome = reconcile_file(load_settings({"entities": entities}, config), mentions, out)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:

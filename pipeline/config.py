@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from pipeline import dates
+from pipeline.entities import DEFAULT_REGISTRY, RegistryEntry, RegistryError, load_registry
 from pipeline.llm import BackendConfig
 
 DEFAULT_CONFIG_FILE = Path("factbase.toml")
@@ -61,6 +62,7 @@ class Settings(BaseSettings):
     backoff_s: float = Field(1.0, ge=0)
     prompt: str | None = None  # extract-v1; extract-small-v1 on the bundled local model
     reference_date: str | None = None
+    entities: Path | None = None  # the user's alias registry, read after pipeline/data/entities.toml
     local_model: Path | None = None
     local_ctx: int = Field(8192, ge=512)
     local_threads: int = Field(0, ge=0)  # 0: every core
@@ -84,6 +86,14 @@ class Settings(BaseSettings):
         if value is not None and dates.parse_iso(value) is None:
             raise ValueError(f"reference date {value!r} is not an ISO date (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Qn)")
         return value
+
+    def registry(self) -> list[RegistryEntry]:
+        """The shipped alias registry, with the user's entries over it."""
+        paths = [DEFAULT_REGISTRY, *([self.entities] if self.entities else [])]
+        try:
+            return load_registry(paths)
+        except RegistryError as exc:
+            raise ConfigError(str(exc)) from exc
 
     def api_key(self) -> SecretStr | None:
         names = (self.api_key_env,) if self.api_key_env else DEFAULT_KEY_VARIABLES

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pipeline.events import DatePrecision
 
 _ISO = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?|-Q([1-4]))?$")
+_INTERVAL_SEPARATOR = "/"
 
 EN_MONTHS = {
     m: i + 1
@@ -86,7 +87,14 @@ class FoundDate:
 
 
 def parse_iso(value: str) -> DatePrecision | None:
-    """The precision of an ISO date string (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Qn), None if invalid."""
+    """The precision of an ISO date string (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Qn, or an interval
+    START/END of two of those, START not after END), None if invalid."""
+    if _INTERVAL_SEPARATOR in value:
+        first, _, last = value.strip().partition(_INTERVAL_SEPARATOR)
+        start, end = span(first), span(last)
+        if start is None or end is None or _INTERVAL_SEPARATOR in last or start.start > end.end:
+            return None
+        return DatePrecision.RANGE
     match = _ISO.match(value.strip())
     if not match:
         return None
@@ -148,3 +156,246 @@ def find_dates(text: str) -> list[FoundDate]:
 def latest(dates: list[FoundDate]) -> FoundDate | None:
     """The latest date; of two that agree on their common prefix ("2024", "2024-03"), the more precise."""
     return max(dates, key=lambda d: d.date, default=None)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The calendar days a date covers, both ends included: "2024-03" is March 1 to March 31."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def span(value: str) -> Span | None:
+    """The days an ISO date (any precision, or an interval) covers; None if it is not one."""
+    value = value.strip()
+    if _INTERVAL_SEPARATOR in value:
+        first, _, last = value.partition(_INTERVAL_SEPARATOR)
+        start, end = span(first), span(last)
+        return Span(start.start, end.end) if start and end and start.start <= end.end else None
+    match = _ISO.match(value)
+    if not match:
+        return None
+    year, month, day, quarter = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    if day is not None and month is not None:
+        if not _real_day(year, month, day):
+            return None
+        return Span(datetime.date(year, month, day), datetime.date(year, month, day))
+    if month is not None:
+        return Span(datetime.date(year, month, 1), _month_end(year, month))
+    if quarter is not None:
+        return Span(datetime.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter))
+    return Span(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def _shift_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+# --- Reading the words of a time expression -------------------------------------------------
+
+_SMALL_NUMBERS = {
+    **{w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())},
+    **{w: i for i, w in enumerate("zéro un deux trois quatre cinq six sept huit neuf dix onze douze".split())},
+    "une": 1,
+    "a": 1,
+    **{c: i for i, c in enumerate("零一二三四五六七八九十")},
+    "两": 2,
+}
+_NUMBER = r"(?P<n>\d{1,2}|" + "|".join(sorted(_SMALL_NUMBERS, key=len, reverse=True)) + ")"
+
+# (pattern, unit, step): a relative expression is `step` units from the reference, or, with a
+# group n, n units back. Units: day, week, month, year.
+_RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
+    (re.compile(r"\b(?:today|this morning)\b|今天|今日|aujourd'hui|ce matin", re.I), "day", 0),
+    (re.compile(r"\byesterday\b|昨天|昨日|\bhier\b", re.I), "day", -1),
+    (re.compile(rf"\b{_NUMBER}\s+days?\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*天前|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+jours?\b", re.I), "day", -1),
+    (re.compile(r"\blast week\b|上周|上星期|上个星期|la semaine (?:dernière|passée)", re.I), "week", -1),
+    (re.compile(r"\bthis week\b|本周|这周|cette semaine", re.I), "week", 0),
+    (re.compile(rf"\b{_NUMBER}\s+months?\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*个月前|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+mois\b", re.I), "month", -1),
+    (re.compile(r"\blast month\b|上个月|上月|le mois (?:dernier|passé)", re.I), "month", -1),
+    (re.compile(r"\bthis month\b|本月|这个月|ce mois(?:-ci)?\b", re.I), "month", 0),
+    (re.compile(r"\bnext month\b|下个月|下月|le mois prochain", re.I), "month", 1),
+    (re.compile(rf"\b{_NUMBER}\s+years?\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*年前|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+ans?\b", re.I), "year", -1),
+    (re.compile(r"前年|the year before last|il y a deux ans", re.I), "year", -2),
+    (re.compile(r"\blast year\b|去年|l'an (?:dernier|passé)|l'année (?:dernière|passée)", re.I), "year", -1),
+    (re.compile(r"\bthis year\b|今年|cette année(?!-là)", re.I), "year", 0),
+    (re.compile(r"\bnext year\b|明年|l'an prochain|l'année prochaine", re.I), "year", 1),
+]
+_ANAPHORIC = re.compile(r"that year|same year|当年|同年|当时|cette année-là|la même année", re.I)
+_QUARTER_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4,
+    "premier": 1, "deuxième": 2, "second": 2, "troisième": 3, "quatrième": 4,
+    "1er": 1, "2e": 2, "3e": 3, "4e": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+}  # fmt: skip
+_QUARTER = re.compile(
+    r"\bQ(?P<q1>[1-4])\s*(?P<y1>(?:19|20)\d{2})\b|\b(?P<y2>(?:19|20)\d{2})\s*-?\s*Q(?P<q2>[1-4])\b"
+    r"|(?P<y3>(?:19|20)\d{2})\s*年\s*第?(?P<q3>[一二三四1-4])\s*季度?"
+    r"|\b(?P<q4>first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?P<y4>(?:19|20)\d{2})\b"
+    r"|\b(?P<q5>premier|deuxième|second|troisième|quatrième|1er|2e|3e|4e)\s+trimestre\s+(?:de\s+)?(?P<y5>(?:19|20)\d{2})\b",
+    re.I,
+)
+_YEAR_END = re.compile(r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I)
+_MONTH_DAY = re.compile(
+    rf"(?P<m1>\d{{1,2}})\s*月\s*(?P<d1>\d{{1,2}})\s*[日号]"
+    rf"|\b(?P<mn1>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<d3>\d{{1,2}})(?:er)?\s+(?P<mn2>{_MONTH_NAMES})\b",
+    re.I,
+)
+_MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_MONTH_NAMES})\b", re.I)
+_LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*", re.I)
+
+
+@dataclass(frozen=True)
+class TimeReading:
+    """What the words of a time expression say: a resolved ISO date, or only a month (and day)
+    whose year the words leave open ("in March", « le mois de juillet », "3月23日")."""
+
+    date: str | None
+    precision: DatePrecision | None
+    month: int | None = None
+    day: int | None = None
+
+    def admits(self, value: str) -> bool:
+        """Whether an ISO date agrees with what the words say."""
+        date_span = span(value)
+        if date_span is None:
+            return False
+        if self.date is not None:
+            own = span(self.date)
+            return own is not None and own.overlaps(date_span)
+        if self.month is None or date_span.start.month != date_span.end.month:
+            return True  # a year or a quarter neither confirms nor contradicts "March"
+        if date_span.start.month != self.month:
+            return False
+        return self.day is None or date_span.days > 1 or date_span.start.day == self.day
+
+
+def read_time_text(text: str, reference: str | None) -> TimeReading | None:
+    """Read a time expression in zh, en or fr. Absolute dates are read as written; relative ones
+    ("last month", 去年12月, « le mois dernier ») are resolved against the reference date, when
+    it is precise enough; a month without a year stays a partial reading. None: no date in it."""
+    absolute = _read_absolute(text)
+    if absolute is not None:
+        return absolute
+    reference_span = span(reference) if reference else None
+    precision = parse_iso(reference) if reference else None
+    relative = _read_relative(text, reference_span, precision)
+    if relative is not None:
+        return relative
+    return _read_partial(text, reference_span, precision)
+
+
+def _read_absolute(text: str) -> TimeReading | None:
+    quarter = _QUARTER.search(text)
+    if quarter:
+        groups = {k: v for k, v in quarter.groupdict().items() if v}
+        year = next(v for k, v in groups.items() if k.startswith("y"))
+        number = next(v for k, v in groups.items() if k.startswith("q"))
+        q = int(number) if number.isdigit() else _QUARTER_WORDS[number.lower()]
+        return TimeReading(f"{year}-Q{q}", DatePrecision.QUARTER)
+    year_end = _YEAR_END.search(text)
+    if year_end:
+        return TimeReading(f"{year_end.group('y1') or year_end.group('y2')}-Q4", DatePrecision.QUARTER)
+    found = find_dates(text)
+    if not found:
+        return None
+    if len(found) >= 2 and _RANGE_JOIN.fullmatch(text[found[0].char_end : found[1].char_start]):
+        interval = f"{found[0].date}/{found[1].date}"
+        if parse_iso(interval) is not None:
+            return TimeReading(interval, DatePrecision.RANGE)
+    return TimeReading(found[0].date, found[0].precision)
+
+
+def _count(match: re.Match[str]) -> int:
+    word = next((v for k, v in match.groupdict().items() if k.startswith("n") and v), None)
+    if word is None:
+        return 1
+    return int(word) if word.isdigit() else _SMALL_NUMBERS[word.lower()]
+
+
+def _read_relative(text: str, reference: Span | None, precision: DatePrecision | None) -> TimeReading | None:
+    for pattern, unit, step in _RELATIVE:
+        match = pattern.search(text)
+        if not match:
+            continue
+        if reference is None or precision is None:
+            return None  # relative, but nothing to resolve it against: no date rather than a guess
+        offset = -_count(match) if "n" in "".join(match.groupdict()) and step == -1 else step
+        return _resolve(text, unit, offset, reference, precision)
+    return None
+
+
+_UNIT_PRECISION = {"day": 0, "week": 1, "month": 2, "year": 3}
+_PRECISION_RANK = {DatePrecision.DAY: 0, DatePrecision.MONTH: 2, DatePrecision.QUARTER: 3, DatePrecision.YEAR: 3}
+
+
+def _resolve(text: str, unit: str, offset: int, reference: Span, precision: DatePrecision) -> TimeReading | None:
+    if _PRECISION_RANK.get(precision, 3) > _UNIT_PRECISION[unit]:
+        return None  # "yesterday" against a reference known only to the month: cannot tell
+    ref = reference.start
+    if unit == "day":
+        day = ref + datetime.timedelta(days=offset)
+        return TimeReading(day.isoformat(), DatePrecision.DAY)
+    if unit == "week":
+        monday = ref - datetime.timedelta(days=ref.weekday()) + datetime.timedelta(weeks=offset)
+        sunday = monday + datetime.timedelta(days=6)
+        return TimeReading(f"{monday.isoformat()}/{sunday.isoformat()}", DatePrecision.RANGE)
+    if unit == "month":
+        year, month = _shift_months(ref.year, ref.month, offset)
+        return TimeReading(f"{year:04d}-{month:02d}", DatePrecision.MONTH)
+    year = ref.year + offset
+    partial = _read_partial(text, None, None)
+    if partial is not None and partial.month is not None:  # 去年12月, "in October last year"
+        iso = _iso(year, partial.month, partial.day)
+        return TimeReading(iso, DatePrecision.DAY if partial.day else DatePrecision.MONTH) if iso else None
+    if _LATE_IN_YEAR.search(text):  # « à la fin de l'année dernière », 去年年底
+        return TimeReading(f"{year:04d}-Q4", DatePrecision.QUARTER)
+    return TimeReading(f"{year:04d}", DatePrecision.YEAR)
+
+
+def _read_partial(text: str, reference: Span | None, precision: DatePrecision | None) -> TimeReading | None:
+    """A month (and day) without a year; resolved to the latest such date not after the reference
+    when the words do not point elsewhere ("that year", 当时)."""
+    month_day = _MONTH_DAY.search(text)
+    match = month_day or _MONTH_ONLY.search(text)
+    if match is None:
+        return None
+    groups = {k: v for k, v in match.groupdict().items() if v}
+    name = next((v for k, v in groups.items() if k.startswith("mn")), None)
+    month = EN_MONTHS.get(name.lower()) or FR_MONTHS.get(name.lower()) if name else int(groups["m1"])
+    if month is None or not 1 <= month <= 12:
+        return None
+    day_text = next((v for k, v in groups.items() if k.startswith("d")), None)
+    day = int(day_text) if day_text else None
+    partial = TimeReading(None, None, month, day)
+    if reference is None or precision not in (DatePrecision.DAY, DatePrecision.MONTH) or _ANAPHORIC.search(text):
+        return partial
+    ref = reference.start
+    year = ref.year if (month, day or 1) <= (ref.month, ref.day if precision == DatePrecision.DAY else 31) else ref.year - 1
+    iso = _iso(year, month, day)
+    if iso is None:
+        return partial
+    return TimeReading(iso, DatePrecision.DAY if day else DatePrecision.MONTH, month, day)
+
+
+def ordinal_year(ordinal: int) -> int:
+    return datetime.date.fromordinal(ordinal).year

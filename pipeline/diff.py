@@ -89,7 +89,7 @@ class LanguageScores(Record):
 class DiffReport(Record):
     """The result of `factbase diff`, as `--json` prints it."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     kind: Literal["facts", "mentions"]
     output: str
     golden: str

@@ -63,6 +63,7 @@ class DatePrecision(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+    RANGE = "range"  # an ISO interval START/END: "2024-03-11/2024-03-17"
 
 
 class Participant(Record):
@@ -77,7 +78,8 @@ class Participant(Record):
 class TimeRef(Record):
     text: str | None = Field(description="The words of the text that give the time, verbatim.")
     date: str | None = Field(
-        description="ISO date at its precision: YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY; null if unknown."
+        description="ISO date at its precision: YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY or an interval "
+        "START/END; null if unknown."
     )
     precision: DatePrecision | None
 

@@ -170,7 +170,7 @@ class Extractor:
                 spans[(found.char_start, found.char_end)] = found
         if not spans:
             return None
-        event = normalize_event(to_event(item))
+        event = normalize_event(to_event(item), document.reference_date.date)
         if self.small_model:
             event = ground_fields(event, chunk.text)
         evidence = [spans[key] for key in sorted(spans)]

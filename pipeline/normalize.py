@@ -9,60 +9,67 @@ from __future__ import annotations
 import re
 
 from pipeline import dates
-from pipeline.events import Amount, EventBase, Participant, TimeRef
+from pipeline.amounts import CURRENCY_WORDS, read_amount
+from pipeline.events import Amount, DatePrecision, EventBase, Participant, TimeRef
 
-CURRENCY_SYMBOLS = {
-    "$": "USD",
-    "us$": "USD",
-    "usd": "USD",
-    "dollar": "USD",
-    "dollars": "USD",
-    "美元": "USD",
-    "€": "EUR",
-    "eur": "EUR",
-    "euro": "EUR",
-    "euros": "EUR",
-    "欧元": "EUR",
-    "£": "GBP",
-    "gbp": "GBP",
-    "¥": "CNY",
-    "rmb": "CNY",
-    "cny": "CNY",
-    "元": "CNY",
-    "人民币": "CNY",
-}
 _ISO_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-def normalize_time(time: TimeRef | None) -> TimeRef | None:
-    """Keep a date only if it is ISO; its precision is the one its format shows."""
+def normalize_time(time: TimeRef | None, reference: str | None = None) -> TimeRef | None:
+    """The date the words support, at the precision they give.
+
+    The words (`time.text`) are read in code, relative ones against the document's reference
+    date. A model date they contradict is replaced by their reading, or dropped when they
+    cannot be resolved; a model date more precise than the words ("2024-03-23" for « fin mars »)
+    is cut to their precision; a model date with no readable words ("that year", 当时) is kept:
+    the model saw the context."""
     if time is None:
         return None
-    date = (time.date or "").strip() or None
-    precision = dates.parse_iso(date) if date else None
-    if precision is None:
-        date = None
     text = (time.text or "").strip() or None
+    date = (time.date or "").strip() or None
+    if date is not None and dates.parse_iso(date) is None:
+        date = None
+    reading = dates.read_time_text(text, reference) if text else None
+    if reading is not None:
+        date = _supported_date(date, reading)
     if date is None and text is None:
         return None
-    return TimeRef(text=text, date=date, precision=precision)
+    return TimeRef(text=text, date=date, precision=dates.parse_iso(date) if date else None)
+
+
+def _supported_date(date: str | None, reading: dates.TimeReading) -> str | None:
+    if reading.date is not None:
+        return reading.date  # the words resolve on their own: they decide, at their precision
+    if date is None or not reading.admits(date):
+        return None
+    if reading.day is None and dates.parse_iso(date) == DatePrecision.DAY:
+        return date[:7]  # « en mars » with a model day: the month the words give, in the model's year
+    return date
 
 
 def normalize_currency(currency: str | None) -> str | None:
     if currency is None:
         return None
     cleaned = currency.strip()
-    code = CURRENCY_SYMBOLS.get(cleaned.lower(), cleaned.upper())
+    code = CURRENCY_WORDS.get(cleaned.casefold(), cleaned.upper())
     return code if _ISO_CURRENCY.match(code) else None
 
 
 def normalize_amount(amount: Amount) -> Amount:
-    return amount.model_copy(
-        update={
-            "text": (amount.text or "").strip() or None,
-            "currency": normalize_currency(amount.currency),
-            "measure": (amount.measure or "").strip() or None,
-        }
+    """Value, currency and approximation as the words say them ("近1亿美元" is about 100,000,000
+    USD); what the words do not say is taken from the model."""
+    text = (amount.text or "").strip() or None
+    reading = read_amount(text) if text else None
+    value = amount.value
+    if reading is not None and (reading.value is not None or value is None):
+        value = reading.value
+    currency = (reading.currency if reading else None) or normalize_currency(amount.currency)
+    return Amount(
+        text=text,
+        value=value,
+        currency=currency,
+        approximate=amount.approximate or bool(reading and reading.approximate),
+        measure=(amount.measure or "").strip() or None,
     )
 
 
@@ -80,12 +87,13 @@ def normalize_participants(participants: list[Participant]) -> list[Participant]
     return result
 
 
-def normalize_event(event: EventBase) -> EventBase:
+def normalize_event(event: EventBase, reference: str | None = None) -> EventBase:
+    """The event with every value in its canonical form; idempotent."""
     return event.model_copy(
         update={
             "summary": event.summary.strip(),
             "participants": normalize_participants(event.participants),
-            "time": normalize_time(event.time),
+            "time": normalize_time(event.time, reference),
             "amounts": [normalize_amount(a) for a in event.amounts],
             "attribution": (event.attribution or "").strip() or None,
         }

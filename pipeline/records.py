@@ -10,9 +10,9 @@ from typing import Final, Literal
 
 from pydantic import Field
 
-from pipeline.events import DatePrecision, Event, Modality, Record
+from pipeline.events import DatePrecision, EntityKind, Event, Modality, Record, Role
 
-SCHEMA_VERSION: Final = "1"
+SCHEMA_VERSION: Final = "2"
 
 
 class ReferenceDate(Record):
@@ -60,7 +60,7 @@ class Evidence(Record):
 class Mention(Record):
     """One event as one document reports it, grounded in that document."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     id: str
     doc_id: str
     lang: str
@@ -85,34 +85,66 @@ class Source(Record):
 class ConflictValue(Record):
     value: str | None
     mention_ids: list[str]
+    doc_ids: list[str]
 
 
 class Conflict(Record):
     """Sources of one fact that disagree on a field; every value is kept with who said it."""
 
-    field: str
+    field: str = Field(description="'time.date', 'amounts', 'modality', 'attribution' or 'name:<entity id>'.")
     values: list[ConflictValue]
+
+
+class FactEntity(Record):
+    """A participant of the fact as one canonical entity, with the names the sources wrote."""
+
+    id: str
+    name: str
+    kind: EntityKind
+    roles: list[Role]
+    written_as: list[str]
+
+
+class CanonicalAmount(Record):
+    value: float
+    currency: str | None
+    approximate: bool = Field(description="True when every source giving this value marks it approximate.")
+    mention_ids: list[str]
+
+
+class CanonicalValues(Record):
+    """The values the fact base shows for the event, and the rule that chose each."""
+
+    date: str | None
+    date_precision: DatePrecision | None
+    amounts: list[CanonicalAmount]
+    rules: dict[str, str]
 
 
 class Fact(Record):
     """One real-world event, merged across every mention that reports it."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     id: str
     type: str
     event: Event
     canonical_mention_id: str = Field(description="The mention whose event fields are shown.")
     canonical_rule: str = Field(description="How the canonical mention was chosen.")
+    canonical: CanonicalValues
+    entities: list[FactEntity]
     languages: list[str]
     sources: list[Source]
     mention_ids: list[str]
     conflicts: list[Conflict]
+    cohesion: float | None = Field(
+        description="The weakest pairwise match score between the fact's mentions; null for one mention."
+    )
 
 
 class Failure(Record):
     """Something that did not make it into the fact base, and why."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     stage: Literal["ingest", "extract", "ground", "reconcile"]
     path: str
     doc_id: str | None
@@ -176,7 +208,7 @@ class StageCounts(Record):
 class RunReport(Record):
     """What a run read, how it talked to the model and what it produced (run.json)."""
 
-    schema_version: Literal["1"] = SCHEMA_VERSION
+    schema_version: Literal["2"] = SCHEMA_VERSION
     factbase_version: str
     command: str
     inputs: list[InputRecord]

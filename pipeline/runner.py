@@ -175,7 +175,7 @@ def run_pipeline(
     out_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(out_dir / "mentions.jsonl", result.mentions)
     write_jsonl(out_dir / "failures.jsonl", failures)
-    facts = build_facts(result.mentions) if until == "facts" else []
+    facts = build_facts(result.mentions, settings.registry()) if until == "facts" else []
     if until == "facts":
         write_jsonl(out_dir / "facts.jsonl", facts)
     report = RunReport(
@@ -205,11 +205,12 @@ def run_pipeline(
     return RunOutcome(report, failures)
 
 
-def reconcile_file(mentions_path: Path, out_dir: Path) -> RunOutcome:
+def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path) -> RunOutcome:
     """Build facts.jsonl from an existing mentions.jsonl."""
     started = time.monotonic()
+    registry = settings.registry()
     mentions = read_mentions(mentions_path)
-    facts = build_facts(mentions)
+    facts = build_facts(mentions, registry)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_jsonl(out_dir / "facts.jsonl", facts)
     report = RunReport(

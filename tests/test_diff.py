@@ -103,8 +103,8 @@ def test_bars_gate_the_exit_code(tmp_path: Path) -> None:
         (None, "no such file"),
         ("", "empty file"),
         ("not json\n", ":1: not a JSON line"),
-        ('{"schema_version": "1", "sources": []}\n', ":1: not a valid fact"),
-        ('{"schema_version": "2", "sources": []}\n', "has schema version 2 but"),
+        ('{"schema_version": "2", "sources": []}\n', ":1: not a valid fact"),
+        ('{"schema_version": "1", "sources": []}\n', "has schema version 1 but"),
     ],
 )
 def test_clear_errors(tmp_path: Path, content: str | None, message: str) -> None:

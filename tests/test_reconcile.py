@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.entities import load_registry
 from pipeline.reconcile import build_facts, mention_id, merge_chunk_duplicates
 from pipeline.records import Evidence, Mention
 
+REGISTRY = load_registry()
 MOSTAQUE = {"name": "Emad Mostaque", "canonical_name": "Emad Mostaque", "kind": "person", "role": "subject"}
 
 
@@ -64,7 +66,7 @@ def test_cross_document_merge_when_type_participants_and_date_agree() -> None:
     zh = mention("zh", "zh", (10, 40), "c1")
     en = mention("en", "en", (100, 180), "c2")
     fr = mention("fr", "fr", (5, 60), "c3")
-    [fact] = build_facts([fr, en, zh])
+    [fact] = build_facts([fr, en, zh], REGISTRY)
     assert fact.languages == ["en", "fr", "zh"]
     assert [s.doc_id for s in fact.sources] == ["en", "fr", "zh"]
     assert fact.mention_ids == sorted(fact.mention_ids, key=lambda i: [m.id for m in (en, fr, zh)].index(i))
@@ -74,14 +76,21 @@ def test_never_merges_different_types_or_dates() -> None:
     resignation = mention("en", "en", (0, 40), "c1")
     denial = mention("fr", "fr", (0, 40), "c2", event_type="statement")
     other_day = mention("zh", "zh", (0, 40), "c3", time={"text": "3月22日", "date": "2024-03-22", "precision": "day"})
+    facts = build_facts([resignation, denial, other_day], REGISTRY)
+    assert sorted(len(f.mention_ids) for f in facts) == [1, 1, 1]
+
+
+def test_a_mention_without_a_date_joins_the_dated_report_of_the_same_event() -> None:
+    resignation = mention("en", "en", (0, 40), "c1")
     no_date = mention("zh", "zh", (50, 90), "c4", time=None)
-    assert len(build_facts([resignation, denial, other_day, no_date])) == 4
+    [fact] = build_facts([resignation, no_date], REGISTRY)
+    assert fact.canonical.date == "2024-03-23" and not any(c.field == "time.date" for c in fact.conflicts)
 
 
 def test_disagreements_are_kept_as_conflicts() -> None:
     reported = mention("en", "en", (0, 40), "c1", modality="reported", attribution="Bloomberg")
     asserted = mention("zh", "zh", (0, 40), "c2")
-    [fact] = build_facts([reported, asserted])
+    [fact] = build_facts([reported, asserted], REGISTRY)
     fields = {c.field: {v.value for v in c.values} for c in fact.conflicts}
     assert fields == {"modality": {"asserted", "reported"}, "attribution": {None, "Bloomberg"}}
     assert {s.modality for s in fact.sources} == {"asserted", "reported"}
@@ -89,7 +98,7 @@ def test_disagreements_are_kept_as_conflicts() -> None:
 
 def test_fact_ids_and_order_do_not_depend_on_input_order() -> None:
     mentions = [mention(d, d, (i, i + 30), f"c{i}") for i, d in enumerate(["zh", "en", "fr"])]
-    assert build_facts(mentions) == build_facts(mentions[::-1])
+    assert build_facts(mentions, REGISTRY) == build_facts(mentions[::-1], REGISTRY)
 
 
 def test_a_mention_from_a_neighbouring_chunk_does_not_chain_two_events() -> None:

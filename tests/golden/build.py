@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.extract_schema import EXTRACTION_CLASSES, to_event  # noqa: E402
 from pipeline.ingest import find_articles, read_document  # noqa: E402
-from pipeline.reconcile import make_fact, mention_id, sort_mentions  # noqa: E402
+from pipeline.entities import load_registry  # noqa: E402
+from pipeline.reconcile import facts_from_groups, mention_id, sort_mentions  # noqa: E402
 from pipeline.records import Evidence, Fact, Mention  # noqa: E402
 from pipeline.write import write_jsonl  # noqa: E402
 
@@ -73,10 +74,7 @@ def build(annotations: list[dict]) -> tuple[list[Mention], list[Fact]]:  # type:
     groups: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         groups[labels[mention.id]].append(mention)
-    facts = sorted(
-        (make_fact(g) for g in groups.values()), key=lambda f: (f.sources[0].doc_id, f.sources[0].char_start)
-    )
-    return sort_mentions(mentions), facts
+    return sort_mentions(mentions), facts_from_groups(list(groups.values()), load_registry())
 
 
 def main() -> None:

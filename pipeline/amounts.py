@@ -1,0 +1,153 @@
+"""Amounts: reading "近1亿美元", "approximately US$100 million" or « 100 millions de dollars » as
+a value, a currency and an "approximate" flag.
+
+Written by hand: number-parsing libraries we know read one language's digits and words, not
+Chinese 万/亿 next to French decimal commas and English scale words in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Longest first, so that "US$" wins over "$" and « millions de dollars » over « dollars ».
+CURRENCY_WORDS = {
+    "us$": "USD",
+    "usd": "USD",
+    "$": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "美元": "USD",
+    "美金": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euros": "EUR",
+    "euro": "EUR",
+    "欧元": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "livres sterling": "GBP",
+    "pounds": "GBP",
+    "pound": "GBP",
+    "英镑": "GBP",
+    "镑": "GBP",
+    "¥": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+}
+SCALE_WORDS = {
+    "trillion": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "milliard": 1e9,
+    "milliards": 1e9,
+    "md": 1e9,
+    "mds": 1e9,
+    "million": 1e6,
+    "millions": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "mille": 1e3,
+    "k": 1e3,
+    "万亿": 1e12,
+    "亿": 1e8,
+    "万": 1e4,
+    "千": 1e3,
+    "百万": 1e6,
+}
+APPROXIMATE_MARKERS = re.compile(
+    r"\b(?:about|around|approximately|approx\.?|nearly|almost|roughly|some|over|more than|up to|"
+    r"less than|under|close to|environ|près de|presque|quelque|plus de|moins de|autour de|"
+    r"jusqu'à|quasiment)\b|~|≈|近|约|大约|将近|接近|超过|逾|多|余|左右|上下|不到|大概|数",
+    re.IGNORECASE,
+)
+# Vague quantities ("tens of millions", « des centaines de millions », 数百万): no value at all.
+VAGUE = re.compile(r"\b(?:tens|hundreds|dozens|several|dizaines|centaines|plusieurs)\b|数[十百千万亿]", re.I)
+
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_EN_NUMBER_WORDS = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10,
+}  # fmt: skip
+# A number: 1,000,000 / 1 000 000 (any space) / 1.5 / 1,5 (French decimal comma).
+_DIGITS = re.compile(r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?(?!\d)|\d+(?:[.,]\d+)?")
+_SCALE = "|".join(sorted((re.escape(w) for w in SCALE_WORDS), key=len, reverse=True))
+_AFTER_NUMBER = re.compile(rf"\s*(?:de\s+|d')?(?P<scale>{_SCALE})(?![a-z])", re.I)
+
+
+@dataclass(frozen=True)
+class AmountReading:
+    value: float | None
+    currency: str | None
+    approximate: bool
+
+
+def read_amount(text: str) -> AmountReading | None:
+    """The value, currency and approximate flag written in `text`; None when it has neither a
+    number nor a currency. "M€" and "k$" read as a scale followed by a currency."""
+    currency = find_currency(text)
+    approximate = APPROXIMATE_MARKERS.search(text) is not None
+    if VAGUE.search(text):
+        return AmountReading(None, currency, True)
+    value = _read_value(text)
+    if value is None and currency is None:
+        return None
+    return AmountReading(value, currency, approximate)
+
+
+def find_currency(text: str) -> str | None:
+    folded = text.casefold()
+    for word in sorted(CURRENCY_WORDS, key=len, reverse=True):
+        if word.isalpha() and word.isascii():
+            if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", folded):
+                return CURRENCY_WORDS[word]
+        elif word in folded:
+            return CURRENCY_WORDS[word]
+    return None
+
+
+def _read_value(text: str) -> float | None:
+    number = _DIGITS.search(text)
+    if number is not None:
+        value = _parse_digits(number.group(0))
+        rest = text[number.end() :]
+    else:
+        zh = _ZH_NUMBER.search(text)
+        word = re.search(r"\b(" + "|".join(_EN_NUMBER_WORDS) + r")\b", text, re.I)
+        if zh is not None:
+            value, rest = float(_parse_chinese(zh.group(0))), text[zh.end() :]
+        elif word is not None:
+            value, rest = float(_EN_NUMBER_WORDS[word.group(1).lower()]), text[word.end() :]
+        else:
+            return None
+    scale = _AFTER_NUMBER.match(rest)
+    while scale is not None:  # 1.2万亿, "1 billion", 10 millions de
+        value *= SCALE_WORDS[scale.group("scale").lower()]
+        rest = rest[scale.end() :]
+        scale = _AFTER_NUMBER.match(rest) if rest[:1] in "万亿" else None
+    return value
+
+
+def _parse_digits(written: str) -> float:
+    compact = re.sub(r"[ \u00a0\u202f]", "", written)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
+        return float(compact.replace(",", ""))
+    return float(compact.replace(",", "."))
+
+
+def _parse_chinese(written: str) -> int:
+    """一千二百 → 1200; 十二 → 12; scale words 万/亿 are read by the caller."""
+    total, digit = 0, 0
+    for char in written:
+        if char in _ZH_DIGITS:
+            digit = _ZH_DIGITS[char]
+        else:
+            total += (digit or 1) * _ZH_UNITS[char]
+            digit = 0
+    return total + digit

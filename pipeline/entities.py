@@ -1,0 +1,281 @@
+"""Entities: one canonical record per real person, organization or product, with every name the
+sources gave it, so that "Mostaqu", "Mostaque" and "Emad Mostaque", or 彭博社 and "Bloomberg",
+compare equal across languages.
+
+How a participant is resolved, in order:
+1. its `canonical_name`, else its name as written, is looked up in the curated alias registry
+   (pipeline/data/entities.toml, plus the user's own file);
+2. names within one or two typing errors of another with the same shape are the same entity
+   ("Chtistian Laforte" = "Christian Laforte"); a lone surname joins the one full name it ends
+   in, first within its document, then in the whole input, and joins nothing when two people
+   share it;
+3. a name written without a canonical name that the sources only ever gave one canonical name
+   for ("HuggingFace" → "Hugging Face") is an alias of that entity; descriptions such as
+   « l'entreprise » that several entities were called never become aliases.
+
+Hand-written: record-linkage libraries (Splink, dedupe) link rows of tables with trained
+weights; what is needed here is a few deterministic naming rules over at most millions of names,
+with rapidfuzz for the edit distances.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.events import EntityKind, Participant, Record
+from pipeline.ids import content_id
+
+DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "entities.toml"
+_LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa", "sas", "gmbh", "ag", "limited"}
+_ARTICLES = {"the", "le", "la", "les", "l"}
+_PUNCTUATION = re.compile(r"[\s\-_.,;:'’\"“”«»()《》「」·・/&]+")
+_LATIN = re.compile(r"^[a-z0-9 ]+$")
+MAX_FUZZY_BLOCK = 200  # names sharing a block key beyond this are compared with their neighbours only
+
+
+class RegistryEntry(Record):
+    id: str
+    name: str
+    kind: EntityKind
+    aliases: list[str]
+
+
+class RegistryFile(Record):
+    version: str
+    entity: list[RegistryEntry]
+
+
+class RegistryError(Exception):
+    """An alias registry that cannot be read; the message names the file."""
+
+
+class Entity(Record):
+    """A real-world entity as the fact base names it."""
+
+    id: str
+    name: str
+    kind: EntityKind
+    aliases: list[str]
+    registered: bool = Field(description="Whether the curated alias registry lists it.")
+
+
+def name_key(name: str) -> str:
+    """A name folded for comparison: width, case, accents, punctuation, articles and legal
+    suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise")."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    tokens = [t for t in _PUNCTUATION.split(folded) if t]
+    while len(tokens) > 1 and tokens[0] in _ARTICLES:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
+        tokens = tokens[:-1]
+    return " ".join(tokens)
+
+
+def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryEntry]:
+    """Registry entries from each file in turn; a later entry replaces an earlier one by id."""
+    entries: dict[str, RegistryEntry] = {}
+    for path in paths:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            parsed = RegistryFile.model_validate(data)
+        except OSError as exc:
+            raise RegistryError(f"{path}: cannot read the entity registry ({exc.strerror})") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise RegistryError(f"{path}: not valid TOML ({exc})") from exc
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise RegistryError(f"{path}: not an entity registry: {where}: {error['msg']}") from exc
+        entries.update((entry.id, entry) for entry in parsed.entity)
+    return [entries[key] for key in sorted(entries)]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One participant as a document wrote it."""
+
+    doc_id: str
+    name: str
+    canonical_name: str | None
+    kind: EntityKind
+
+
+class _Components:
+    """Union-find over name keys; the smallest key of a component is its root, so the result
+    does not depend on the order of the unions."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+
+    def find(self, key: str) -> str:
+        if key not in self.parent:
+            self.parent[key], self.size[key] = key, 1
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            low, high = min(ra, rb), max(ra, rb)
+            self.parent[high] = low
+            self.size[low] += self.size.pop(high)
+
+    def alone(self, key: str) -> bool:
+        """Whether no other name (nor a registry entry) has joined this one."""
+        return self.size[self.find(key)] == 1
+
+
+@dataclass
+class EntityIndex:
+    """Every participant's entity, and the entity records."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    by_sighting: dict[tuple[str, str, str | None], str] = field(default_factory=dict)
+
+    def entity_id(self, doc_id: str, participant: Participant) -> str:
+        return self.by_sighting[(doc_id, participant.name, participant.canonical_name)]
+
+
+def _allowed_edits(token: str) -> int:
+    return 0 if len(token) < 5 else 1 if len(token) < 9 else 2
+
+
+def _near(a: str, b: str) -> bool:
+    """Two tokens within the typing errors their length allows."""
+    allowed = min(_allowed_edits(a), _allowed_edits(b))
+    return a == b or (allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed)
+
+
+def _same_full_name(a: str, b: str) -> bool:
+    """"Chtistian Laforte" = "Christian Laforte": same number of words, one word identical and
+    the others within typing distance. "Robin Rombach" ≠ "Robin Li": a shared word is not enough."""
+    ta, tb = a.split(), b.split()
+    if len(ta) != len(tb) or not _LATIN.match(a) or not _LATIN.match(b):
+        return False
+    return any(x == y for x, y in zip(ta, tb, strict=True)) and all(
+        _near(x, y) for x, y in zip(ta, tb, strict=True)
+    )
+
+
+def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
+    """Candidate pairs of multi-word names: those sharing the first three letters of a word."""
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        for token in set(key.split()):
+            if len(token) >= 3:
+                blocks[token[:3]].append(key)
+    for members in blocks.values():
+        members = sorted(set(members))
+        window = len(members) if len(members) <= MAX_FUZZY_BLOCK else 20
+        for i, a in enumerate(members):
+            for b in members[i + 1 : i + 1 + window]:
+                yield a, b
+
+
+def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry]) -> EntityIndex:
+    """Group every participant name into entities (see the module docstring for the rules)."""
+    components = _Components()
+    registry_names: dict[str, RegistryEntry] = {}
+    for entry in registry:
+        node = f"registry:{entry.id}"
+        for alias in (entry.name, *entry.aliases):
+            components.union(node, name_key(alias))
+        registry_names[node] = entry
+
+    seen = sorted(set(sightings), key=lambda s: (s.doc_id, s.name, s.canonical_name or "", s.kind.value))
+    kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
+    for sighting in seen:
+        kinds[name_key(sighting.canonical_name or sighting.name)][sighting.kind] += 1
+
+    def kind_of(key: str) -> EntityKind:
+        return max(sorted(kinds[key].items()), key=lambda item: item[1])[0]
+
+    proper = {name_key(s.canonical_name or s.name) for s in seen if looks_proper(s.canonical_name or s.name)}
+    primary = sorted(k for k in kinds if k)
+    multi_word = [k for k in primary if " " in k]
+    for a, b in _fuzzy_pairs(multi_word):
+        if kind_of(a) == kind_of(b) and _same_full_name(a, b):
+            components.union(a, b)
+    _attach_surnames(seen, [k for k in primary if k in proper], kind_of, components)
+    _attach_aliases(seen, components)
+
+    registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
+    index = EntityIndex()
+    members: dict[str, list[Sighting]] = defaultdict(list)
+    for sighting in seen:
+        members[components.find(name_key(sighting.canonical_name or sighting.name))].append(sighting)
+    for root in sorted(members):
+        group, entry = members[root], registered.get(root)
+        names = Counter(s.canonical_name or s.name for s in group)
+        name = entry.name if entry else max(sorted(names), key=lambda n: names[n])
+        kind = entry.kind if entry else max(sorted(Counter(s.kind for s in group).items()), key=lambda i: i[1])[0]
+        entity = Entity(
+            id=content_id("e", name_key(name), kind.value),
+            name=name,
+            kind=kind,
+            registered=entry is not None,
+            aliases=sorted({s.name for s in group} | {s.canonical_name for s in group if s.canonical_name} - {name}),
+        )
+        index.entities[entity.id] = entity
+        for sighting in group:
+            index.by_sighting[(sighting.doc_id, sighting.name, sighting.canonical_name)] = entity.id
+    return index
+
+
+def looks_proper(name: str) -> bool:
+    """A name written like a person's: Latin words each starting with a capital ("Emad Mostaque",
+    "Mostaqu"), not a description ("artists", « d'autres artistes »)."""
+    words = _PUNCTUATION.split(name.strip())
+    return all(w[:1].isupper() and w.isalpha() for w in words if w) and bool(_LATIN.match(name_key(name)))
+
+
+def _attach_surnames(
+    seen: list[Sighting], keys: list[str], kind_of: Callable[[str], EntityKind], components: _Components
+) -> None:
+    """A one-word person name joins the single full name ending in it (or in a near spelling of
+    it): first among its document's names, then among all; with two candidates it joins none."""
+    full_by_surname: dict[str, set[str]] = defaultdict(set)
+    persons = [k for k in keys if " " in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
+    for key in persons:
+        full_by_surname[key.split()[-1][:3]].add(key)
+    docs_of: dict[str, set[str]] = defaultdict(set)
+    for sighting in seen:
+        docs_of[name_key(sighting.canonical_name or sighting.name)].add(sighting.doc_id)
+    for key in keys:
+        if " " in key or not _LATIN.match(key) or kind_of(key) != EntityKind.PERSON:
+            continue
+        candidates = {full for full in full_by_surname.get(key[:3], ()) if _near(key, full.split()[-1])}
+        roots = {components.find(full) for full in candidates}
+        local = {components.find(full) for full in candidates if docs_of[full] & docs_of[key]}
+        chosen = local if len(local) == 1 else roots
+        if len(chosen) == 1:
+            components.union(key, next(iter(chosen)))
+
+
+def _attach_aliases(seen: list[Sighting], components: _Components) -> None:
+    """A name given with a canonical name is an alias of that entity when the sources never gave
+    it another one; names written without a canonical name resolve through these aliases."""
+    targets: dict[str, set[str]] = defaultdict(set)
+    for sighting in seen:
+        if sighting.canonical_name:
+            targets[name_key(sighting.name)].add(components.find(name_key(sighting.canonical_name)))
+    for sighting in seen:
+        key = name_key(sighting.name)
+        if sighting.canonical_name is None and len(targets.get(key, ())) == 1 and components.alone(key):
+            components.union(key, next(iter(targets[key])))
+
