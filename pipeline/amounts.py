@@ -68,7 +68,20 @@ APPROXIMATE_MARKERS = re.compile(
 # Vague quantities ("tens of millions", « des centaines de millions », 数百万): no value at all.
 VAGUE = re.compile(r"\b(?:tens|hundreds|dozens|several|dizaines|centaines|plusieurs)\b|数[十百千万亿]", re.I)
 
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
 _EN_NUMBER_WORDS = {

@@ -212,8 +212,18 @@ def _shift_months(year: int, month: int, months: int) -> tuple[int, int]:
 # --- Reading the words of a time expression -------------------------------------------------
 
 _SMALL_NUMBERS = {
-    **{w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())},
-    **{w: i for i, w in enumerate("zéro un deux trois quatre cinq six sept huit neuf dix onze douze".split())},
+    **{
+        w: i
+        for i, w in enumerate(
+            ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+        )
+    },
+    **{
+        w: i
+        for i, w in enumerate(
+            ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze"]
+        )
+    },
     "une": 1,
     "a": 1,
     **{c: i for i, c in enumerate("零一二三四五六七八九十")},
@@ -221,19 +231,29 @@ _SMALL_NUMBERS = {
 }
 _NUMBER = r"(?P<n>\d{1,2}|" + "|".join(sorted(_SMALL_NUMBERS, key=len, reverse=True)) + ")"
 
+
+def _ago(en_unit: str, zh_word: str, fr_unit: str) -> re.Pattern[str]:
+    """ "3 days ago", 3天前, « il y a 3 jours » (each alternative names its own number group)."""
+    return re.compile(
+        rf"\b{_NUMBER}\s+{en_unit}\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*{zh_word}"
+        rf"|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+{fr_unit}\b",
+        re.I,
+    )
+
+
 # (pattern, unit, step): a relative expression is `step` units from the reference, or, with a
 # group n, n units back. Units: day, week, month, year.
 _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\b(?:today|this morning)\b|今天|今日|aujourd'hui|ce matin", re.I), "day", 0),
     (re.compile(r"\byesterday\b|昨天|昨日|\bhier\b", re.I), "day", -1),
-    (re.compile(rf"\b{_NUMBER}\s+days?\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*天前|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+jours?\b", re.I), "day", -1),
+    (_ago("days?", "天前", "jours?"), "day", -1),
     (re.compile(r"\blast week\b|上周|上星期|上个星期|la semaine (?:dernière|passée)", re.I), "week", -1),
     (re.compile(r"\bthis week\b|本周|这周|cette semaine", re.I), "week", 0),
-    (re.compile(rf"\b{_NUMBER}\s+months?\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*个月前|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+mois\b", re.I), "month", -1),
+    (_ago("months?", "个月前", "mois"), "month", -1),
     (re.compile(r"\blast month\b|上个月|上月|le mois (?:dernier|passé)", re.I), "month", -1),
     (re.compile(r"\bthis month\b|本月|这个月|ce mois(?:-ci)?\b", re.I), "month", 0),
     (re.compile(r"\bnext month\b|下个月|下月|le mois prochain", re.I), "month", 1),
-    (re.compile(rf"\b{_NUMBER}\s+years?\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*年前|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+ans?\b", re.I), "year", -1),
+    (_ago("years?", "年前", "ans?"), "year", -1),
     (re.compile(r"前年|the year before last|il y a deux ans", re.I), "year", -2),
     (re.compile(r"\blast year\b|去年|l'an (?:dernier|passé)|l'année (?:dernière|passée)", re.I), "year", -1),
     (re.compile(r"\bthis year\b|今年|cette année(?!-là)", re.I), "year", 0),
@@ -242,7 +262,7 @@ _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
 _ANAPHORIC = re.compile(r"that year|same year|当年|同年|当时|cette année-là|la même année", re.I)
 _QUARTER_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4,
-    "premier": 1, "deuxième": 2, "second": 2, "troisième": 3, "quatrième": 4,
+    "premier": 1, "deuxième": 2, "troisième": 3, "quatrième": 4,
     "1er": 1, "2e": 2, "3e": 3, "4e": 4, "一": 1, "二": 2, "三": 3, "四": 4,
 }  # fmt: skip
 _QUARTER = re.compile(
@@ -252,7 +272,9 @@ _QUARTER = re.compile(
     r"|\b(?P<q5>premier|deuxième|second|troisième|quatrième|1er|2e|3e|4e)\s+trimestre\s+(?:de\s+)?(?P<y5>(?:19|20)\d{2})\b",
     re.I,
 )
-_YEAR_END = re.compile(r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I)
+_YEAR_END = re.compile(
+    r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I
+)
 _MONTH_DAY = re.compile(
     rf"(?P<m1>\d{{1,2}})\s*月\s*(?P<d1>\d{{1,2}})\s*[日号]"
     rf"|\b(?P<mn1>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b"
@@ -390,7 +412,11 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
     if reference is None or precision not in (DatePrecision.DAY, DatePrecision.MONTH) or _ANAPHORIC.search(text):
         return partial
     ref = reference.start
-    year = ref.year if (month, day or 1) <= (ref.month, ref.day if precision == DatePrecision.DAY else 31) else ref.year - 1
+    year = (
+        ref.year
+        if (month, day or 1) <= (ref.month, ref.day if precision == DatePrecision.DAY else 31)
+        else ref.year - 1
+    )
     iso = _iso(year, month, day)
     if iso is None:
         return partial

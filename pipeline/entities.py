@@ -162,14 +162,12 @@ def _near(a: str, b: str) -> bool:
 
 
 def _same_full_name(a: str, b: str) -> bool:
-    """"Chtistian Laforte" = "Christian Laforte": same number of words, one word identical and
+    """ "Chtistian Laforte" = "Christian Laforte": same number of words, one word identical and
     the others within typing distance. "Robin Rombach" ≠ "Robin Li": a shared word is not enough."""
     ta, tb = a.split(), b.split()
     if len(ta) != len(tb) or not _LATIN.match(a) or not _LATIN.match(b):
         return False
-    return any(x == y for x, y in zip(ta, tb, strict=True)) and all(
-        _near(x, y) for x, y in zip(ta, tb, strict=True)
-    )
+    return any(x == y for x, y in zip(ta, tb, strict=True)) and all(_near(x, y) for x, y in zip(ta, tb, strict=True))
 
 
 def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
@@ -220,15 +218,15 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
     for sighting in seen:
         members[components.find(name_key(sighting.canonical_name or sighting.name))].append(sighting)
     for root in sorted(members):
-        group, entry = members[root], registered.get(root)
+        group, listed = members[root], registered.get(root)
         names = Counter(s.canonical_name or s.name for s in group)
-        name = entry.name if entry else max(sorted(names), key=lambda n: names[n])
-        kind = entry.kind if entry else max(sorted(Counter(s.kind for s in group).items()), key=lambda i: i[1])[0]
+        name = listed.name if listed else max(sorted(names), key=lambda n: names[n])
+        kind = listed.kind if listed else max(sorted(Counter(s.kind for s in group).items()), key=lambda i: i[1])[0]
         entity = Entity(
             id=content_id("e", name_key(name), kind.value),
             name=name,
             kind=kind,
-            registered=entry is not None,
+            registered=listed is not None,
             aliases=sorted({s.name for s in group} | {s.canonical_name for s in group if s.canonical_name} - {name}),
         )
         index.entities[entity.id] = entity
@@ -278,4 +276,3 @@ def _attach_aliases(seen: list[Sighting], components: _Components) -> None:
         key = name_key(sighting.name)
         if sighting.canonical_name is None and len(targets.get(key, ())) == 1 and components.alone(key):
             components.union(key, next(iter(targets[key])))
-

@@ -68,7 +68,7 @@ WEIGHTS = {
     "participant_conflict": -1.5,
     "same_date": 0.5,
     "nested_date": 0.3,
-    "disjoint_date": -2.0,
+    "disjoint_date": -5.0,
     "amount_match": 1.0,
     "amount_mismatch": -1.5,
     "summary": 2.5,
@@ -83,9 +83,74 @@ WINDOW = 24
 
 _WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
-    "a an the and or of to in on at for from by with as is are was were be been has have had it its its' this "
-    "that these those his her their he she they them who which what when after before about into over than "
-    "also said says say would will could can not no but if so such per up out one".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "its'",
+        "this",
+        "that",
+        "these",
+        "those",
+        "his",
+        "her",
+        "their",
+        "he",
+        "she",
+        "they",
+        "them",
+        "who",
+        "which",
+        "what",
+        "when",
+        "after",
+        "before",
+        "about",
+        "into",
+        "over",
+        "than",
+        "also",
+        "said",
+        "says",
+        "say",
+        "would",
+        "will",
+        "could",
+        "can",
+        "not",
+        "no",
+        "but",
+        "if",
+        "so",
+        "such",
+        "per",
+        "up",
+        "out",
+        "one",
+    ]
 )
 
 
@@ -265,7 +330,9 @@ def feature_values(a: Features, b: Features, weights: Weights) -> dict[str, floa
     if a.amounts and b.amounts:
         fewer, more = (a.amounts, b.amounts) if len(a.amounts) <= len(b.amounts) else (b.amounts, a.amounts)
         values["amount_match"] = sum(any(amounts_agree(x, y) for y in more) for x in fewer) / len(fewer)
-        values["amount_mismatch"] = float(not values["amount_match"] and bool({x[1] for x in fewer} & {y[1] for y in more}))
+        values["amount_mismatch"] = float(
+            not values["amount_match"] and bool({x[1] for x in fewer} & {y[1] for y in more})
+        )
     values["summary"] = weights.similarity(a.words, b.words)
     values["details_text"] = weights.similarity(a.detail_words, b.detail_words)
     values["details_differ"] = float(bool(a.detail_words and b.detail_words) and not values["details_text"])

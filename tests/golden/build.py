@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.entities import load_registry  # noqa: E402
 from pipeline.extract_schema import EXTRACTION_CLASSES, to_event  # noqa: E402
 from pipeline.ingest import find_articles, read_document  # noqa: E402
-from pipeline.entities import load_registry  # noqa: E402
 from pipeline.reconcile import facts_from_groups, mention_id, sort_mentions  # noqa: E402
 from pipeline.records import Evidence, Fact, Mention  # noqa: E402
 from pipeline.write import write_jsonl  # noqa: E402

@@ -1,0 +1,103 @@
+"""Entities: registry aliases across languages, typos, surnames; different people stay apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.entities import DEFAULT_REGISTRY, EntityIndex, RegistryError, Sighting, load_registry, resolve_entities
+from pipeline.events import EntityKind, Participant, Role
+
+PERSON, ORG = EntityKind.PERSON, EntityKind.ORGANIZATION
+
+
+def resolve(*sightings: tuple[str, str, str | None, EntityKind]) -> EntityIndex:
+    return resolve_entities([Sighting(*s) for s in sightings], load_registry())
+
+
+def same(index: EntityIndex, a: tuple[str, str, str | None], b: tuple[str, str, str | None]) -> bool:
+    return index.by_sighting[a] == index.by_sighting[b]
+
+
+def test_registry_aliases_join_translations() -> None:
+    index = resolve(("zh", "彭博社", None, ORG), ("en", "Bloomberg", None, ORG), ("fr", "Bloomberg News", None, ORG))
+    assert len(index.entities) == 1
+    [entity] = index.entities.values()
+    assert entity.name == "Bloomberg" and entity.registered
+
+
+def test_a_typo_in_a_full_name_is_the_same_person() -> None:
+    index = resolve(("zh", "Chtistian Laforte", None, PERSON), ("en", "Christian Laforte", None, PERSON))
+    assert len(index.entities) == 1
+
+
+def test_a_misspelled_surname_joins_the_one_full_name_it_ends_in() -> None:
+    index = resolve(
+        ("zh", "Mostaqu", None, PERSON),
+        ("en", "Emad Mostaque", "Emad Mostaque", PERSON),
+        ("fr", "Mostaque", None, PERSON),
+    )
+    assert len(index.entities) == 1
+
+
+def test_people_sharing_a_surname_or_a_first_name_stay_apart() -> None:
+    index = resolve(
+        ("en", "Robin Rombach", None, PERSON),
+        ("en", "Robin Li", None, PERSON),
+        ("fr", "Anna Rombach", None, PERSON),
+        ("de", "Rombach", None, PERSON),  # two Rombachs elsewhere, none in its document: joins neither
+    )
+    assert len(index.entities) == 4
+
+
+def test_organizations_sharing_a_word_stay_apart() -> None:
+    index = resolve(
+        ("en", "Stability AI", None, ORG), ("en", "Inflection AI", None, ORG), ("en", "Google Cloud", None, ORG)
+    )
+    assert len(index.entities) == 3
+
+
+def test_a_description_becomes_an_alias_only_when_it_never_names_two_entities() -> None:
+    index = resolve(
+        ("fr1", "la startup", "Stability AI", ORG),
+        ("fr1", "la startup", None, ORG),
+        ("fr2", "l'entreprise", "Stability AI", ORG),
+        ("fr3", "l'entreprise", "Mistral AI", ORG),
+        ("fr3", "l'entreprise", None, ORG),
+    )
+    assert same(index, ("fr1", "la startup", None), ("fr1", "la startup", "Stability AI"))
+    assert not same(index, ("fr3", "l'entreprise", None), ("fr2", "l'entreprise", "Stability AI"))
+
+
+def test_the_index_answers_for_participants() -> None:
+    index = resolve(("en", "Mostaque", "Emad Mostaque", PERSON))
+    participant = Participant(name="Mostaque", canonical_name="Emad Mostaque", kind=PERSON, role=Role.SUBJECT)
+    assert index.entities[index.entity_id("en", participant)].name == "Emad Mostaque"
+
+
+def test_a_user_registry_adds_and_replaces_entries(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        'version = "1"\n[[entity]]\nid = "acme"\nname = "Acme"\nkind = "organization"\naliases = ["阿克米"]\n',
+        encoding="utf-8",
+    )
+    index = resolve_entities(
+        [Sighting("zh", "阿克米", None, ORG), Sighting("en", "Acme", None, ORG)],
+        load_registry([DEFAULT_REGISTRY, mine]),
+    )
+    assert len(index.entities) == 1
+
+
+def test_a_broken_registry_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('version = "1"\n[[entity]]\nid = "x"\n', encoding="utf-8")
+    with pytest.raises(RegistryError, match=str(broken)):
+        load_registry([broken])
+
+
+def test_a_surname_joins_the_full_name_of_its_own_document_first() -> None:
+    index = resolve(
+        ("en", "Robin Rombach", None, PERSON), ("fr", "Anna Rombach", None, PERSON), ("fr", "Rombach", None, PERSON)
+    )
+    assert same(index, ("fr", "Rombach", None), ("fr", "Anna Rombach", None))

@@ -1,0 +1,144 @@
+"""Matching across languages: the look-alike events named in the reconciliation issue stay apart,
+the same event told differently merges, and disagreements are kept as conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.entities import load_registry
+from pipeline.reconcile import build_facts, mention_id
+from pipeline.records import Evidence, Fact, Mention
+
+REGISTRY = load_registry()
+STABILITY = {"name": "Stability AI", "canonical_name": "Stability AI", "kind": "organization"}
+
+
+def party(name: str, role: str, kind: str = "organization", canonical: str | None = None) -> dict[str, Any]:
+    return {"name": name, "canonical_name": canonical, "kind": kind, "role": role}
+
+
+def money(text: str, measure: str | None = None) -> dict[str, Any]:
+    return {"text": text, "value": None, "currency": None, "approximate": False, "measure": measure}
+
+
+def when(text: str | None, date: str | None) -> dict[str, Any]:
+    return {"text": text, "date": date, "precision": None}
+
+
+def mention(doc: str, start: int, event: dict[str, Any]) -> Mention:
+    event = {"time": None, "amounts": [], "modality": "asserted", "attribution": None} | event
+    evidence = [Evidence(quote="x" * 10, char_start=start, char_end=start + 10, match="exact")]
+    data = {"doc_id": doc, "lang": doc[:2], "event": event, "evidence": evidence, "chunk_ids": []}
+    parsed = Mention.model_validate({"id": "m", "prompt_version": "v", "model": "m", **data})
+    return parsed.model_copy(update={"id": mention_id(doc, parsed.event, parsed.evidence)})
+
+
+def groups(facts: list[Fact], *mentions: Mention) -> list[list[int]]:
+    """Each fact as the positions of its mentions in `mentions`."""
+    position = {m.id: n for n, m in enumerate(mentions)}
+    return sorted(sorted(position[i] for i in f.mention_ids) for f in facts)
+
+
+def debt(doc: str, start: int, creditor: str, amount: str, date: str | None, summary: str) -> Mention:
+    return mention(doc, start, {
+        "type": "debt", "status": "unpaid", "summary": summary, "time": when(None, date),
+        "participants": [party("Stability AI", "debtor"), party(creditor, "creditor")], "amounts": [money(amount)],
+    })  # fmt: skip
+
+
+def test_three_unpaid_cloud_bills_in_one_french_paragraph_stay_three_and_each_finds_its_match() -> None:
+    aws = debt("fr", 0, "AWS", "1 million de dollars", "2023-07", "Stability underpaid AWS by $1 million in July.")
+    google = debt("fr", 20, "Google Cloud", "un million de dollars", None, "Stability owed Google Cloud $1 million.")
+    coreweave = debt("fr", 40, "CoreWeave", "600 000 dollars", None, "Stability owed CoreWeave $600,000.")
+    english = debt("en", 0, "Google Cloud", "$1 million", None, "Stability had an unpaid $1 million Google Cloud bill.")
+    facts = build_facts([aws, google, coreweave, english], REGISTRY)
+    assert groups(facts, aws, google, coreweave, english) == [[0], [1, 3], [2]]
+
+
+def funding(doc: str, investor: str | None, amount: str, date: str | None, summary: str) -> Mention:
+    participants = [party("Stability AI", "recipient")] + ([party(investor, "investor")] if investor else [])
+    return mention(doc, 0, {
+        "type": "funding", "stage": None, "summary": summary, "participants": participants,
+        "amounts": [money(amount, "investment")], "time": when(None, date),
+    })  # fmt: skip
+
+
+def test_the_100m_round_of_2022_and_intels_50m_of_2023_stay_apart() -> None:
+    round_2022 = funding("zh", None, "近1亿美元", "2022-10", "Stability AI raised nearly $100 million.")
+    intel = funding(
+        "en", "Intel", "$50 million", "2023-10", "In October 2023 Stability received $50 million from Intel."
+    )
+    assert len(build_facts([round_2022, intel], REGISTRY)) == 2
+
+
+def test_intels_50m_and_only_20m_disbursed_merge_with_the_disagreement_kept() -> None:
+    english = funding(
+        "en", "Intel", "$50 million", "2023-10", "In October 2023 Intel invested $50 million in Stability."
+    )
+    french = mention("fr", 0, {
+        "type": "funding", "stage": None, "time": when("à la fin de l'année dernière", "2023-Q4"),
+        "summary": "Intel invested $50 million in Stability late last year but only $20 million was disbursed.",
+        "participants": [party("Stability AI", "recipient"), party("Intel", "investor")],
+        "amounts": [money("50 millions de dollars", "investment"), money("20 millions de dollars", "disbursed")],
+        "modality": "reported", "attribution": "Forbes",
+    })  # fmt: skip
+    [fact] = build_facts([english, french], REGISTRY)
+    conflicts = {c.field: c for c in fact.conflicts}
+    assert {v.value for v in conflicts["amounts"].values} == {"5e+07 USD", "2e+07 USD; 5e+07 USD"}
+    assert {d for v in conflicts["amounts"].values for d in v.doc_ids} == {"en", "fr"}
+    assert [(a.value, a.mention_ids) for a in fact.canonical.amounts] == [
+        (50_000_000, sorted([english.id, french.id])),
+        (20_000_000, [french.id]),
+    ]
+    assert fact.canonical.date == "2023-10" and "time.date" not in conflicts
+    assert {(s.doc_id, s.modality, s.attribution) for s in fact.sources} == {
+        ("en", "asserted", None),
+        ("fr", "reported", "Forbes"),
+    }
+
+
+def resignation(doc: str, name: str, position: str, summary: str) -> Mention:
+    person = party(name, "subject", "person")
+    return mention(doc, 0, {
+        "type": "resignation", "position": position, "summary": summary, "time": when(None, "2024-03"),
+        "participants": [person, party("Stability AI", "organization")],
+    })  # fmt: skip
+
+
+def test_the_ceos_resignation_and_a_researchers_in_the_same_month_stay_apart() -> None:
+    ceo = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.")
+    researcher = resignation("fr", "Robin Rombach", "researcher", "Robin Rombach left Stability AI.")
+    ceo_in_chinese = resignation("zh", "Mostaqu", "CEO", "Stability AI CEO Mostaque resigned.")
+    facts = build_facts([ceo, researcher, ceo_in_chinese], REGISTRY)
+    assert groups(facts, ceo, researcher, ceo_in_chinese) == [[0, 2], [1]]
+    [merged] = [f for f in facts if len(f.mention_ids) == 2]
+    assert any(c.field.startswith("name:") for c in merged.conflicts)  # the typo is shown, not hidden
+
+
+def test_a_buyer_being_sought_and_a_rival_considering_a_purchase_stay_apart() -> None:
+    sought = mention("zh", 0, {
+        "type": "acquisition", "status": "sought", "time": when("去年12月", "2023-12"), "modality": "reported",
+        "summary": "Stability AI was seeking a buyer.", "participants": [party("Stability AI", "target")],
+    })  # fmt: skip
+    considered = mention("en", 0, {
+        "type": "acquisition", "status": "considered", "modality": "planned",
+        "summary": "Hugging Face's CEO said he was considering buying Stability.",
+        "participants": [party("Stability AI", "target"), party("Hugging Face", "acquirer")],
+    })  # fmt: skip
+    assert len(build_facts([sought, considered], REGISTRY)) == 2
+
+
+def test_bloomberg_and_its_chinese_name_are_one_source_of_one_figure() -> None:
+    def spending(doc: str, name: str, amount: str, summary: str) -> Mention:
+        return mention(doc, 0, {
+            "type": "financial_metric", "metric": "spending", "summary": summary, "modality": "reported",
+            "participants": [party("Stability AI", "subject"), party(name, "other")],
+            "amounts": [money(amount, "monthly spending")], "attribution": name,
+        })  # fmt: skip
+
+    zh = spending("zh", "彭博社", "约800万美元", "Bloomberg estimated Stability spends about $8 million a month.")
+    en = spending("en", "Bloomberg", "approximately US$8 million", "Stability spent about $8 million a month.")
+    [fact] = build_facts([zh, en], REGISTRY)
+    [bloomberg] = [e for e in fact.entities if e.name == "Bloomberg"]
+    assert bloomberg.written_as == ["Bloomberg", "彭博社"]
+    assert fact.canonical.amounts[0].value == 8_000_000 and fact.canonical.amounts[0].approximate

@@ -1,0 +1,109 @@
+"""Normalizers: dates (absolute, relative, partial, ranges) and amounts (scale words, currencies,
+approximate markers) in Chinese, English and French."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.amounts import read_amount
+from pipeline.dates import read_time_text
+from pipeline.events import Amount, TimeRef
+from pipeline.normalize import normalize_amount, normalize_time
+
+REFERENCE = "2024-03-25"
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("2023年6月", "2023-06"),
+        ("去年12月", "2023-12"),
+        ("上个月", "2024-02"),
+        ("两天前", "2024-03-23"),
+        ("上周", "2024-03-18/2024-03-24"),
+        ("2023年第四季度", "2023-Q4"),
+        ("2023年10月至2023年12月", "2023-10/2023-12"),
+        ("In October last year", "2023-10"),
+        ("3 months ago", "2023-12"),
+        ("yesterday", "2024-03-24"),
+        ("fourth quarter of 2023", "2023-Q4"),
+        ("from March 2023 to May 2023", "2023-03/2023-05"),
+        ("in February this year", "2024-02"),
+        ("Le mois dernier", "2024-02"),
+        ("à la fin de l'année dernière", "2023-Q4"),
+        ("il y a trois jours", "2024-03-22"),
+        ("En octobre 2023", "2023-10"),
+        ("Fin 2023", "2023-Q4"),
+    ],
+)
+def test_time_words_resolve_against_the_reference_date(text: str, date: str) -> None:
+    reading = read_time_text(text, REFERENCE)
+    assert reading is not None and reading.date == date
+
+
+@pytest.mark.parametrize("text", ["上个月", "last year", "le mois dernier", "hier"])
+def test_relative_words_without_a_reference_are_not_guessed(text: str) -> None:
+    assert read_time_text(text, None) is None
+
+
+def test_yesterday_against_a_month_only_reference_is_not_guessed() -> None:
+    assert read_time_text("yesterday", "2024-03") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "model_date", "expected"),
+    [
+        ("3月23日上午", "2024-03-23", "2024-03-23"),  # partial day agrees with the model: kept
+        ("Fin mars", "2024-03-28", "2024-03"),  # words give the month: the day is cut
+        ("In October of that year", "2022-10", "2022-10"),  # anaphoric year: the model's year stays
+        ("in March", "2023-07", None),  # contradicted and unresolvable: dropped
+        ("当时", "2023-12", "2023-12"),  # no date in the words: the model saw the context
+        ("2023年6月", "2023-06-15", "2023-06"),  # partial stays partial
+    ],
+)
+def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
+    text: str, model_date: str, expected: str | None
+) -> None:
+    time = normalize_time(TimeRef(text=text, date=model_date, precision=None))
+    assert time is not None and time.date == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency", "approximate"),
+    [
+        ("近1亿美元", 100_000_000, "USD", True),
+        ("约800万美元", 8_000_000, "USD", True),
+        ("两千万元", 20_000_000, "CNY", False),
+        ("1.2万亿元", 1.2e12, "CNY", False),
+        ("approximately US$100 million", 100_000_000, "USD", True),
+        ("$50 million", 50_000_000, "USD", False),
+        ("more than 4,000", 4000, None, True),
+        ("US$1.3 billion", 1_300_000_000, "USD", False),
+        ("12 M€", 12_000_000, "EUR", False),
+        ("500k$", 500_000, "USD", False),
+        ("100 millions de dollars", 100_000_000, "USD", False),
+        ("un milliard de dollars", 1_000_000_000, "USD", False),
+        ("1,5 milliard d'euros", 1_500_000_000, "EUR", False),
+        ("près de 600 000 dollars", 600_000, "USD", True),
+        ("environ 20 millions de dollars", 20_000_000, "USD", True),
+    ],
+)
+def test_amount_words_give_value_currency_and_approximation(
+    text: str, value: float, currency: str | None, approximate: bool
+) -> None:
+    reading = read_amount(text)
+    assert reading is not None
+    assert (reading.value, reading.currency, reading.approximate) == (pytest.approx(value), currency, approximate)
+
+
+@pytest.mark.parametrize("text", ["tens of billions of dollars", "des dizaines de millions", "数百万美元"])
+def test_vague_amounts_have_no_value(text: str) -> None:
+    reading = read_amount(text)
+    assert reading is not None and reading.value is None and reading.approximate
+
+
+def test_the_words_correct_a_wrong_model_value_and_fill_a_missing_currency() -> None:
+    amount = Amount(text="1亿美元", value=1.0, currency=None, approximate=False, measure=" funding ")
+    assert normalize_amount(amount) == Amount(
+        text="1亿美元", value=100_000_000, currency="USD", approximate=False, measure="funding"
+    )
