@@ -361,7 +361,7 @@ def _read_relative(text: str, reference: Span | None, precision: DatePrecision |
             continue
         if reference is None or precision is None:
             return None  # relative, but nothing to resolve it against: no date rather than a guess
-        offset = -_count(match) if "n" in "".join(match.groupdict()) and step == -1 else step
+        offset = step * _count(match)  # "3 days ago": three steps back
         return _resolve(text, unit, offset, reference, precision)
     return None
 

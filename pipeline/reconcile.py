@@ -12,7 +12,6 @@ the rule that chose them, and lists every field the sources disagree on, with wh
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,8 +34,6 @@ from pipeline.records import (
     Mention,
     Source,
 )
-
-_NO_SPAN = dates.Span(datetime.date.min, datetime.date.max)
 
 CANONICAL_RULE = "most complete mention (most filled fields, then most evidence), ties by mention id"
 
@@ -262,12 +259,12 @@ def canonical_values(members: list[Mention]) -> CanonicalValues:
 
 def canonical_date(members: list[Mention]) -> str | None:
     given = [m.event.time.date for m in members if m.event.time and m.event.time.date]
-    spans = {d: dates.span(d) for d in given}
-    agreed = [d for d, s in spans.items() if s and all(o is not None and o.contains(s) for o in spans.values())]
+    spans = {d: s for d in given if (s := dates.span(d)) is not None}  # normalized: every date is valid
+    agreed = [d for d, s in spans.items() if all(o.contains(s) for o in spans.values())]
     if agreed:
-        return min(agreed, key=lambda d: (spans[d].days, d))  # type: ignore[union-attr]
-    counts = Counter(given)
-    return min(counts, key=lambda d: (-counts[d], (spans[d] or _NO_SPAN).days, d), default=None)
+        return min(agreed, key=lambda d: (spans[d].days, d))
+    counts = Counter(d for d in given if d in spans)
+    return min(counts, key=lambda d: (-counts[d], spans[d].days, d), default=None)
 
 
 def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
@@ -323,7 +320,7 @@ def find_conflicts(members: list[Mention], index: EntityIndex) -> list[Conflict]
         by_value: dict[str | None, list[str]] = defaultdict(list)
         for mention in members:
             value = _field_values(mention)[field]
-            if value is not None or field in ("attribution",):
+            if value is not None or field == "attribution":  # no attribution is a claim too
                 by_value[value].append(mention.id)
         if len(by_value) > 1 and not (field == "time.date" and _dates_agree(list(by_value))):
             conflicts.append(_conflict(field, by_value, by_doc))
