@@ -253,6 +253,7 @@ class Weights:
         word_counts = Counter(w for f in items for w in f.words | f.detail_words)
         self.entity = {e: math.log(1 + total / n) for e, n in entity_counts.items()}
         self.word = {w: math.log(1 + total / n) for w, n in word_counts.items()}
+        self.unique = math.log(1 + total)  # the weight of a word only one mention uses
 
     def similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
         """Cosine of two bags of words under TF-IDF weights."""
@@ -352,20 +353,30 @@ def score(a: Features, b: Features, weights: Weights) -> float:
     return round(sum(score_parts(a, b, weights).values()), 9)
 
 
-def block_keys(item: Features) -> Iterator[str]:
-    if item.entities:
-        for entity in sorted(item.entities):
-            yield f"{item.family}|{entity}"
-    else:
+BLOCK_WORDS = 3
+
+
+def block_keys(item: Features, weights: Weights) -> Iterator[str]:
+    for entity in sorted(item.entities):
+        yield f"{item.family}|{entity}"
+    if not item.entities:
         year = dates.ordinal_year(item.span[0]) if item.span else "undated"
         yield f"{item.family}|{year}"
+    shared = [w for w in item.words if weights.word[w] < weights.unique]
+    for word in sorted(shared, key=lambda w: (-weights.word[w], w))[:BLOCK_WORDS]:
+        yield f"{item.family}|w:{word}"
+    for value, _, _ in item.amounts:
+        if value > 0:  # values within tolerance land in the same bucket or the next: emit both
+            bucket = math.floor(math.log(value) / math.log(1 + 2 * APPROXIMATE_TOLERANCE))
+            yield f"{item.family}|a:{bucket}"
+            yield f"{item.family}|a:{bucket + 1}"
 
 
-def candidate_pairs(items: list[Features]) -> Iterable[tuple[int, int]]:
+def candidate_pairs(items: list[Features], weights: Weights) -> Iterable[tuple[int, int]]:
     """Pairs (i < j) of mentions from different documents that share a block; each pair once."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
-        for key in block_keys(item):
+        for key in block_keys(item, weights):
             blocks[key].append(i)
     seen: set[tuple[int, int]] = set()
     for key in sorted(blocks):

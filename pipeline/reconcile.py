@@ -155,7 +155,7 @@ class Reconciler:
         return score(self.items[i], self.items[j], self.weights)
 
     def groups(self) -> list[list[int]]:
-        scored = ((self.score(i, j), i, j) for i, j in candidate_pairs(self.items))
+        scored = ((self.score(i, j), i, j) for i, j in candidate_pairs(self.items, self.weights))
         return cluster([m.id for m in self.mentions], [m.doc_id for m in self.mentions], scored, self.score, THRESHOLD)
 
     def fact(self, group: list[int]) -> Fact:
