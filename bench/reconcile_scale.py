@@ -1,32 +1,30 @@
-"""Benchmark: reconcile wall time and peak memory on synthetic mentions, by size.
+"""Benchmark: `factbase reconcile` wall time and peak memory on synthetic mentions, by size.
 
     .venv/bin/python bench/reconcile_scale.py 10000 100000 1000000
 
-Each size runs in a fresh child process (so peak memory is its own). The generator makes events
-with people, organizations, dates and amounts, and reports each in one to three documents in
-zh/en/fr the way extraction does: canonical names sometimes missing or misspelled, dates at
-coarser precision, amounts as words, summaries reworded. Prints, per size: mentions, facts,
-time to generate, time of the reconcile stage (normalize, entities, blocking, scoring,
-clustering, fact records), peak RSS, B-cubed F1 against the generator's truth, and the growth
-ratio of time and memory against the previous size. Figures, not assertions: nothing here fails.
+For each size the generator writes a mentions.jsonl of events with people, organizations,
+dates and amounts, each reported in one to three documents in zh/en/fr the way extraction does:
+canonical names sometimes missing or misspelled, dates at coarser precision, amounts as words.
+Then the real command, `python -m pipeline reconcile FILE -o DIR`, runs in a child process: its
+wall time and its own peak RSS are what is reported (reading the file, normalizing, entities,
+blocking, scoring, clustering, reading the groups again and writing facts.jsonl). Also printed:
+facts, B-cubed F1 of the facts against the generator's truth, and the growth of
+time and memory against the previous size. Figures, not assertions: nothing here fails.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from pipeline.entities import load_registry  # noqa: E402
-from pipeline.reconcile import build_facts  # noqa: E402
-from pipeline.records import Mention  # noqa: E402
 
 SYLLABLES = ["ka", "lo", "mi", "ra", "ne", "to", "su", "vi", "de", "an", "el", "or", "us", "ik", "am"]
 TYPES = {
@@ -48,62 +46,70 @@ def _typo(rng: random.Random, name: str) -> str:
     return name[:i] + name[i + 1 :] if name[i] != " " else name
 
 
-def generate(size: int, seed: int = 7) -> tuple[list[Mention], dict[str, int]]:
-    """`size` mentions and each mention's true event number."""
+def generate(size: int, path: Path, seed: int = 7) -> dict[str, int]:
+    """Write `size` mentions to `path`; return each mention's true event number."""
     rng = random.Random(seed)
     people = [_name(rng, 2) for _ in range(max(size // 8, 10))]
     companies = [_name(rng, 1) + " Labs" for _ in range(max(size // 20, 10))]
-    mentions: list[Mention] = []
     truth: dict[str, int] = {}
     event_number, doc_number, doc_fill = 0, 0, 0
-    while len(mentions) < size:
-        kind = rng.choice(list(TYPES))
-        person, company = rng.choice(people), rng.choice(companies)
-        year, month, day = rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28)
-        value = rng.choice([5, 10, 20, 50, 100, 250]) * 1_000_000
-        for lang in rng.sample(LANGS, rng.choice([1, 2, 2, 3])):
-            if len(mentions) == size:
-                break
-            doc_fill += 1
-            if doc_fill > MENTIONS_PER_DOC:
-                doc_number, doc_fill = doc_number + 1, 1
-            written = _typo(rng, person) if rng.random() < 0.1 else person
-            date = f"{year}-{month:02d}-{day:02d}" if rng.random() < 0.6 else f"{year}-{month:02d}"
-            words = {"zh": f"{value // 10**6}00万美元", "en": f"${value // 10**6} million"}
-            amount_text = words.get(lang, f"{value // 10**6} millions de dollars")
-            event = {
-                "type": kind,
-                "summary": f"{person} {rng.choice(TYPES[kind])} {company}.",
-                "participants": [
-                    {"name": written, "canonical_name": person if rng.random() < 0.5 else None, "kind": "person",
-                     "role": "subject"},
-                    {"name": company, "canonical_name": None, "kind": "organization", "role": "organization"},
-                ],
-                "time": {"text": None, "date": date, "precision": "day" if len(date) == 10 else "month"},
-                "amounts": [{"text": amount_text, "value": None, "currency": None, "approximate": False,
-                             "measure": None}] if kind == "funding" else [],
-                "modality": "asserted",
-                "attribution": None,
-                **{"resignation": {"position": None}, "funding": {"stage": None},
-                   "acquisition": {"status": "completed"}, "lawsuit": {"claim": None}}[kind],
-            }  # fmt: skip
-            start = doc_fill * 100
-            mention = Mention.model_validate(
-                {
-                    "id": f"m_{len(mentions):09d}",
-                    "doc_id": f"doc{doc_number:07d}_{lang}",
-                    "lang": lang,
-                    "event": event,
-                    "evidence": [{"quote": "x", "char_start": start, "char_end": start + 1, "match": "exact"}],
-                    "chunk_ids": [],
-                    "prompt_version": "bench",
-                    "model": "synthetic",
-                }
-            )
-            mentions.append(mention)
-            truth[mention.id] = event_number
-        event_number += 1
-    return mentions, truth
+    with path.open("w", encoding="utf-8") as out:
+        while len(truth) < size:
+            kind = rng.choice(list(TYPES))
+            person, company = rng.choice(people), rng.choice(companies)
+            year, month, day = rng.randint(2015, 2024), rng.randint(1, 12), rng.randint(1, 28)
+            value = rng.choice([5, 10, 20, 50, 100, 250]) * 1_000_000
+            for lang in rng.sample(LANGS, rng.choice([1, 2, 2, 3])):
+                if len(truth) == size:
+                    break
+                doc_fill += 1
+                if doc_fill > MENTIONS_PER_DOC:
+                    doc_number, doc_fill = doc_number + 1, 1
+                mention = _mention(rng, len(truth), f"doc{doc_number:07d}_{lang}", lang, doc_fill, kind,
+                                   person, company, (year, month, day), value)  # fmt: skip
+                out.write(json.dumps(mention, ensure_ascii=False) + "\n")
+                truth[mention["id"]] = event_number
+            event_number += 1
+    return truth
+
+
+def _mention(
+    rng: random.Random, number: int, doc: str, lang: str, position: int, kind: str, person: str, company: str,
+    day: tuple[int, int, int], value: int,
+) -> dict[str, Any]:  # fmt: skip
+    written = _typo(rng, person) if rng.random() < 0.1 else person
+    year, month, date = day[0], day[1], f"{day[0]}-{day[1]:02d}-{day[2]:02d}"
+    date = date if rng.random() < 0.6 else f"{year}-{month:02d}"
+    words = {"zh": f"{value // 10**6}00万美元", "en": f"${value // 10**6} million"}
+    amount_text = words.get(lang, f"{value // 10**6} millions de dollars")
+    event = {
+        "type": kind,
+        "summary": f"{person} {rng.choice(TYPES[kind])} {company}.",
+        "participants": [
+            {"name": written, "canonical_name": person if rng.random() < 0.5 else None, "kind": "person",
+             "role": "subject"},
+            {"name": company, "canonical_name": None, "kind": "organization", "role": "organization"},
+        ],
+        "time": {"text": None, "date": date, "precision": "day" if len(date) == 10 else "month"},
+        "amounts": [{"text": amount_text, "value": None, "currency": None, "approximate": False,
+                     "measure": None}] if kind == "funding" else [],
+        "modality": "asserted",
+        "attribution": None,
+        **{"resignation": {"position": None}, "funding": {"stage": None},
+           "acquisition": {"status": "completed"}, "lawsuit": {"claim": None}}[kind],
+    }  # fmt: skip
+    start = position * 100
+    return {
+        "schema_version": "2",
+        "id": f"m_{number:09d}",
+        "doc_id": doc,
+        "lang": lang,
+        "event": event,
+        "evidence": [{"quote": "x", "char_start": start, "char_end": start + 1, "match": "exact"}],
+        "chunk_ids": [],
+        "prompt_version": "bench",
+        "model": "synthetic",
+    }
 
 
 def b_cubed_f1(groups: list[list[str]], truth: dict[str, int]) -> float:
@@ -116,51 +122,54 @@ def b_cubed_f1(groups: list[list[str]], truth: dict[str, int]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def measure(size: int) -> dict[str, float]:
+def measure(size: int, work: Path) -> dict[str, Any]:
+    mentions = work / f"mentions_{size}.jsonl"
     started = time.perf_counter()
-    mentions, truth = generate(size)
+    truth = generate(size, mentions)
     generated = time.perf_counter() - started
+    out = work / f"out_{size}"
+    command = [sys.executable, "-m", "pipeline", "reconcile", str(mentions), "-o", str(out)]
     started = time.perf_counter()
-    facts = build_facts(mentions, load_registry())
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
     reconciled = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if status != 0:
+        error = child.stderr.read().decode().strip().splitlines() if child.stderr else []
+        return {"mentions": size, "error": error[-1] if error else f"exit status {status}"}
+    with (out / "facts.jsonl").open(encoding="utf-8") as facts:
+        groups = [json.loads(line)["mention_ids"] for line in facts]
     return {
         "mentions": size,
-        "facts": len(facts),
+        "facts": len(groups),
         "generate_s": round(generated, 2),
         "reconcile_s": round(reconciled, 2),
-        "peak_rss_mb": round(peak_mb),
-        "b_cubed_f1": round(b_cubed_f1([f.mention_ids for f in facts], truth), 4),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        "b_cubed_f1": round(b_cubed_f1(groups, truth), 4),
     }
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--one"]:
-        print(json.dumps(measure(int(sys.argv[2]))))
-        return
-    previous: dict[str, float] | None = None
+    previous: dict[str, Any] | None = None
     print(f"{'mentions':>9} {'facts':>8} {'generate s':>10} {'reconcile s':>11} {'peak MB':>8} {'B3 F1':>6}  growth")
-    for size in map(int, sys.argv[1:] or ["10000", "100000"]):
-        child = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=False
-        )
-        if child.returncode != 0:
-            print(f"{size:>9} failed: {child.stderr.strip().splitlines()[-1] if child.stderr else child.returncode}")
-            continue
-        row = json.loads(child.stdout)
-        growth = ""
-        if previous:
-            growth = (
-                f"x{row['mentions'] / previous['mentions']:.0f} mentions: "
-                f"time x{row['reconcile_s'] / previous['reconcile_s']:.1f}, "
-                f"memory x{row['peak_rss_mb'] / previous['peak_rss_mb']:.1f}"
+    with tempfile.TemporaryDirectory(prefix="factbase-bench-") as work:
+        for size in map(int, sys.argv[1:] or ["10000", "100000"]):
+            row = measure(size, Path(work))
+            if "error" in row:
+                print(f"{size:>9} failed: {row['error']}", flush=True)
+                continue
+            growth = ""
+            if previous:
+                growth = (
+                    f"x{row['mentions'] / previous['mentions']:.0f} mentions: "
+                    f"time x{row['reconcile_s'] / previous['reconcile_s']:.1f}, "
+                    f"memory x{row['peak_rss_mb'] / previous['peak_rss_mb']:.1f}"
+                )
+            print(
+                f"{row['mentions']:>9} {row['facts']:>8} {row['generate_s']:>10} {row['reconcile_s']:>11} "
+                f"{row['peak_rss_mb']:>8} {row['b_cubed_f1']:>6}  {growth}",
+                flush=True,
             )
-        print(
-            f"{row['mentions']:>9} {row['facts']:>8} {row['generate_s']:>10} {row['reconcile_s']:>11} "
-            f"{row['peak_rss_mb']:>8} {row['b_cubed_f1']:>6}  {growth}",
-            flush=True,
-        )
-        previous = row
+            previous = row
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Chinese 万/亿 next to French decimal commas and English scale words in one pas
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -101,6 +102,7 @@ class AmountReading:
     approximate: bool
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def read_amount(text: str) -> AmountReading | None:
     """The value, currency and approximate flag written in `text`; None when it has neither a
     number nor a currency. "M€" and "k$" read as a scale followed by a currency."""

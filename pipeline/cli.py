@@ -25,6 +25,7 @@ from pipeline.diff_render import diff_files, markdown, print_text
 from pipeline.ingest import IngestError
 from pipeline.llm import BackendError
 from pipeline.local import LocalBackendError
+from pipeline.parallel import default_workers
 from pipeline.runner import Progress as RunProgress
 from pipeline.runner import RunOutcome, Until, reconcile_file, run_pipeline
 from pipeline.schemas import SCHEMA_DIR, write_schemas
@@ -181,10 +182,13 @@ def reconcile(
     out: OutDir = Path("outputs"),
     entities: EntitiesOption = None,
     config: Annotated[Path | None, typer.Option(help="Config file (default ./factbase.toml).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes that parse mentions and build facts (default: one per core).")
+    ] = default_workers(),
 ) -> None:
     """Merge the mentions of a mentions.jsonl into facts.jsonl."""
     try:
-        outcome = reconcile_file(load_settings({"entities": entities}, config), mentions, out)
+        outcome = reconcile_file(load_settings({"entities": entities}, config), mentions, out, workers)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:

@@ -1,55 +1,98 @@
 """Cluster: mentions into events, without chaining two events through one ambiguous link.
 
-Best-first merging with a coherence check: candidate pairs are taken from the strongest down
-(ties broken by mention ids, so the input order never matters), and two groups join only when
-(1) they share no document (one article reports one event once: its duplicates were merged
-before), (2) no pair across them is impossible (score -inf) or clearly against (below FLOOR),
-and (3) the mean score over every pair across them reaches the threshold. Pairs that blocking did
-not propose are scored on demand, so a group is judged on all its pairs, not on one link.
+Best-first merging with a coherence check: pairs at or above the threshold are taken from the
+strongest down (ties broken by mention ids, so the input order never matters), and two groups
+join only when (1) they share no document (one article reports one event once: its duplicates
+were merged before), (2) no pair across them is impossible (score -inf) or clearly against (below
+FLOOR), and (3) the mean score over every pair across them reaches the threshold. A group is
+judged on all its pairs, not on one link: groups can only form inside a connected component of
+the strong pairs, so every pair inside a component of up to COMPONENT_BATCH mentions is scored
+up front in one batch; larger components have their missing pairs scored at each merge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.sparse import csgraph
 
 FLOOR = 0.0
+COMPONENT_BATCH = 64
+
+Array = NDArray[Any]
+PairScorer = Callable[[Array, Array], Array]
+
+
+@dataclass(frozen=True)
+class Group:
+    members: list[int]  # item indexes, in id order
+    cohesion: float | None  # the weakest score between two members; None for one member
 
 
 def cluster(
-    ids: list[str],
-    docs: list[str],
-    scored_pairs: Iterable[tuple[float, int, int]],
-    pair_score: Callable[[int, int], float],
-    threshold: float,
-) -> list[list[int]]:
-    """Groups of item indexes; every item is in exactly one group, groups sorted by first id."""
-    group_of = list(range(len(ids)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(ids))}
-    known: dict[tuple[int, int], float] = {}
-    ordered = sorted(
-        ((s, i, j) for s, i, j in scored_pairs if s >= threshold), key=lambda t: (-t[0], ids[t[1]], ids[t[2]])
-    )
-    for s, i, j in ordered:
-        known[(i, j) if i < j else (j, i)] = s
-    for _, i, j in ordered:
-        left, right = group_of[i], group_of[j]
-        if left == right:
+    docs: Array, id_rank: Array, pairs: tuple[Array, Array, Array], score: PairScorer, threshold: float
+) -> list[Group]:
+    """Groups of item indexes; every item is in exactly one group, groups in order of first id."""
+    n = len(docs)
+    left, right, values = pairs
+    strong = values >= threshold
+    left, right, values = left[strong], right[strong], values[strong]
+    known = _component_scores(n, left, right, score)
+    known.update(zip((np.minimum(left, right) * n + np.maximum(left, right)).tolist(), values.tolist(), strict=True))
+    first = np.where(id_rank[left] < id_rank[right], left, right)
+    second = np.where(id_rank[left] < id_rank[right], right, left)
+    order = np.lexsort((id_rank[second], id_rank[first], -values))
+    group_of = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    doc_sets: dict[int, set[int]] = {i: {int(docs[i])} for i in range(n)}
+    weakest: dict[int, float] = {}
+    for i, j in zip(first[order].tolist(), second[order].tolist(), strict=True):
+        a, b = group_of[i], group_of[j]
+        if a == b or doc_sets[a] & doc_sets[b]:
             continue
-        a, b = members[left], members[right]
-        if {docs[x] for x in a} & {docs[y] for y in b}:
-            continue
-        cross = []
-        for x in a:
-            for y in b:
-                key = (x, y) if x < y else (y, x)
-                value = known.get(key)
-                if value is None:
-                    value = known[key] = pair_score(*key)
-                cross.append(value)
+        cross = _cross_scores(members[a], members[b], n, known, score)
         if min(cross) < FLOOR or sum(cross) / len(cross) < threshold:
             continue
-        keep, gone = min(left, right), max(left, right)
-        members[keep] = sorted(a + b, key=lambda k: ids[k])
-        for k in members.pop(gone):
+        keep, gone = min(a, b), max(a, b)
+        weakest[keep] = min([*cross, *(weakest[g] for g in (a, b) if g in weakest)])
+        members[keep] += members.pop(gone)
+        doc_sets[keep] |= doc_sets.pop(gone)
+        for k in members[keep]:
             group_of[k] = keep
-    return sorted(members.values(), key=lambda group: ids[group[0]])
+    groups = [Group(sorted(m, key=lambda k: int(id_rank[k])), weakest.get(root)) for root, m in members.items()]
+    return sorted(groups, key=lambda g: int(id_rank[g.members[0]]))
+
+
+def _component_scores(n: int, left: Array, right: Array, score: PairScorer) -> dict[int, float]:
+    """The score of every pair inside each connected component (of up to COMPONENT_BATCH items)
+    of the strong pairs, keyed low * n + high."""
+    graph = sparse.coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    _, label = csgraph.connected_components(graph, directed=False)
+    size = np.bincount(label)[label]
+    inside = np.flatnonzero((size > 1) & (size <= COMPONENT_BATCH))
+    inside = inside[np.argsort(label[inside], kind="stable")]
+    lows, highs = [], []
+    for distance in range(1, COMPONENT_BATCH):
+        same = label[inside[:-distance]] == label[inside[distance:]]
+        if not same.any():
+            break
+        lows.append(inside[:-distance][same])
+        highs.append(inside[distance:][same])
+    low = np.concatenate(lows or [inside[:0]])
+    high = np.concatenate(highs or [inside[:0]])
+    low, high = np.minimum(low, high), np.maximum(low, high)
+    return dict(zip((low * n + high).tolist(), score(low, high).tolist(), strict=True))
+
+
+def _cross_scores(a: list[int], b: list[int], n: int, known: dict[int, float], score: PairScorer) -> list[float]:
+    keys = [min(x, y) * n + max(x, y) for x in a for y in b]
+    missing = [key for key in keys if key not in known]
+    if missing:
+        codes = np.array(missing, dtype=np.int64)
+        known.update(zip(missing, score(codes // n, codes % n).tolist(), strict=True))
+    return [known[key] for key in keys]

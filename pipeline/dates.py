@@ -7,6 +7,7 @@ from today's date, which breaks reproducibility, or do not report the precision 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -311,6 +312,7 @@ class TimeReading:
         return self.day is None or date_span.days > 1 or date_span.start.day == self.day
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     """Read a time expression in zh, en or fr. Absolute dates are read as written; relative ones
     ("last month", 去年12月, « le mois dernier ») are resolved against the reference date, when

@@ -5,8 +5,8 @@ compare equal across languages.
 How a participant is resolved, in order:
 1. its `canonical_name`, else its name as written, is looked up in the curated alias registry
    (pipeline/data/entities.toml, plus the user's own file);
-2. names within one or two typing errors of another with the same shape are the same entity
-   ("Chtistian Laforte" = "Christian Laforte"); a lone surname joins the one full name it ends
+2. names with the same words but one, that one within one or two typing errors, are the same
+   entity ("Chtistian Laforte" = "Christian Laforte"); a lone surname joins the one full name it ends
    in, first within its document, then in the whole input, and joins nothing when two people
    share it;
 3. a name written without a canonical name that the sources only ever gave one canonical name
@@ -20,6 +20,7 @@ with rapidfuzz for the edit distances.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -68,6 +69,7 @@ class Entity(Record):
     registered: bool = Field(description="Whether the curated alias registry lists it.")
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def name_key(name: str) -> str:
     """A name folded for comparison: width, case, accents, punctuation, articles and legal
     suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise")."""
@@ -171,12 +173,18 @@ def _same_full_name(a: str, b: str) -> bool:
 
 
 def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
-    """Candidate pairs of multi-word names: those sharing the first three letters of a word."""
-    blocks: dict[str, list[str]] = defaultdict(list)
+    """Candidate pairs of multi-word names that may differ by typing errors in one word: blocked on
+    the other words, exactly, and on one deletion of the differing word (a word and its one-edit
+    variants share a deletion), so the work grows with the number of names, not its square."""
+    blocks: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for key in keys:
-        for token in set(key.split()):
-            if len(token) >= 3:
-                blocks[token[:3]].append(key)
+        tokens = key.split()
+        for position, token in enumerate(tokens):
+            if _allowed_edits(token) == 0:
+                continue
+            rest = (*tokens[:position], "", *tokens[position + 1 :])
+            for variant in {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}:
+                blocks[(*rest, variant)].append(key)
     for members in blocks.values():
         members = sorted(set(members))
         window = len(members) if len(members) <= MAX_FUZZY_BLOCK else 20
@@ -200,13 +208,13 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
     for sighting in seen:
         kinds[name_key(sighting.canonical_name or sighting.name)][sighting.kind] += 1
 
-    def kind_of(key: str) -> EntityKind:
-        return max(sorted(kinds[key].items()), key=lambda item: item[1])[0]
+    usual_kind = {key: max(sorted(counts.items()), key=lambda item: item[1])[0] for key, counts in kinds.items()}
+    kind_of = usual_kind.__getitem__
 
     proper = {name_key(s.canonical_name or s.name) for s in seen if looks_proper(s.canonical_name or s.name)}
     primary = sorted(k for k in kinds if k)
     multi_word = [k for k in primary if " " in k]
-    for a, b in _fuzzy_pairs(multi_word):
+    for a, b in set(_fuzzy_pairs(multi_word)):
         if kind_of(a) == kind_of(b) and _same_full_name(a, b):
             components.union(a, b)
     _attach_surnames(seen, [k for k in primary if k in proper], kind_of, components)
@@ -235,6 +243,7 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
     return index
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def looks_proper(name: str) -> bool:
     """A name written like a person's: Latin words each starting with a capital ("Emad Mostaque",
     "Mostaqu"), not a description ("artists", « d'autres artistes »)."""

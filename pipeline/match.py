@@ -1,8 +1,14 @@
 """Match: which mentions from different documents may report the same event, and how strongly.
 
-Blocking keeps the work near-linear: two mentions are compared only when they share a type
-family and a canonical entity (or, with no entity, a year); a block larger than MAX_BLOCK is
-sorted by date and each mention compared with its WINDOW nearest neighbours only.
+Each mention's features are kept as columns of arrays (MatchTable), so that blocking and scoring
+run as array operations over millions of pairs; the per-mention work is only reading its row.
+
+Blocking keeps the work near-linear: two mentions of one type family are compared only when they
+share a block: a canonical entity (or, with no entity, a year), one of their BLOCK_WORDS rarest
+summary words that some other mention also uses ("Latent Diffusion" when one article names
+Mostaque and the other Stability), or an amount's value bucket. A word or amount block of more
+than MAX_WORD_BLOCK mentions is dropped (too common to say which event); an entity block of more
+than MAX_BLOCK is sorted by date and each mention compared with its WINDOW next neighbours.
 
 The pairwise score adds evidence for and against (weights in WEIGHTS, set on the golden
 fixtures, see README "Reconciliation"):
@@ -21,13 +27,17 @@ import functools
 import math
 import re
 import tomllib
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from array import array
+from collections.abc import Hashable, Iterable
 from pathlib import Path
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
 
 from pipeline import dates
-from pipeline.entities import EntityIndex, looks_proper
+from pipeline.entities import EntityIndex, Sighting, looks_proper
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.records import Mention
 
@@ -80,6 +90,8 @@ AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_T
 APPROXIMATE_TOLERANCE = 0.12
 MAX_BLOCK = 64
 WINDOW = 24
+BLOCK_WORDS = 3  # a mention's rarest shared summary words that are also block keys
+MAX_WORD_BLOCK = 16  # a word or amount shared by more mentions says too little to pair them all
 
 _WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
@@ -154,27 +166,6 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Features:
-    """What the score compares, computed once per mention."""
-
-    id: str
-    doc_id: str
-    type: str
-    family: str
-    detail: str | None
-    roles: frozenset[tuple[str, str]]  # (role, entity id)
-    named: frozenset[tuple[str, str, str]]  # (role, kind, entity id) of named parties in key roles
-    span: tuple[int, int] | None  # first and last day (ordinals)
-    amounts: tuple[tuple[float, str | None, bool], ...]  # value, currency, approximate
-    words: frozenset[str]  # of the summary
-    detail_words: frozenset[str]  # of the type's own fields: position, product, stage, what amounts measure
-
-    @property
-    def entities(self) -> frozenset[str]:
-        return frozenset(entity for _, entity in self.roles)
-
-
 SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.toml"
 
 
@@ -204,189 +195,422 @@ def summary_words(summary: str) -> frozenset[str]:
 def _english_fields(event: EventBase) -> list[str]:
     """The free-text English fields besides the summary: position, stage, product, claim, label,
     what each amount measures."""
+    fields = type(event).model_fields
     texts = [str(getattr(event, name)) for name in ("position", "stage", "product", "claim", "issue", "label")
-             if getattr(event, name, None)]  # fmt: skip
+             if name in fields and getattr(event, name)]  # fmt: skip
     return texts + [a.measure for a in event.amounts if a.measure]
 
 
-def features(mention: Mention, index: EntityIndex, named: frozenset[str]) -> Features:
+T = TypeVar("T", bound=Hashable)
+Array = NDArray[Any]  # numpy's element types are checked at run time, not by mypy
+
+
+ROLE_CODES = {role: n for n, role in enumerate(Role)}
+KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
+FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
+NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
+PAIR_CHUNK = 200_000  # pairs scored per batch: bounds the size of the temporary arrays
+
+
+class Codes(Generic[T]):
+    """Values → dense integer codes, in order of first sight, and back."""
+
+    def __init__(self) -> None:
+        self.code: dict[T, int] = {}
+        self.values: list[T] = []
+
+    def __call__(self, value: T) -> int:
+        code = self.code.get(value)
+        if code is None:
+            code = self.code[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+class Ragged:
+    """Rows of different lengths stored as parallel flat columns and row ends (the CSR layout)."""
+
+    def __init__(self, *typecodes: str) -> None:
+        self.ends = array("q")
+        self.columns = tuple(array(code) for code in typecodes)
+
+    def add_row(self, entries: Iterable[tuple[float, ...]]) -> None:
+        for entry in entries:
+            for column, value in zip(self.columns, entry, strict=True):
+                column.append(value)  # type: ignore[arg-type]
+        self.ends.append(len(self.columns[0]))
+
+    def rows(self) -> Array:
+        """The row of each flat entry."""
+        counts: Array = np.diff(np.frombuffer(self.ends, dtype=np.int64), prepend=0)
+        return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+
+    def column(self, n: int) -> Array:
+        return np.frombuffer(self.columns[n], dtype=self.columns[n].typecode)
+
+
+class MentionRow(NamedTuple):
+    """What matching reads from one normalized mention, in plain values (cheap to send between
+    processes)."""
+
+    id: str
+    doc_id: str
+    type: str
+    detail: str | None
+    first: int  # where the mention sorts within its document: its first evidence's offsets
+    last: int
+    start: int  # first and last day of its date (ordinals), -1 when undated
+    end: int
+    parties: tuple[tuple[int, Sighting], ...]  # role code, the participant as written
+    amounts: tuple[tuple[float, str | None, bool], ...]  # value, currency, approximate
+    summary_words: tuple[str, ...]
+    detail_words: tuple[str, ...]
+
+
+def mention_row(mention: Mention) -> MentionRow:
     event = mention.event
-    roles, key_parties = set(), set()
-    for participant in event.participants:
-        entity = index.entity_id(mention.doc_id, participant)
-        roles.add((participant.role.value, entity))
-        if participant.role in KEY_ROLES and entity in named:
-            key_parties.add((participant.role.value, index.entities[entity].kind.value, entity))
     day_span = dates.span(event.time.date) if event.time and event.time.date else None
-    detail = next((str(getattr(event, name)) for name in DETAIL_FIELDS if hasattr(event, name)), None)
-    return Features(
+    fields = type(event).model_fields
+    return MentionRow(
         id=mention.id,
         doc_id=mention.doc_id,
         type=event.type,
-        family=FAMILIES[event.type],
-        detail=detail,
-        roles=frozenset(roles),
-        named=frozenset(key_parties),
-        span=(day_span.start.toordinal(), day_span.end.toordinal()) if day_span else None,
-        amounts=tuple(sorted((a.value, a.currency, a.approximate) for a in event.amounts if a.value is not None)),
-        words=summary_words(event.summary),
-        detail_words=summary_words(" ".join(_english_fields(event))),
+        detail=next((str(getattr(event, name)) for name in DETAIL_FIELDS if name in fields), None),
+        first=mention.evidence[0].char_start,
+        last=mention.evidence[0].char_end,
+        start=day_span.start.toordinal() if day_span else -1,
+        end=day_span.end.toordinal() if day_span else -1,
+        parties=tuple(
+            (ROLE_CODES[p.role], Sighting(mention.doc_id, p.name, p.canonical_name, p.kind)) for p in event.participants
+        ),
+        amounts=tuple((a.value, a.currency, a.approximate) for a in event.amounts if a.value is not None),
+        summary_words=tuple(sorted(summary_words(event.summary))),
+        detail_words=tuple(sorted(summary_words(" ".join(_english_fields(event))))),
     )
 
 
-def named_entities(index: EntityIndex) -> frozenset[str]:
-    """Entities with a proper name, as opposed to descriptions ("three core authors")."""
-    return frozenset(
-        entity.id
-        for entity in index.entities.values()
-        if entity.kind != EntityKind.OTHER and (entity.registered or looks_proper(entity.name))
-    )
+class Columns:
+    """What matching needs from each mention, appended as codes and numbers to flat columns, so
+    that a million mentions take tens of bytes each instead of a million objects. Filled in one
+    pass over the mentions' rows; entities are resolved afterwards from `sightings`."""
 
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.docs: Codes[str] = Codes()
+        self.types: Codes[str] = Codes()
+        self.details: Codes[str] = Codes()
+        self.sightings: Codes[Sighting] = Codes()
+        self.words: Codes[str] = Codes()
+        self.currencies: Codes[str | None] = Codes()
+        self.currencies(None)  # code 0: a count, not money
+        self.scalars = {name: array("q") for name in ("doc", "type", "detail", "first", "last", "start", "end")}
+        self.parties = Ragged("q", "q")  # role code, sighting code
+        self.amounts = Ragged("d", "q", "b")  # value, currency code, approximate
+        self.summary_words = Ragged("q")
+        self.detail_words = Ragged("q")
 
-class Weights:
-    """Inverse document frequencies of entities and summary words over the mentions compared, so
-    that "Stability AI" in a corpus about Stability AI says little, and "Intel" says much."""
-
-    def __init__(self, items: list[Features]) -> None:
-        total = max(len(items), 1)
-        entity_counts = Counter(e for f in items for e in f.entities)
-        word_counts = Counter(w for f in items for w in f.words | f.detail_words)
-        self.entity = {e: math.log(1 + total / n) for e, n in entity_counts.items()}
-        self.word = {w: math.log(1 + total / n) for w, n in word_counts.items()}
-        self.unique = math.log(1 + total)  # the weight of a word only one mention uses
-
-    def similarity(self, a: frozenset[str], b: frozenset[str]) -> float:
-        """Cosine of two bags of words under TF-IDF weights."""
-        shared = sum(self.word[w] ** 2 for w in a & b)
-        if not shared:
-            return 0.0
-        norm_a = math.sqrt(sum(self.word[w] ** 2 for w in a))
-        norm_b = math.sqrt(sum(self.word[w] ** 2 for w in b))
-        return shared / (norm_a * norm_b)
-
-    def participant_overlap(self, a: Features, b: Features) -> float:
-        shared = a.entities & b.entities
-        if not shared:
-            return 0.0
-        credit = sum(self.entity[e] * (1.0 if _roles_of(a, e) & _roles_of(b, e) else 0.6) for e in shared)
-        mass_a = sum(self.entity[e] for e in a.entities)
-        mass_b = sum(self.entity[e] for e in b.entities)
-        return 2 * credit / (mass_a + mass_b)
-
-
-def _roles_of(item: Features, entity: str) -> set[str]:
-    return {role for role, e in item.roles if e == entity}
-
-
-def _participant_conflict(a: Features, b: Features) -> bool:
-    """Both name parties in the same key role and kind, and each names one the other does not:
-    {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not."""
-    slots_a = {(role, kind) for role, kind, _ in a.named}
-    for role, kind in slots_a & {(role, kind) for role, kind, _ in b.named}:
-        left = {e for r, k, e in a.named if (r, k) == (role, kind)}
-        right = {e for r, k, e in b.named if (r, k) == (role, kind)}
-        if left - right and right - left:
-            return True
-    return False
-
-
-def amounts_agree(x: tuple[float, str | None, bool], y: tuple[float, str | None, bool]) -> bool:
-    if x[1] != y[1] and x[1] is not None and y[1] is not None:
-        return False
-    tolerance = APPROXIMATE_TOLERANCE if x[2] or y[2] else AMOUNT_TOLERANCE
-    return abs(x[0] - y[0]) <= tolerance * max(abs(x[0]), abs(y[0]))
-
-
-FEATURE_NAMES = (
-    "same_type",
-    "same_family",
-    "detail_differs",
-    "participants",
-    "participant_conflict",
-    "same_date",
-    "nested_date",
-    "disjoint_date",
-    "amount_match",
-    "amount_mismatch",
-    "summary",
-    "details_text",
-    "details_differ",
-)
-
-
-def feature_values(a: Features, b: Features, weights: Weights) -> dict[str, float]:
-    """The evidence about a pair, each in [0, 1], by name (WEIGHTS says how much each counts)."""
-    values = dict.fromkeys(FEATURE_NAMES, 0.0)
-    values["same_type" if a.type == b.type else "same_family"] = 1.0
-    values["detail_differs"] = float(a.detail is not None and b.detail is not None and a.detail != b.detail)
-    values["participants"] = weights.participant_overlap(a, b)
-    values["participant_conflict"] = float(_participant_conflict(a, b))
-    if a.span is not None and b.span is not None:
-        if a.span == b.span:
-            values["same_date"] = 1.0
-        elif a.span[0] <= b.span[1] and b.span[0] <= a.span[1]:
-            values["nested_date"] = 1.0
-        else:
-            values["disjoint_date"] = 1.0
-    if a.amounts and b.amounts:
-        fewer, more = (a.amounts, b.amounts) if len(a.amounts) <= len(b.amounts) else (b.amounts, a.amounts)
-        values["amount_match"] = sum(any(amounts_agree(x, y) for y in more) for x in fewer) / len(fewer)
-        values["amount_mismatch"] = float(
-            not values["amount_match"] and bool({x[1] for x in fewer} & {y[1] for y in more})
+    def add(self, row: MentionRow) -> None:
+        self.ids.append(row.id)
+        codes = {
+            "doc": self.docs(row.doc_id),
+            "type": self.types(row.type),
+            "detail": self.details(row.detail) if row.detail is not None else -1,
+            "first": row.first,
+            "last": row.last,
+            "start": row.start,
+            "end": row.end,
+        }
+        for name, value in codes.items():
+            self.scalars[name].append(value)
+        self.parties.add_row((role, self.sightings(sighting)) for role, sighting in row.parties)
+        self.amounts.add_row(
+            (value, self.currencies(currency), approximate) for value, currency, approximate in row.amounts
         )
-    values["summary"] = weights.similarity(a.words, b.words)
-    values["details_text"] = weights.similarity(a.detail_words, b.detail_words)
-    values["details_differ"] = float(bool(a.detail_words and b.detail_words) and not values["details_text"])
+        self.summary_words.add_row((self.words(w),) for w in row.summary_words)
+        self.detail_words.add_row((self.words(w),) for w in row.detail_words)
+
+    def scalar(self, name: str) -> Array:
+        return np.frombuffer(self.scalars[name], dtype=np.int64)
+
+
+def _first_of_runs(sorted_keys: Array) -> Array:
+    """Indexes where a new value starts in a sorted array."""
+    if not len(sorted_keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+
+
+def _position_in_row(rows: Array) -> Array:
+    """For entries sorted by row: 0 for the first entry of each row, 1 for the next..."""
+    starts = _first_of_runs(rows)
+    lengths = np.diff(np.r_[starts, len(rows)])
+    position: Array = np.arange(len(rows)) - np.repeat(starts, lengths)
+    return position
+
+
+def _padded(rows: Array, n: int, fill: float, values: Array) -> Array:
+    """Entries sorted by row as an n × (longest row) array, short rows filled with `fill`."""
+    width = max(1, int(np.bincount(rows, minlength=1).max(initial=0)))
+    table = np.full((n, width), fill, dtype=values.dtype)
+    table[rows, _position_in_row(rows)] = values
+    return table
+
+
+def _idf(counts: Array, n: int) -> Array:
+    """Inverse document frequency: a name or word few mentions use says more than a common one."""
+    return np.log1p(n / np.maximum(counts, 1))
+
+
+def _unit_rows(rows: Array, cols: Array, weights: Array, n: int, width: int) -> sparse.csr_matrix:
+    """Bag-of-words rows weighted by IDF and scaled to length one, so a dot product is a cosine."""
+    matrix = sparse.csr_matrix((weights[cols], (rows, cols)), shape=(n, width))
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return sparse.diags(1 / np.where(norms > 0, norms, 1)) @ matrix
+
+
+class MatchTable:
+    """Every mention's features as arrays (one row per mention), so that millions of pairs are
+    scored with array operations. Entity and word weights are inverse frequencies over the
+    mentions compared: "Stability AI" in a corpus about Stability AI says little, "Intel" much."""
+
+    def __init__(self, columns: Columns, index: EntityIndex) -> None:
+        n = self.n = len(columns.ids)
+        self.ids = columns.ids
+        self.doc_names = columns.docs.values
+        self.first, self.last = columns.scalar("first"), columns.scalar("last")
+        self.id_rank = np.empty(n, dtype=np.int64)
+        self.id_rank[np.argsort(np.array(columns.ids, dtype=object), kind="stable")] = np.arange(n)
+        self.doc = columns.scalar("doc")
+        self.type = columns.scalar("type")
+        self.family = np.array([FAMILY_CODES[FAMILIES[t]] for t in columns.types.values], dtype=np.int64)[self.type]
+        self.detail = columns.scalar("detail")
+        self.start, self.end = columns.scalar("start"), columns.scalar("end")
+        self._entities(columns, index)
+        self._amounts(columns)
+        self._words(columns)
+
+    def sort_key(self, k: int) -> tuple[str, int, int, str]:
+        """Where mention k sorts in the fact base: document, offset of its first evidence, id."""
+        return self.doc_names[self.doc[k]], int(self.first[k]), int(self.last[k]), self.ids[k]
+
+    def _entities(self, columns: Columns, index: EntityIndex) -> None:
+        entity_ids = sorted(index.entities)
+        entity_code = {entity: n for n, entity in enumerate(entity_ids)}
+        of_sighting = np.array(
+            [entity_code[index.by_sighting[(s.doc_id, s.name, s.canonical_name)]] for s in columns.sightings.values],
+            dtype=np.int64,
+        )
+        entities = [index.entities[e] for e in entity_ids]
+        kind = np.array([KIND_CODES[e.kind] for e in entities], dtype=np.int64)
+        named = np.array(
+            [e.kind != EntityKind.OTHER and (e.registered or looks_proper(e.name)) for e in entities], dtype=bool
+        )
+        rows = columns.parties.rows()
+        role = columns.parties.column(0).astype(np.int64)
+        entity = of_sighting[columns.parties.column(1).astype(np.int64)]
+        count = max(len(entity_ids), 1)
+        # one entry per (mention, entity), its roles as a bit mask
+        keys = rows * count + entity
+        order = np.argsort(keys, kind="stable")
+        starts = _first_of_runs(keys[order])
+        mention_of, entity_of = rows[order][starts], entity[order][starts]
+        role_bits = np.bitwise_or.reduceat(np.left_shift(1, role[order]), starts) if len(starts) else starts
+        weight = _idf(np.bincount(entity_of, minlength=count), self.n)
+        self.entity = _padded(mention_of, self.n, -1, entity_of)
+        self.entity_roles = _padded(mention_of, self.n, 0, role_bits)
+        self.entity_weight = _padded(mention_of, self.n, 0.0, weight[entity_of])
+        self.entity_of, self.mention_of = entity_of, mention_of
+        # named parties in key roles, by slot (role, kind): two different ones in a slot conflict
+        key_role = np.isin(role, [ROLE_CODES[r] for r in KEY_ROLES]) & named[entity]
+        slot = role[key_role] * len(KIND_CODES) + kind[entity[key_role]]
+        slot_keys = (rows[key_role] * len(ROLE_CODES) * len(KIND_CODES) + slot) * count + entity[key_role]
+        slot_keys = np.unique(slot_keys)
+        slot_rows = slot_keys // (len(ROLE_CODES) * len(KIND_CODES) * count)
+        self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * len(KIND_CODES)))
+        self.slot_entity = _padded(slot_rows, self.n, -1, slot_keys % count)
+
+    def _amounts(self, columns: Columns) -> None:
+        rows = columns.amounts.rows()
+        self.amount = _padded(rows, self.n, np.nan, columns.amounts.column(0).astype(np.float64))
+        self.currency = _padded(rows, self.n, -1, columns.amounts.column(1).astype(np.int64))
+        self.approximate = _padded(rows, self.n, False, columns.amounts.column(2).astype(bool))
+
+    def _words(self, columns: Columns) -> None:
+        vocabulary = len(columns.words.values)
+        summary_rows, summary_cols = columns.summary_words.rows(), columns.summary_words.column(0).astype(np.int64)
+        detail_rows, detail_cols = columns.detail_words.rows(), columns.detail_words.column(0).astype(np.int64)
+        used = np.unique(np.r_[summary_rows, detail_rows] * max(vocabulary, 1) + np.r_[summary_cols, detail_cols])
+        self.word_count = np.bincount(used % max(vocabulary, 1), minlength=vocabulary)
+        weight = _idf(self.word_count, self.n)
+        self.word_weight = weight
+        self.summary = _unit_rows(summary_rows, summary_cols, weight, self.n, vocabulary)
+        self.details = _unit_rows(detail_rows, detail_cols, weight, self.n, vocabulary)
+        self.has_details = np.bincount(detail_rows, minlength=self.n) > 0
+        self.summary_rows, self.summary_cols = summary_rows, summary_cols
+        self.word_rank = np.empty(vocabulary, dtype=np.int64)
+        self.word_rank[np.argsort(np.array(columns.words.values, dtype=object), kind="stable")] = np.arange(vocabulary)
+
+
+FEATURE_NAMES = tuple(WEIGHTS)
+WEIGHT_VECTOR = np.array([WEIGHTS[name] for name in FEATURE_NAMES])
+
+
+def _row_cosine(matrix: sparse.csr_matrix, left: Array, right: Array) -> Array:
+    return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
+
+
+def _participants(t: MatchTable, left: Array, right: Array) -> Array:
+    """Shared entities' weight over both sides' weight; an entity shared in another role counts 0.6."""
+    a, b = t.entity[left], t.entity[right]
+    same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
+    same_role = same & ((t.entity_roles[left][:, :, None] & t.entity_roles[right][:, None, :]) != 0)
+    credit = np.where(same_role.any(axis=2), 1.0, 0.6) * same.any(axis=2)
+    weight = t.entity_weight[left]
+    mass = weight.sum(axis=1) + t.entity_weight[right].sum(axis=1)
+    return np.where(mass > 0, 2 * (credit * weight).sum(axis=1) / np.where(mass > 0, mass, 1), 0.0)
+
+
+def _participant_conflict(t: MatchTable, left: Array, right: Array) -> Array:
+    """Both name parties in one key role and kind, and each names one the other does not:
+    {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not."""
+    slot_a, slot_b = t.slot[left], t.slot[right]
+    same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
+    same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
+    lonely_a = np.where(same_slot.any(axis=2) & ~same_party.any(axis=2), slot_a, -1)
+    lonely_b = np.where(same_slot.any(axis=1) & ~same_party.any(axis=1), slot_b, -1)
+    conflict: Array = ((lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)).any(axis=(1, 2))
+    return conflict
+
+
+def within_tolerance(a: Array | float, b: Array | float, approximate: Array | bool) -> Array:
+    """Two values that are one amount: within AMOUNT_TOLERANCE of each other, APPROXIMATE_TOLERANCE
+    when either is approximate (numbers or arrays of them)."""
+    tolerance = np.where(approximate, APPROXIMATE_TOLERANCE, AMOUNT_TOLERANCE)
+    return np.abs(np.subtract(a, b)) <= tolerance * np.maximum(np.abs(a), np.abs(b))
+
+
+def _amounts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
+    """The share of the side with fewer amounts that the other side agrees with (within tolerance,
+    same currency or none); and whether they only disagree, in a currency both use."""
+    value_a, value_b = t.amount[left][:, :, None], t.amount[right][:, None, :]
+    currency_a, currency_b = t.currency[left][:, :, None], t.currency[right][:, None, :]
+    valid = (currency_a >= 0) & (currency_b >= 0)
+    with np.errstate(invalid="ignore"):
+        close = within_tolerance(value_a, value_b, t.approximate[left][:, :, None] | t.approximate[right][:, None, :])
+    agree = valid & close & ((currency_a == currency_b) | (currency_a == 0) | (currency_b == 0))
+    count_a, count_b = (t.currency[left] >= 0).sum(axis=1), (t.currency[right] >= 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_a, share_b = agree.any(axis=2).sum(axis=1) / count_a, agree.any(axis=1).sum(axis=1) / count_b
+    both = (count_a > 0) & (count_b > 0)
+    share = np.where(count_a < count_b, share_a, np.where(count_b < count_a, share_b, np.minimum(share_a, share_b)))
+    share = np.where(both, share, 0.0)
+    same_currency = (valid & (currency_a == currency_b)).any(axis=(1, 2))
+    return share, both & (share == 0) & same_currency
+
+
+def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
+    """The evidence about each pair, one column per name in FEATURE_NAMES, each in [0, 1]."""
+    values = np.zeros((len(left), len(FEATURE_NAMES)))
+    column = {name: n for n, name in enumerate(FEATURE_NAMES)}
+    same_type = t.type[left] == t.type[right]
+    values[:, column["same_type"]] = same_type
+    values[:, column["same_family"]] = ~same_type
+    detail_a, detail_b = t.detail[left], t.detail[right]
+    values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
+    values[:, column["participants"]] = _participants(t, left, right)
+    values[:, column["participant_conflict"]] = _participant_conflict(t, left, right)
+    start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
+    dated = (start_a >= 0) & (start_b >= 0)
+    same_days = dated & (start_a == start_b) & (end_a == end_b)
+    overlap = dated & (start_a <= end_b) & (start_b <= end_a)
+    values[:, column["same_date"]] = same_days
+    values[:, column["nested_date"]] = overlap & ~same_days
+    values[:, column["disjoint_date"]] = dated & ~overlap
+    match, mismatch = _amounts(t, left, right)
+    values[:, column["amount_match"]] = match
+    values[:, column["amount_mismatch"]] = mismatch
+    values[:, column["summary"]] = _row_cosine(t.summary, left, right)
+    details = _row_cosine(t.details, left, right)
+    values[:, column["details_text"]] = details
+    values[:, column["details_differ"]] = t.has_details[left] & t.has_details[right] & (details == 0)
     return values
 
 
-def score_parts(a: Features, b: Features, weights: Weights) -> dict[str, float]:
-    """What each piece of evidence adds to the score (for reports and tuning)."""
-    return {name: WEIGHTS[name] * value for name, value in feature_values(a, b, weights).items() if value}
+def scores(t: MatchTable, left: Array, right: Array) -> Array:
+    """How strongly each pair of mentions looks like one event; -inf when it cannot be (one
+    document, or types of different families). Pairs are scored in batches of PAIR_CHUNK."""
+    result = np.empty(len(left))
+    for begin in range(0, len(left), PAIR_CHUNK):
+        a, b = left[begin : begin + PAIR_CHUNK], right[begin : begin + PAIR_CHUNK]
+        total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
+        possible = (t.doc[a] != t.doc[b]) & (t.family[a] == t.family[b])
+        result[begin : begin + PAIR_CHUNK] = np.where(possible, total, -np.inf)
+    return result
 
 
-def score(a: Features, b: Features, weights: Weights) -> float:
-    """How strongly two mentions of different documents look like one event; -inf when they
-    cannot be (same document, or types of different families)."""
-    if a.doc_id == b.doc_id or a.family != b.family:
-        return -math.inf
-    return round(sum(score_parts(a, b, weights).values()), 9)
+def _block_entries(t: MatchTable) -> tuple[Array, Array]:
+    """(block key, mention) for every block a mention belongs to: each canonical entity it
+    names, or its year when it names none; its BLOCK_WORDS rarest summary words that another
+    mention also uses; each amount's value bucket (values within tolerance share a bucket or
+    neighbour ones, so both are keys)."""
+    keys, members = [], []
+
+    def add(tag: int, mentions: Array, values: Array) -> None:
+        keys.append(((t.family[mentions] * 4 + tag) << 40) + values + (1 << 30))
+        members.append(mentions)
+
+    add(0, t.mention_of, t.entity_of)
+    alone = np.flatnonzero(t.entity[:, 0] < 0)
+    dated = t.start[alone] >= 0
+    years = np.zeros(len(alone), dtype=np.int64)
+    years[dated] = np.array([dates.ordinal_year(int(o)) for o in t.start[alone][dated]], dtype=np.int64)
+    add(1, alone, years)
+    count = t.word_count[t.summary_cols]
+    shared = count >= 2
+    rows, cols = t.summary_rows[shared], t.summary_cols[shared]
+    order = np.lexsort((t.word_rank[cols], count[shared], rows))
+    rarest = _position_in_row(rows[order]) < BLOCK_WORDS
+    add(2, rows[order][rarest], cols[order][rarest])
+    amount_rows, amount_slots = np.nonzero(t.amount > 0)
+    buckets = np.floor(np.log(t.amount[amount_rows, amount_slots]) / math.log(1 + 2 * APPROXIMATE_TOLERANCE))
+    add(3, amount_rows, buckets.astype(np.int64))
+    add(3, amount_rows, buckets.astype(np.int64) + 1)
+    return np.concatenate(keys), np.concatenate(members)
 
 
-BLOCK_WORDS = 3
+def _purge_common(keys: Array, members: Array) -> tuple[Array, Array]:
+    """Without the word and amount blocks of more than MAX_WORD_BLOCK mentions: a word or a value
+    that common says little about which event it is (entity blocks stay, windowed by date)."""
+    unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    tag = (unique >> 40) % 4
+    keep = ((tag < 2) | (counts <= MAX_WORD_BLOCK))[inverse]
+    return keys[keep], members[keep]
 
 
-def block_keys(item: Features, weights: Weights) -> Iterator[str]:
-    for entity in sorted(item.entities):
-        yield f"{item.family}|{entity}"
-    if not item.entities:
-        year = dates.ordinal_year(item.span[0]) if item.span else "undated"
-        yield f"{item.family}|{year}"
-    shared = [w for w in item.words if weights.word[w] < weights.unique]
-    for word in sorted(shared, key=lambda w: (-weights.word[w], w))[:BLOCK_WORDS]:
-        yield f"{item.family}|w:{word}"
-    for value, _, _ in item.amounts:
-        if value > 0:  # values within tolerance land in the same bucket or the next: emit both
-            bucket = math.floor(math.log(value) / math.log(1 + 2 * APPROXIMATE_TOLERANCE))
-            yield f"{item.family}|a:{bucket}"
-            yield f"{item.family}|a:{bucket + 1}"
-
-
-def candidate_pairs(items: list[Features], weights: Weights) -> Iterable[tuple[int, int]]:
-    """Pairs (i < j) of mentions from different documents that share a block; each pair once."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, item in enumerate(items):
-        for key in block_keys(item, weights):
-            blocks[key].append(i)
-    seen: set[tuple[int, int]] = set()
-    for key in sorted(blocks):
-        members = sorted(blocks[key], key=lambda i: (items[i].span or (math.inf, math.inf), items[i].id))
-        window = len(members) if len(members) <= MAX_BLOCK else WINDOW
-        for position, i in enumerate(members):
-            for j in members[position + 1 : position + 1 + window]:
-                if items[i].doc_id == items[j].doc_id:
-                    continue
-                pair = (min(i, j), max(i, j))
-                if pair not in seen:
-                    seen.add(pair)
-                    yield pair
+def candidate_pairs(t: MatchTable) -> tuple[Array, Array]:
+    """Pairs (left < right) of mentions from different documents that share a block, each once. A
+    block of more than MAX_BLOCK mentions is sorted by date and each mention paired with its WINDOW
+    next neighbours only."""
+    keys, members = _block_entries(t)
+    keys, members = _purge_common(keys, members)
+    start = np.where(t.start >= 0, t.start, NO_DAY)[members]
+    end = np.where(t.end >= 0, t.end, NO_DAY)[members]
+    order = np.lexsort((t.id_rank[members], end, start, keys))
+    keys, members = keys[order], members[order]
+    starts = _first_of_runs(keys)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    small = np.repeat(sizes <= MAX_BLOCK, sizes)
+    lefts, rights = [], []
+    for distance in range(1, MAX_BLOCK):
+        if distance == WINDOW + 1:
+            keys, members = keys[small], members[small]
+        same = keys[:-distance] == keys[distance:]
+        if not same.any():
+            break
+        lefts.append(members[:-distance][same])
+        rights.append(members[distance:][same])
+    left, right = np.concatenate(lefts or [members[:0]]), np.concatenate(rights or [members[:0]])
+    apart = t.doc[left] != t.doc[right]
+    low, high = np.minimum(left, right)[apart], np.maximum(left, right)[apart]
+    pairs = np.unique(low * t.n + high)
+    return pairs // t.n, pairs % t.n

@@ -83,7 +83,9 @@ def normalize_participants(participants: list[Participant]) -> list[Participant]
         if not name or key in seen:
             continue
         seen.add(key)
-        result.append(participant.model_copy(update={"name": name, "canonical_name": canonical}))
+        if (name, canonical) != (participant.name, participant.canonical_name):
+            participant = participant.model_copy(update={"name": name, "canonical_name": canonical})
+        result.append(participant)
     return result
 
 

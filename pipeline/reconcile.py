@@ -12,17 +12,30 @@ the rule that chose them, and lists every field the sources disagree on, with wh
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
 
 from pipeline import dates
-from pipeline.cluster import cluster
-from pipeline.entities import EntityIndex, RegistryEntry, Sighting, looks_proper, name_key, resolve_entities
+from pipeline.cluster import Group, cluster
+from pipeline.entities import EntityIndex, RegistryEntry, looks_proper, name_key, resolve_entities
 from pipeline.events import EventBase, Role
 from pipeline.ids import content_id
-from pipeline.match import THRESHOLD, Features, Weights, amounts_agree, candidate_pairs, features, named_entities, score
+from pipeline.match import (
+    THRESHOLD,
+    Columns,
+    MatchTable,
+    MentionRow,
+    candidate_pairs,
+    mention_row,
+    scores,
+    within_tolerance,
+)
 from pipeline.normalize import normalize_event
+from pipeline.parallel import ordered_map
 from pipeline.records import (
     CanonicalAmount,
     CanonicalValues,
@@ -35,6 +48,7 @@ from pipeline.records import (
     Source,
 )
 
+Rendered = TypeVar("Rendered")
 CANONICAL_RULE = "most complete mention (most filled fields, then most evidence), ties by mention id"
 
 
@@ -131,36 +145,28 @@ def sort_mentions(mentions: Iterable[Mention]) -> list[Mention]:
     return sorted(mentions, key=lambda m: (m.doc_id, m.evidence[0].char_start, m.evidence[0].char_end, m.id))
 
 
-@dataclass
-class Reconciler:
-    """The state shared by one reconciliation: entities, match weights and each mention's features."""
+class MentionSource(Protocol):
+    """Mentions read twice: once in full to match them, then group by group to write the facts,
+    so that a large input is never held in memory as objects. Iterating gives items (a mention,
+    or a line of a file) that `parse` turns into mentions, possibly in another process."""
 
-    mentions: list[Mention]
-    index: EntityIndex
-    items: list[Features]
-    weights: Weights
+    def __iter__(self) -> Iterator[Any]: ...
 
-    @classmethod
-    def prepare(cls, mentions: list[Mention], registry: list[RegistryEntry]) -> Reconciler:
-        ordered = sort_mentions(normalized(m) for m in mentions)
-        index = resolve_entities(
-            (Sighting(m.doc_id, p.name, p.canonical_name, p.kind) for m in ordered for p in m.event.participants),
-            registry,
-        )
-        named = named_entities(index)
-        items = [features(m, index, named) for m in ordered]
-        return cls(ordered, index, items, Weights(items))
+    def parse(self, item: Any) -> Mention: ...
 
-    def score(self, i: int, j: int) -> float:
-        return score(self.items[i], self.items[j], self.weights)
+    def load(self, positions: list[int]) -> list[Mention]:
+        """The mentions at these positions of the iteration order."""
+        ...
 
-    def groups(self) -> list[list[int]]:
-        scored = ((self.score(i, j), i, j) for i, j in candidate_pairs(self.items, self.weights))
-        return cluster([m.id for m in self.mentions], [m.doc_id for m in self.mentions], scored, self.score, THRESHOLD)
 
-    def fact(self, group: list[int]) -> Fact:
-        scores = [self.score(i, j) for n, i in enumerate(group) for j in group[n + 1 :]]
-        return make_fact([self.mentions[i] for i in group], self.index, min(scores) if scores else None)
+class MentionList(list[Mention]):
+    """Mentions already in memory, as a MentionSource."""
+
+    def parse(self, item: Mention) -> Mention:
+        return item
+
+    def load(self, positions: list[int]) -> list[Mention]:
+        return [self[p] for p in positions]
 
 
 def normalized(mention: Mention) -> Mention:
@@ -169,21 +175,79 @@ def normalized(mention: Mention) -> Mention:
     return mention.model_copy(update={"event": normalize_event(mention.event)})
 
 
+def match_table(
+    source: MentionSource, registry: list[RegistryEntry], workers: int = 1
+) -> tuple[EntityIndex, MatchTable]:
+    """Pass one: every mention normalized into the match table, and the entities it names."""
+    columns = Columns()
+    for row in ordered_map(functools.partial(_row, source), source, workers):
+        columns.add(row)
+    index = resolve_entities(columns.sightings.values, registry)
+    return index, MatchTable(columns, index)
+
+
+def _row(source: MentionSource, item: Any) -> MentionRow:
+    return mention_row(normalized(source.parse(item)))
+
+
+def reconcile(
+    source: MentionSource, registry: list[RegistryEntry], render: Callable[[Fact], Rendered], workers: int = 1
+) -> Iterator[Rendered]:
+    """One fact per real-world event, in fact-base order, each passed through `render`: mentions
+    are matched across documents (pipeline.match), clustered (pipeline.cluster), then read again
+    group by group. With several workers, parsing and fact building run in parallel."""
+    index, table = match_table(source, registry, workers)
+    left, right = candidate_pairs(table)
+    pairs = (left, right, scores(table, left, right))
+    groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
+    return _facts(source, index, table, groups, render, workers)
+
+
 def build_facts(mentions: list[Mention], registry: list[RegistryEntry]) -> list[Fact]:
-    """One fact per real-world event: mentions are matched across documents and clustered."""
-    reconciler = Reconciler.prepare(mentions, registry)
-    return sort_facts(reconciler.fact(group) for group in reconciler.groups())
+    """One fact per real-world event among mentions held in memory."""
+    return list(reconcile(MentionList(mentions), registry, _as_is))
+
+
+def _as_is(fact: Fact) -> Fact:
+    return fact
 
 
 def facts_from_groups(groups: list[list[Mention]], registry: list[RegistryEntry]) -> list[Fact]:
     """Facts for groups decided elsewhere (the golden fixtures' hand labels)."""
-    reconciler = Reconciler.prepare([m for g in groups for m in g], registry)
-    position = {m.id: n for n, m in enumerate(reconciler.mentions)}
-    return sort_facts(reconciler.fact(sorted(position[m.id] for m in g)) for g in groups)
+    source = MentionList(m for g in groups for m in g)
+    index, table = match_table(source, registry)
+    decided, start = [], 0
+    for group in groups:
+        members = np.arange(start, start + len(group))
+        start += len(group)
+        left, right = (a.ravel() for a in np.triu_indices(len(members), k=1))
+        cohesion = float(scores(table, members[left], members[right]).min()) if len(group) > 1 else None
+        decided.append(Group(sorted(members.tolist(), key=lambda k: int(table.id_rank[k])), cohesion))
+    return list(_facts(source, index, table, decided, _as_is, workers=1))
 
 
-def sort_facts(facts: Iterable[Fact]) -> list[Fact]:
-    return sorted(facts, key=lambda f: (f.sources[0].doc_id, f.sources[0].char_start, f.id))
+def _facts(
+    source: MentionSource,
+    index: EntityIndex,
+    table: MatchTable,
+    groups: list[Group],
+    render: Callable[[Fact], Rendered],
+    workers: int,
+) -> Iterator[Rendered]:
+    """Pass two: each group's mentions read again and made into a fact, in fact-base order (first
+    source's document and offset, then fact id)."""
+    ordered = sorted(groups, key=functools.partial(_fact_order, table))
+    return ordered_map(functools.partial(_fact, source, index, render), ordered, workers)
+
+
+def _fact(source: MentionSource, index: EntityIndex, render: Callable[[Fact], Rendered], group: Group) -> Rendered:
+    return render(make_fact([normalized(m) for m in source.load(group.members)], index, group.cohesion))
+
+
+def _fact_order(table: MatchTable, group: Group) -> tuple[str, int, str]:
+    first = min(group.members, key=table.sort_key)
+    document, start, _, _ = table.sort_key(first)
+    return document, start, content_id("f", sorted(table.ids[k] for k in group.members))
 
 
 def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) -> Fact:
@@ -295,7 +359,7 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
 
 
 def _agree(x: tuple[float, str | None, bool, str], y: tuple[float, str | None, bool, str]) -> bool:
-    return x[1] == y[1] and amounts_agree((x[0], x[1], x[2]), (y[0], y[1], y[2]))
+    return x[1] == y[1] and bool(within_tolerance(x[0], y[0], x[2] or y[2]))
 
 
 def _field_values(mention: Mention) -> dict[str, str | None]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import BinaryIO, Literal, TypeVar
 
 from pydantic import SecretStr, ValidationError
 
@@ -25,7 +27,7 @@ from pipeline.ingest import IngestError, find_articles, ingest
 from pipeline.llm import BackendConfig, ModelClient
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
-from pipeline.reconcile import build_facts, sort_mentions
+from pipeline.reconcile import build_facts, reconcile, sort_mentions
 from pipeline.records import (
     BackendRecord,
     Document,
@@ -37,7 +39,7 @@ from pipeline.records import (
     StageCounts,
     Usage,
 )
-from pipeline.write import write_json, write_jsonl
+from pipeline.write import to_line, write_json, write_jsonl
 
 Until = Literal["mentions", "facts"]
 SMALL_MODEL_MAX_TOKENS = 1536
@@ -205,14 +207,18 @@ def run_pipeline(
     return RunOutcome(report, failures)
 
 
-def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path) -> RunOutcome:
-    """Build facts.jsonl from an existing mentions.jsonl."""
+def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, workers: int = 1) -> RunOutcome:
+    """Build facts.jsonl from an existing mentions.jsonl, streaming: the file is read once to match
+    the mentions and again, group by group, to write the facts; parsing and fact building run in
+    `workers` processes."""
     started = time.monotonic()
     registry = settings.registry()
-    mentions = read_mentions(mentions_path)
-    facts = build_facts(mentions, registry)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_jsonl(out_dir / "facts.jsonl", facts)
+    source = MentionFile(mentions_path)
+    try:
+        facts = write_jsonl(out_dir / "facts.jsonl", reconcile(source, registry, to_line, workers))
+    finally:
+        source.close()
+    mentions = len(source.offsets)
     report = RunReport(
         factbase_version=__version__,
         command="reconcile",
@@ -221,7 +227,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path) -> Ru
         prompt_version=None,
         schema_hash=None,
         chunking={},
-        counts=StageCounts(mentions=len(mentions), facts=len(facts)),
+        counts=StageCounts(mentions=mentions, facts=facts),
         usage=Usage(),
         calls=0,
         cache_hits=0,
@@ -229,6 +235,49 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path) -> Ru
     )
     write_json(out_dir / "run.json", report)
     return RunOutcome(report)
+
+
+class MentionFile:
+    """A mentions.jsonl as a MentionSource: its lines read through once (noting where each record
+    starts), then record by record at those offsets, so memory never holds the whole file as
+    objects. Each process reads through its own handle."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such file")
+        self.path = path
+        self.offsets = array("q")
+        self._handle: tuple[int, BinaryIO] | None = None  # the process that opened it, the handle
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, line) of each record."""
+        self.offsets = array("q")
+        offset = 0
+        with self.path.open("rb") as lines:
+            for number, line in enumerate(lines, 1):  # splits on b"\n" only: U+2028 may sit in a quote
+                if line.strip():
+                    self.offsets.append(offset)
+                    yield number, line
+                offset += len(line)
+        if not self.offsets:
+            raise ConfigError(f"{self.path}: empty file")
+
+    def parse(self, item: tuple[int, bytes]) -> Mention:
+        return parse_record(self.path, item[0], item[1], Mention)
+
+    def load(self, positions: list[int]) -> list[Mention]:
+        if self._handle is None or self._handle[0] != os.getpid():
+            self._handle = (os.getpid(), self.path.open("rb"))
+        handle = self._handle[1]
+        mentions = []
+        for position in positions:
+            handle.seek(self.offsets[position])
+            mentions.append(Mention.model_validate_json(handle.readline()))
+        return mentions
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle[1].close()
 
 
 def read_mentions(path: Path) -> list[Mention]:
@@ -239,29 +288,36 @@ def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
     """Records of one type from a JSONL file; errors name the file and the line."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
-    records = []
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a quote
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
-        try:
-            records.append(record_type.model_validate(data))
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            raise ConfigError(
-                f"{path}:{number}: not a valid {record_type.__name__.lower()}: {where}: {error['msg']}"
-            ) from exc
+        text = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+    records = [
+        parse_record(path, number, line, record_type)
+        for number, line in enumerate(text.split(b"\n"), 1)
+        if line.strip()
+    ]
     if not records:
         raise ConfigError(f"{path}: empty file")
     return records
+
+
+def parse_record(path: Path, number: int, line: bytes, record_type: type[RecordT]) -> RecordT:
+    """One JSONL line as a record; the error names the file, the line and what is wrong."""
+    try:
+        data = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
+    try:
+        return record_type.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        raise ConfigError(
+            f"{path}:{number}: not a valid {record_type.__name__.lower()}: {where}: {error['msg']}"
+        ) from exc
 
 
 def sort_failures(failures: list[Failure]) -> list[Failure]:

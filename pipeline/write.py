@@ -9,19 +9,24 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import jsonlines
 from pydantic import BaseModel
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A temporary file beside `path`, renamed into place when the block ends without an error and
+    removed when it does not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
+            yield temp
             temp.flush()
             os.fsync(temp.fileno())
         os.replace(temp_name, path)
@@ -30,21 +35,35 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_jsonl(path: Path, records: Iterable[BaseModel]) -> int:
-    buffer = io.StringIO()
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    with atomic_file(path) as file:
+        file.write(data)
+
+
+def write_jsonl(path: Path, records: Iterable[BaseModel | str]) -> int:
+    """Records (or records already serialized by `to_line`) streamed one per line: a million
+    facts never sit in memory at once."""
     count = 0
-    with jsonlines.Writer(buffer, compact=True, sort_keys=False, dumps=_dumps) as writer:
-        for record in records:
-            writer.write(record.model_dump(mode="json"))
-            count += 1
-    atomic_write_bytes(path, buffer.getvalue().encode("utf-8"))
+    with atomic_file(path) as file:
+        text = io.TextIOWrapper(file, encoding="utf-8", newline="\n")
+        with jsonlines.Writer(text, dumps=to_line) as writer:
+            for record in records:
+                writer.write(record)
+                count += 1
+        text.detach()  # flushes; the binary file stays open for atomic_file to sync and rename
     return count
+
+
+def to_line(record: object) -> str:
+    """A record as one compact JSON line: keys in field order, non-ASCII text as is. A string is
+    taken as a line serialized already."""
+    if isinstance(record, str):
+        return record
+    if isinstance(record, BaseModel):
+        return record.model_dump_json()
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_json(path: Path, record: BaseModel) -> None:
     text = json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
