@@ -442,7 +442,6 @@ class MatchTable:
         used = np.unique(np.r_[summary_rows, detail_rows] * max(vocabulary, 1) + np.r_[summary_cols, detail_cols])
         self.word_count = np.bincount(used % max(vocabulary, 1), minlength=vocabulary)
         weight = _idf(self.word_count, self.n)
-        self.word_weight = weight
         self.summary = _unit_rows(summary_rows, summary_cols, weight, self.n, vocabulary)
         self.details = _unit_rows(detail_rows, detail_cols, weight, self.n, vocabulary)
         self.has_details = np.bincount(detail_rows, minlength=self.n) > 0
