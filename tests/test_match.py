@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.entities import load_registry
-from pipeline.reconcile import build_facts, mention_id
+from pipeline.match import candidate_pairs
+from pipeline.reconcile import MentionList, build_facts, match_table, mention_id
 from pipeline.records import Evidence, Fact, Mention
 
 REGISTRY = load_registry()
@@ -142,3 +143,23 @@ def test_bloomberg_and_its_chinese_name_are_one_source_of_one_figure() -> None:
     [bloomberg] = [e for e in fact.entities if e.name == "Bloomberg"]
     assert bloomberg.written_as == ["Bloomberg", "彭博社"]
     assert fact.canonical.amounts[0].value == 8_000_000 and fact.canonical.amounts[0].approximate
+
+
+def statement(doc: str, start: int, speaker: str, summary: str) -> Mention:
+    return mention(doc, start, {
+        "type": "statement", "stance": "claim", "summary": summary,
+        "participants": [party(speaker, "speaker")],
+    })  # fmt: skip
+
+
+def test_blocking_pairs_a_rare_shared_word_without_a_shared_entity_but_not_a_common_word() -> None:
+    zh = statement("zh", 0, "Mostaque", "Mostaque said the Latent Diffusion team got compute.")
+    en = statement("en", 0, "Stability AI", "Stability said it funded Latent Diffusion.")
+    crowd = [statement(f"d{n:02d}", 0, f"Speaker {n}", f"Speaker {n} said the weather was mild.") for n in range(20)]
+    mentions = [zh, en, *crowd]
+    _, table = match_table(MentionList(mentions), REGISTRY)
+    left, right = candidate_pairs(table)
+    pairs = {frozenset((table.ids[a], table.ids[b])) for a, b in zip(left.tolist(), right.tolist(), strict=True)}
+    assert frozenset((zh.id, en.id)) in pairs  # "latent", "diffusion": shared by two mentions only
+    crowd_ids = {m.id for m in crowd}
+    assert not any(pair <= crowd_ids for pair in pairs)  # "weather", "mild": 20 mentions, too common
