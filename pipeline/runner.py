@@ -27,7 +27,7 @@ from pipeline.ingest import IngestError, find_articles, ingest
 from pipeline.llm import BackendConfig, ModelClient
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
-from pipeline.reconcile import build_facts, reconcile, sort_mentions
+from pipeline.reconcile import build_facts, reconcile
 from pipeline.records import (
     BackendRecord,
     Document,
@@ -278,10 +278,6 @@ class MentionFile:
     def close(self) -> None:
         if self._handle is not None:
             self._handle[1].close()
-
-
-def read_mentions(path: Path) -> list[Mention]:
-    return sort_mentions(read_records(path, Mention))
 
 
 def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
