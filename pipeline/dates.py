@@ -177,8 +177,10 @@ class Span:
         return (self.end - self.start).days + 1
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def span(value: str) -> Span | None:
-    """The days an ISO date (any precision, or an interval) covers; None if it is not one."""
+    """The days an ISO date (any precision, or an interval) covers; None if it is not one.
+    Cached: a large reconciliation asks for the same few thousand dates again and again."""
     value = value.strip()
     if _INTERVAL_SEPARATOR in value:
         first, _, last = value.partition(_INTERVAL_SEPARATOR)

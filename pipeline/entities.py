@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import Field, ValidationError
 from rapidfuzz.distance import Levenshtein
@@ -102,9 +103,9 @@ def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryE
     return [entries[key] for key in sorted(entries)]
 
 
-@dataclass(frozen=True)
-class Sighting:
-    """One participant as a document wrote it."""
+class Sighting(NamedTuple):
+    """One participant as a document wrote it (a tuple: cheap to hash, store and send between
+    processes)."""
 
     doc_id: str
     name: str

@@ -39,6 +39,7 @@ from scipy import sparse
 from pipeline import dates
 from pipeline.entities import EntityIndex, Sighting, looks_proper
 from pipeline.events import EntityKind, EventBase, Role
+from pipeline.parallel import ordered_map
 from pipeline.records import Mention
 
 FAMILIES = {
@@ -226,6 +227,17 @@ class Codes(Generic[T]):
             self.values.append(value)
         return code
 
+    def recode(self, other: Codes[T]) -> Array:
+        """For each of `other`'s codes, the code of the same value here (added if new)."""
+        return np.array([self(value) for value in other.values], dtype=np.int64)
+
+    def __getstate__(self) -> list[T]:
+        return self.values  # the dict is rebuilt on arrival: half the bytes to send
+
+    def __setstate__(self, values: list[T]) -> None:
+        self.values = values
+        self.code = {value: n for n, value in enumerate(values)}
+
 
 class Ragged:
     """Rows of different lengths stored as parallel flat columns and row ends (the CSR layout)."""
@@ -247,6 +259,15 @@ class Ragged:
 
     def column(self, n: int) -> Array:
         return np.frombuffer(self.columns[n], dtype=self.columns[n].typecode)
+
+    def extend(self, other: Ragged, recode: dict[int, Array]) -> None:
+        """Append `other`'s rows, column n's values translated through recode[n] when given."""
+        self.ends.frombytes((np.frombuffer(other.ends, dtype=np.int64) + len(self.columns[0])).tobytes())
+        for n, (column, values) in enumerate(zip(self.columns, other.columns, strict=True)):
+            if n in recode:
+                column.frombytes(recode[n][other.column(n)].astype(column.typecode).tobytes())
+            else:
+                column.extend(values)
 
 
 class MentionRow(NamedTuple):
@@ -292,7 +313,9 @@ def mention_row(mention: Mention) -> MentionRow:
 class Columns:
     """What matching needs from each mention, appended as codes and numbers to flat columns, so
     that a million mentions take tens of bytes each instead of a million objects. Filled in one
-    pass over the mentions' rows; entities are resolved afterwards from `sightings`."""
+    pass over the mentions' rows, in parts (one per worker task) joined with `extend`; entities
+    are resolved afterwards from `sightings`. `where` is how the mention source finds a mention
+    again (a line's byte offset, a list index)."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -303,15 +326,17 @@ class Columns:
         self.words: Codes[str] = Codes()
         self.currencies: Codes[str | None] = Codes()
         self.currencies(None)  # code 0: a count, not money
-        self.scalars = {name: array("q") for name in ("doc", "type", "detail", "first", "last", "start", "end")}
+        scalars = ("where", "doc", "type", "detail", "first", "last", "start", "end")
+        self.scalars = {name: array("q") for name in scalars}
         self.parties = Ragged("q", "q")  # role code, sighting code
         self.amounts = Ragged("d", "q", "b")  # value, currency code, approximate
         self.summary_words = Ragged("q")
         self.detail_words = Ragged("q")
 
-    def add(self, row: MentionRow) -> None:
+    def add(self, row: MentionRow, where: int) -> None:
         self.ids.append(row.id)
         codes = {
+            "where": where,
             "doc": self.docs(row.doc_id),
             "type": self.types(row.type),
             "detail": self.details(row.detail) if row.detail is not None else -1,
@@ -329,6 +354,24 @@ class Columns:
         self.summary_words.add_row((self.words(w),) for w in row.summary_words)
         self.detail_words.add_row((self.words(w),) for w in row.detail_words)
 
+    def extend(self, other: Columns) -> None:
+        """Append another part's mentions, its codes translated to this one's."""
+        self.ids += other.ids
+        recode = {name: codes.recode(other._codes()[name]) for name, codes in self._codes().items()}
+        for name, column in self.scalars.items():
+            values = other.scalar(name)
+            if name in recode:
+                values = np.append(recode[name], -1)[values]  # -1 (no value) stays -1
+            column.frombytes(values.tobytes())
+        self.parties.extend(other.parties, {1: recode["sightings"]})
+        self.amounts.extend(other.amounts, {1: recode["currencies"]})
+        self.summary_words.extend(other.summary_words, {0: recode["words"]})
+        self.detail_words.extend(other.detail_words, {0: recode["words"]})
+
+    def _codes(self) -> dict[str, Codes[Any]]:
+        return {"doc": self.docs, "type": self.types, "detail": self.details, "sightings": self.sightings,
+                "words": self.words, "currencies": self.currencies}  # fmt: skip
+
     def scalar(self, name: str) -> Array:
         return np.frombuffer(self.scalars[name], dtype=np.int64)
 
@@ -338,6 +381,13 @@ def _first_of_runs(sorted_keys: Array) -> Array:
     if not len(sorted_keys):
         return np.zeros(0, dtype=np.int64)
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+
+
+def _distinct(values: Array) -> Array:
+    """The distinct values, sorted. (np.unique hashes integers, twenty times slower here on
+    millions of pair codes than sorting them.)"""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _position_in_row(rows: Array) -> Array:
@@ -376,6 +426,7 @@ class MatchTable:
     def __init__(self, columns: Columns, index: EntityIndex) -> None:
         n = self.n = len(columns.ids)
         self.ids = columns.ids
+        self.where = columns.scalar("where")
         self.doc_names = columns.docs.values
         self.first, self.last = columns.scalar("first"), columns.scalar("last")
         self.id_rank = np.empty(n, dtype=np.int64)
@@ -424,7 +475,7 @@ class MatchTable:
         key_role = np.isin(role, [ROLE_CODES[r] for r in KEY_ROLES]) & named[entity]
         slot = role[key_role] * len(KIND_CODES) + kind[entity[key_role]]
         slot_keys = (rows[key_role] * len(ROLE_CODES) * len(KIND_CODES) + slot) * count + entity[key_role]
-        slot_keys = np.unique(slot_keys)
+        slot_keys = _distinct(slot_keys)
         slot_rows = slot_keys // (len(ROLE_CODES) * len(KIND_CODES) * count)
         self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * len(KIND_CODES)))
         self.slot_entity = _padded(slot_rows, self.n, -1, slot_keys % count)
@@ -439,7 +490,7 @@ class MatchTable:
         vocabulary = len(columns.words.values)
         summary_rows, summary_cols = columns.summary_words.rows(), columns.summary_words.column(0).astype(np.int64)
         detail_rows, detail_cols = columns.detail_words.rows(), columns.detail_words.column(0).astype(np.int64)
-        used = np.unique(np.r_[summary_rows, detail_rows] * max(vocabulary, 1) + np.r_[summary_cols, detail_cols])
+        used = _distinct(np.r_[summary_rows, detail_rows] * max(vocabulary, 1) + np.r_[summary_cols, detail_cols])
         self.word_count = np.bincount(used % max(vocabulary, 1), minlength=vocabulary)
         weight = _idf(self.word_count, self.n)
         self.summary = _unit_rows(summary_rows, summary_cols, weight, self.n, vocabulary)
@@ -535,15 +586,19 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     return values
 
 
-def scores(t: MatchTable, left: Array, right: Array) -> Array:
+def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     """How strongly each pair of mentions looks like one event; -inf when it cannot be (one
-    document, or types of different families). Pairs are scored in batches of PAIR_CHUNK."""
-    result = np.empty(len(left))
-    for begin in range(0, len(left), PAIR_CHUNK):
-        a, b = left[begin : begin + PAIR_CHUNK], right[begin : begin + PAIR_CHUNK]
-        total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
-        possible = (t.doc[a] != t.doc[b]) & (t.family[a] == t.family[b])
-        result[begin : begin + PAIR_CHUNK] = np.where(possible, total, -np.inf)
+    document, or types of different families). Pairs are scored in batches of PAIR_CHUNK, in
+    `workers` processes."""
+    batches = ordered_map(functools.partial(_batch_scores, t, left, right), range(0, len(left), PAIR_CHUNK), workers, 1)
+    return np.concatenate([np.empty(0), *batches])
+
+
+def _batch_scores(t: MatchTable, left: Array, right: Array, begin: int) -> Array:
+    a, b = left[begin : begin + PAIR_CHUNK], right[begin : begin + PAIR_CHUNK]
+    total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
+    possible = (t.doc[a] != t.doc[b]) & (t.family[a] == t.family[b])
+    result: Array = np.where(possible, total, -np.inf)
     return result
 
 
@@ -611,5 +666,5 @@ def candidate_pairs(t: MatchTable) -> tuple[Array, Array]:
     left, right = np.concatenate(lefts or [members[:0]]), np.concatenate(rights or [members[:0]])
     apart = t.doc[left] != t.doc[right]
     low, high = np.minimum(left, right)[apart], np.maximum(left, right)[apart]
-    pairs = np.unique(low * t.n + high)
+    pairs = _distinct(low * t.n + high)
     return pairs // t.n, pairs % t.n

@@ -17,7 +17,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 _task: Callable[[Any], Any] | None = None  # what the forked workers run, set just before the fork
-CHUNK = 256  # items sent to a worker at a time
+PER_TASK = 256  # items sent to a worker at a time, by default
 
 
 def _run(item: Any) -> Any:
@@ -29,9 +29,12 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], workers: int) -> Iterator[Result]:
+def ordered_map(
+    function: Callable[[Item], Result], items: Iterable[Item], workers: int, per_task: int = PER_TASK
+) -> Iterator[Result]:
     """function(item) for each item, in order; in `workers` forked processes when more than one
-    (and the platform can fork), in this process otherwise."""
+    (and the platform can fork), in this process otherwise. Items go to the workers `per_task` at
+    a time: many for small items, one for large ones."""
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
@@ -39,7 +42,7 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], worke
     _task = function
     pool = multiprocessing.get_context("fork").Pool(workers)
     try:
-        yield from pool.imap(_run, items, CHUNK)
+        yield from pool.imap(_run, items, per_task)
     finally:
         pool.terminate()
         _task = None

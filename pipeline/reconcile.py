@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -28,7 +28,6 @@ from pipeline.match import (
     THRESHOLD,
     Columns,
     MatchTable,
-    MentionRow,
     candidate_pairs,
     mention_row,
     scores,
@@ -67,8 +66,13 @@ def mention_id(doc_id: str, event: EventBase, evidence: list[Evidence]) -> str:
 
 def completeness(mention: Mention) -> tuple[int, int]:
     event = mention.event
-    filled = sum(value not in (None, [], "") for key, value in event.model_dump().items() if key != "participants")
+    filled = sum(getattr(event, key) not in (None, [], "") for key in type(event).model_fields if key != "participants")
     return filled + len(event.participants), len(mention.evidence)
+
+
+def most_complete(mentions: list[Mention]) -> Mention:
+    """The mention with the most filled fields, then the most evidence; ties go to the smallest id."""
+    return min(mentions, key=lambda m: (*(-n for n in completeness(m)), m.id))
 
 
 def _groups(items: list[Mention], same: Callable[[Mention, Mention], bool]) -> list[list[Mention]]:
@@ -124,7 +128,7 @@ def merge_chunk_duplicates(mentions: list[Mention]) -> list[Mention]:
 def _merge_mentions(group: list[Mention]) -> Mention:
     if len(group) == 1:
         return group[0]
-    best = max(group, key=lambda m: (completeness(m), _reverse_id(m.id)))
+    best = most_complete(group)
     spans = {(e.char_start, e.char_end): e for m in group for e in m.evidence}
     evidence = [spans[key] for key in sorted(spans)]
     return best.model_copy(
@@ -136,37 +140,37 @@ def _merge_mentions(group: list[Mention]) -> Mention:
     )
 
 
-def _reverse_id(identifier: str) -> tuple[int, ...]:
-    """A key under which max() prefers the smallest id."""
-    return tuple(-ord(c) for c in identifier)
-
-
 def sort_mentions(mentions: Iterable[Mention]) -> list[Mention]:
     return sorted(mentions, key=lambda m: (m.doc_id, m.evidence[0].char_start, m.evidence[0].char_end, m.id))
 
 
 class MentionSource(Protocol):
     """Mentions read twice: once in full to match them, then group by group to write the facts,
-    so that a large input is never held in memory as objects. Iterating gives items (a mention,
-    or a line of a file) that `parse` turns into mentions, possibly in another process."""
+    so that a large input is never held in memory as objects. The first reading goes by parts
+    (ranges of lines of a file, slices of a list) that can be read in other processes."""
 
-    def __iter__(self) -> Iterator[Any]: ...
+    def parts(self) -> Sequence[Any]: ...
 
-    def parse(self, item: Any) -> Mention: ...
-
-    def load(self, positions: list[int]) -> list[Mention]:
-        """The mentions at these positions of the iteration order."""
+    def read(self, part: Any) -> Iterator[tuple[int, Mention]]:
+        """The part's mentions in order, each with where to find it again."""
         ...
+
+    def load(self, wheres: Iterable[int]) -> list[Mention]: ...
 
 
 class MentionList(list[Mention]):
     """Mentions already in memory, as a MentionSource."""
 
-    def parse(self, item: Mention) -> Mention:
-        return item
+    PART = 4096
 
-    def load(self, positions: list[int]) -> list[Mention]:
-        return [self[p] for p in positions]
+    def parts(self) -> Sequence[range]:
+        return [range(start, min(start + self.PART, len(self))) for start in range(0, len(self), self.PART)]
+
+    def read(self, part: range) -> Iterator[tuple[int, Mention]]:
+        return ((k, self[k]) for k in part)
+
+    def load(self, wheres: Iterable[int]) -> list[Mention]:
+        return [self[k] for k in wheres]
 
 
 def normalized(mention: Mention) -> Mention:
@@ -180,32 +184,37 @@ def match_table(
 ) -> tuple[EntityIndex, MatchTable]:
     """Pass one: every mention normalized into the match table, and the entities it names."""
     columns = Columns()
-    for row in ordered_map(functools.partial(_row, source), source, workers):
-        columns.add(row)
+    for part in ordered_map(functools.partial(_columns, source), source.parts(), workers, per_task=1):
+        columns.extend(part)
     index = resolve_entities(columns.sightings.values, registry)
     return index, MatchTable(columns, index)
 
 
-def _row(source: MentionSource, item: Any) -> MentionRow:
-    return mention_row(normalized(source.parse(item)))
+def _columns(source: MentionSource, part: Any) -> Columns:
+    columns = Columns()
+    for where, mention in source.read(part):
+        columns.add(mention_row(normalized(mention)), where)
+    return columns
 
 
 def reconcile(
     source: MentionSource, registry: list[RegistryEntry], render: Callable[[Fact], Rendered], workers: int = 1
-) -> Iterator[Rendered]:
-    """One fact per real-world event, in fact-base order, each passed through `render`: mentions
-    are matched across documents (pipeline.match), clustered (pipeline.cluster), then read again
-    group by group. With several workers, parsing and fact building run in parallel."""
+) -> tuple[int, Iterator[Rendered]]:
+    """The number of mentions, and one fact per real-world event, in fact-base order, each passed
+    through `render`: mentions are matched across documents (pipeline.match), clustered
+    (pipeline.cluster), then read again group by group. With several workers, parsing and fact
+    building run in parallel."""
     index, table = match_table(source, registry, workers)
     left, right = candidate_pairs(table)
-    pairs = (left, right, scores(table, left, right))
+    pairs = (left, right, scores(table, left, right, workers))
     groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
-    return _facts(source, index, table, groups, render, workers)
+    return table.n, _facts(source, index, table, groups, render, workers)
 
 
 def build_facts(mentions: list[Mention], registry: list[RegistryEntry]) -> list[Fact]:
     """One fact per real-world event among mentions held in memory."""
-    return list(reconcile(MentionList(mentions), registry, _as_is))
+    _, facts = reconcile(MentionList(mentions), registry, _as_is)
+    return list(facts)
 
 
 def _as_is(fact: Fact) -> Fact:
@@ -237,11 +246,14 @@ def _facts(
     """Pass two: each group's mentions read again and made into a fact, in fact-base order (first
     source's document and offset, then fact id)."""
     ordered = sorted(groups, key=functools.partial(_fact_order, table))
-    return ordered_map(functools.partial(_fact, source, index, render), ordered, workers)
+    return ordered_map(functools.partial(_fact, source, index, table, render), ordered, workers)
 
 
-def _fact(source: MentionSource, index: EntityIndex, render: Callable[[Fact], Rendered], group: Group) -> Rendered:
-    return render(make_fact([normalized(m) for m in source.load(group.members)], index, group.cohesion))
+def _fact(
+    source: MentionSource, index: EntityIndex, table: MatchTable, render: Callable[[Fact], Rendered], group: Group
+) -> Rendered:
+    mentions = source.load(table.where[group.members].tolist())
+    return render(make_fact([normalized(m) for m in mentions], index, group.cohesion))
 
 
 def _fact_order(table: MatchTable, group: Group) -> tuple[str, int, str]:
@@ -252,7 +264,7 @@ def _fact_order(table: MatchTable, group: Group) -> tuple[str, int, str]:
 
 def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) -> Fact:
     members = sort_mentions(group)
-    canonical = max(members, key=lambda m: (completeness(m), _reverse_id(m.id)))
+    canonical = most_complete(members)
     return Fact(
         id=content_id("f", sorted(m.id for m in members)),
         type=canonical.event.type,
@@ -379,11 +391,12 @@ def find_conflicts(members: list[Mention], index: EntityIndex) -> list[Conflict]
     at different precisions that agree ("2024-03" and "2024-03-23") are not a disagreement;
     neither are names in different scripts (彭博社, Bloomberg) or a surname beside the full name."""
     by_doc = {m.id: m.doc_id for m in members}
+    values = {m.id: _field_values(m) for m in members}
     conflicts = []
     for field in ("time.date", "amounts", "modality", "attribution"):
         by_value: dict[str | None, list[str]] = defaultdict(list)
         for mention in members:
-            value = _field_values(mention)[field]
+            value = values[mention.id][field]
             if value is not None or field == "attribution":  # no attribution is a claim too
                 by_value[value].append(mention.id)
         if len(by_value) > 1 and not (field == "time.date" and _dates_agree(list(by_value))):
