@@ -148,10 +148,10 @@ class EntityIndex:
     """Every participant's entity, and the entity records."""
 
     entities: dict[str, Entity] = field(default_factory=dict)
-    by_sighting: dict[tuple[str, str, str | None], str] = field(default_factory=dict)
+    by_sighting: dict[Sighting, str] = field(default_factory=dict)
 
     def entity_id(self, doc_id: str, participant: Participant) -> str:
-        return self.by_sighting[(doc_id, participant.name, participant.canonical_name)]
+        return self.by_sighting[Sighting(doc_id, participant.name, participant.canonical_name, participant.kind)]
 
 
 def _allowed_edits(token: str) -> int:
@@ -187,6 +187,8 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
             for variant in {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}:
                 blocks[(*rest, variant)].append(key)
     for members in blocks.values():
+        if len(members) < 2:
+            continue
         members = sorted(set(members))
         window = len(members) if len(members) <= MAX_FUZZY_BLOCK else 20
         for i, a in enumerate(members):
@@ -205,27 +207,28 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
         registry_names[node] = entry
 
     seen = sorted(set(sightings), key=lambda s: (s.doc_id, s.name, s.canonical_name or "", s.kind.value))
+    keys = [name_key(s.canonical_name or s.name) for s in seen]  # the name each sighting goes by
     kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
-    for sighting in seen:
-        kinds[name_key(sighting.canonical_name or sighting.name)][sighting.kind] += 1
+    for sighting, key in zip(seen, keys, strict=True):
+        kinds[key][sighting.kind] += 1
 
     usual_kind = {key: max(sorted(counts.items()), key=lambda item: item[1])[0] for key, counts in kinds.items()}
     kind_of = usual_kind.__getitem__
 
-    proper = {name_key(s.canonical_name or s.name) for s in seen if looks_proper(s.canonical_name or s.name)}
+    proper = {key for s, key in zip(seen, keys, strict=True) if looks_proper(s.canonical_name or s.name)}
     primary = sorted(k for k in kinds if k)
     multi_word = [k for k in primary if " " in k]
     for a, b in set(_fuzzy_pairs(multi_word)):
         if kind_of(a) == kind_of(b) and _same_full_name(a, b):
             components.union(a, b)
-    _attach_surnames(seen, [k for k in primary if k in proper], kind_of, components)
+    _attach_surnames(seen, keys, [k for k in primary if k in proper], kind_of, components)
     _attach_aliases(seen, components)
 
     registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
     index = EntityIndex()
     members: dict[str, list[Sighting]] = defaultdict(list)
-    for sighting in seen:
-        members[components.find(name_key(sighting.canonical_name or sighting.name))].append(sighting)
+    for sighting, key in zip(seen, keys, strict=True):
+        members[components.find(key)].append(sighting)
     for root in sorted(members):
         group, listed = members[root], registered.get(root)
         names = Counter(s.canonical_name or s.name for s in group)
@@ -239,8 +242,7 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
             aliases=sorted({s.name for s in group} | {s.canonical_name for s in group if s.canonical_name} - {name}),
         )
         index.entities[entity.id] = entity
-        for sighting in group:
-            index.by_sighting[(sighting.doc_id, sighting.name, sighting.canonical_name)] = entity.id
+        index.by_sighting.update(dict.fromkeys(group, entity.id))
     return index
 
 
@@ -253,7 +255,11 @@ def looks_proper(name: str) -> bool:
 
 
 def _attach_surnames(
-    seen: list[Sighting], keys: list[str], kind_of: Callable[[str], EntityKind], components: _Components
+    seen: list[Sighting],
+    seen_keys: list[str],
+    keys: list[str],
+    kind_of: Callable[[str], EntityKind],
+    components: _Components,
 ) -> None:
     """A one-word person name joins the single full name ending in it (or in a near spelling of
     it): first among its document's names, then among all; with two candidates it joins none."""
@@ -261,13 +267,16 @@ def _attach_surnames(
     persons = [k for k in keys if " " in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
     for key in persons:
         full_by_surname[key.split()[-1][:3]].add(key)
+    surnames = [k for k in keys if " " not in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
+    candidates_of = {
+        key: {full for full in full_by_surname.get(key[:3], ()) if _near(key, full.split()[-1])} for key in surnames
+    }
+    involved = set(candidates_of).union(*candidates_of.values())
     docs_of: dict[str, set[str]] = defaultdict(set)
-    for sighting in seen:
-        docs_of[name_key(sighting.canonical_name or sighting.name)].add(sighting.doc_id)
-    for key in keys:
-        if " " in key or not _LATIN.match(key) or kind_of(key) != EntityKind.PERSON:
-            continue
-        candidates = {full for full in full_by_surname.get(key[:3], ()) if _near(key, full.split()[-1])}
+    for sighting, key in zip(seen, seen_keys, strict=True):
+        if key in involved:
+            docs_of[key].add(sighting.doc_id)
+    for key, candidates in candidates_of.items():
         roots = {components.find(full) for full in candidates}
         local = {components.find(full) for full in candidates if docs_of[full] & docs_of[key]}
         chosen = local if len(local) == 1 else roots

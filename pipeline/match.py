@@ -448,7 +448,7 @@ class MatchTable:
         entity_ids = sorted(index.entities)
         entity_code = {entity: n for n, entity in enumerate(entity_ids)}
         of_sighting = np.array(
-            [entity_code[index.by_sighting[(s.doc_id, s.name, s.canonical_name)]] for s in columns.sightings.values],
+            [entity_code[index.by_sighting[s]] for s in columns.sightings.values],
             dtype=np.int64,
         )
         entities = [index.entities[e] for e in entity_ids]

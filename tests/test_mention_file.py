@@ -3,6 +3,7 @@ the facts do not depend on where the parts were cut or on how many processes rea
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from pipeline.config import ConfigError
 from pipeline.entities import load_registry
 from pipeline.reconcile import MentionList, reconcile
-from pipeline.runner import MentionFile, collector_paused, read_records
 from pipeline.records import Mention
+from pipeline.runner import MentionFile, collector_paused, read_records
 from pipeline.write import to_line
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -22,7 +23,7 @@ def test_parts_start_at_line_starts_and_cover_every_record_once(part_bytes: int)
     source = MentionFile(GOLDEN / "mentions.jsonl", part_bytes)
     parts = source.parts()
     assert parts[0][0] == 0 and parts[-1][1] == (GOLDEN / "mentions.jsonl").stat().st_size
-    assert all(end == next_start for (_, end), (next_start, _) in zip(parts, parts[1:], strict=False))
+    assert all(end == next_start for (_, end), (next_start, _) in itertools.pairwise(parts))
     text = (GOLDEN / "mentions.jsonl").read_bytes()
     assert all(start == 0 or text[start - 1 : start] == b"\n" for start, _ in parts)
     read = [mention for part in parts for _, mention in source.read(part)]
