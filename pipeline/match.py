@@ -315,7 +315,7 @@ class Columns:
     that a million mentions take tens of bytes each instead of a million objects. Filled in one
     pass over the mentions' rows, in parts (one per worker task) joined with `extend`; entities
     are resolved afterwards from `sightings`. `where` is how the mention source finds a mention
-    again (a line's byte offset, a list index)."""
+    again (a line's byte offset, a list index); `raw` whether it is stored not yet normalized."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -326,17 +326,18 @@ class Columns:
         self.words: Codes[str] = Codes()
         self.currencies: Codes[str | None] = Codes()
         self.currencies(None)  # code 0: a count, not money
-        scalars = ("where", "doc", "type", "detail", "first", "last", "start", "end")
+        scalars = ("where", "raw", "doc", "type", "detail", "first", "last", "start", "end")
         self.scalars = {name: array("q") for name in scalars}
         self.parties = Ragged("q", "q")  # role code, sighting code
         self.amounts = Ragged("d", "q", "b")  # value, currency code, approximate
         self.summary_words = Ragged("q")
         self.detail_words = Ragged("q")
 
-    def add(self, row: MentionRow, where: int) -> None:
+    def add(self, row: MentionRow, where: int, raw: bool) -> None:
         self.ids.append(row.id)
         codes = {
             "where": where,
+            "raw": raw,
             "doc": self.docs(row.doc_id),
             "type": self.types(row.type),
             "detail": self.details(row.detail) if row.detail is not None else -1,
@@ -426,7 +427,7 @@ class MatchTable:
     def __init__(self, columns: Columns, index: EntityIndex) -> None:
         n = self.n = len(columns.ids)
         self.ids = columns.ids
-        self.where = columns.scalar("where")
+        self.where, self.raw = columns.scalar("where"), columns.scalar("raw").astype(bool)
         self.doc_names = columns.docs.values
         self.first, self.last = columns.scalar("first"), columns.scalar("last")
         self.id_rank = np.empty(n, dtype=np.int64)

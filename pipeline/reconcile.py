@@ -193,7 +193,8 @@ def match_table(
 def _columns(source: MentionSource, part: Any) -> Columns:
     columns = Columns()
     for where, mention in source.read(part):
-        columns.add(mention_row(normalized(mention)), where)
+        clean = normalized(mention)
+        columns.add(mention_row(clean), where, raw=clean != mention)
     return columns
 
 
@@ -253,7 +254,9 @@ def _fact(
     source: MentionSource, index: EntityIndex, table: MatchTable, render: Callable[[Fact], Rendered], group: Group
 ) -> Rendered:
     mentions = source.load(table.where[group.members].tolist())
-    return render(make_fact([normalized(m) for m in mentions], index, group.cohesion))
+    raw = table.raw[group.members].tolist()
+    members = [normalized(m) if again else m for m, again in zip(mentions, raw, strict=True)]
+    return render(make_fact(members, index, group.cohesion))
 
 
 def _fact_order(table: MatchTable, group: Group) -> tuple[str, int, str]:

@@ -109,3 +109,12 @@ def test_a_mention_from_a_neighbouring_chunk_does_not_chain_two_events() -> None
     merged = merge_chunk_duplicates([five, seven, bare])
     assert len(merged) == 2
     assert sorted(a.value for m in merged for a in m.event.amounts) == [5.0, 7.0]
+
+
+def test_mentions_stored_raw_are_normalized_in_the_facts() -> None:
+    raw_amount = {"text": " 近1亿美元 ", "value": None, "currency": None, "approximate": False, "measure": "funding"}
+    raw = mention("zh", "zh", (0, 40), "c1", amounts=[raw_amount], attribution=" Forbes ")
+    [fact] = build_facts([raw], REGISTRY)
+    [amount] = fact.event.amounts
+    assert (amount.text, amount.value, amount.currency, amount.approximate) == ("近1亿美元", 1e8, "USD", True)
+    assert fact.event.attribution == "Forbes" and fact.canonical.amounts[0].value == 1e8
