@@ -1,5 +1,6 @@
-"""Parallel: an ordered `map` over forked worker processes, for the per-mention work of large
-reconciliations (parsing, normalizing, building facts), which Python threads would not speed up.
+"""Parallel: an ordered `map` over forked worker processes, for the bulk work of large
+reconciliations (parsing and normalizing parts of the input, scoring batches of pairs, building
+facts), which Python threads would not speed up.
 
 Workers are forked, so they start with everything the parent holds (the entity index, the match
 table) instead of receiving it pickled; only items and results cross between processes. Results

@@ -242,7 +242,8 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector off: reconciling allocates millions of objects that form no
-    cycles, and collections that walk them all again and again cost a third of the time."""
+    cycles, and collections walking them again and again cost about 30 % of the time of reading
+    the mentions and resolving entities (measured at 300k mentions)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
