@@ -271,8 +271,7 @@ class Ragged:
 
 
 class MentionRow(NamedTuple):
-    """What matching reads from one normalized mention, in plain values (cheap to send between
-    processes)."""
+    """What matching reads from one normalized mention, in plain values."""
 
     id: str
     doc_id: str

@@ -13,6 +13,8 @@ the rule that chose them, and lists every field the sources disagree on, with wh
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
@@ -48,6 +50,7 @@ from pipeline.records import (
 )
 
 Rendered = TypeVar("Rendered")
+log = logging.getLogger(__name__)
 CANONICAL_RULE = "most complete mention (most filled fields, then most evidence), ties by mention id"
 
 
@@ -183,11 +186,16 @@ def match_table(
     source: MentionSource, registry: list[RegistryEntry], workers: int = 1
 ) -> tuple[EntityIndex, MatchTable]:
     """Pass one: every mention normalized into the match table, and the entities it names."""
+    lap = Stopwatch()
     columns = Columns()
     for part in ordered_map(functools.partial(_columns, source), source.parts(), workers, per_task=1):
         columns.extend(part)
+    lap("read and normalized %d mentions", len(columns.ids))
     index = resolve_entities(columns.sightings.values, registry)
-    return index, MatchTable(columns, index)
+    lap("resolved %d name sightings into %d entities", len(columns.sightings.values), len(index.entities))
+    table = MatchTable(columns, index)
+    lap("built the match table")
+    return index, table
 
 
 def _columns(source: MentionSource, part: Any) -> Columns:
@@ -206,10 +214,27 @@ def reconcile(
     (pipeline.cluster), then read again group by group. With several workers, parsing and fact
     building run in parallel."""
     index, table = match_table(source, registry, workers)
+    lap = Stopwatch()
     left, right = candidate_pairs(table)
+    lap("blocked %d candidate pairs", len(left))
     pairs = (left, right, scores(table, left, right, workers))
+    lap("scored them")
     groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
+    lap("clustered them into %d groups", len(groups))
     return table.n, _facts(source, index, table, groups, render, workers)
+
+
+class Stopwatch:
+    """Logs what a stage did and how long it took since the last call (`factbase -v reconcile`
+    prints them)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, done: str, *numbers: int) -> None:
+        now = time.perf_counter()
+        log.info(f"{done} in %.1f s", *numbers, now - self.last)
+        self.last = now
 
 
 def build_facts(mentions: list[Mention], registry: list[RegistryEntry]) -> list[Fact]:

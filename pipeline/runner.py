@@ -28,7 +28,7 @@ from pipeline.ingest import IngestError, find_articles, ingest
 from pipeline.llm import BackendConfig, ModelClient
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
-from pipeline.reconcile import build_facts, reconcile
+from pipeline.reconcile import Stopwatch, build_facts, reconcile
 from pipeline.records import (
     BackendRecord,
     Document,
@@ -218,7 +218,9 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     try:
         with collector_paused():
             mentions, rendered = reconcile(source, registry, to_line, workers)
+            lap = Stopwatch()
             facts = write_jsonl(out_dir / "facts.jsonl", rendered)
+            lap("read the groups again, built and wrote %d facts", facts)
     finally:
         source.close()
     report = RunReport(

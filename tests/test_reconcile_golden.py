@@ -10,7 +10,9 @@ is not reached and is not claimed here.
 from __future__ import annotations
 
 import json
+import logging
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -65,3 +67,21 @@ def test_a_user_registry_is_read_and_a_broken_one_is_one_line(tmp_path: Path) ->
     broken.write_text("not toml [", encoding="utf-8")
     result = run_cli("reconcile", GOLDEN / "mentions.jsonl", "-o", tmp_path / "out", "--entities", broken)
     assert result.exit_code == 3 and str(broken) in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_verbose_reconcile_says_what_each_stage_did_and_how_long_it_took(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="pipeline.reconcile")
+    assert run_cli("-v", "reconcile", GOLDEN / "mentions.jsonl", "-o", tmp_path / "out").exit_code == 0
+    stages = [record.getMessage() for record in caplog.records if record.name == "pipeline.reconcile"]
+    assert [re.sub(r"\d+(\.\d+)?", "N", stage) for stage in stages] == [
+        "read and normalized N mentions in N s",
+        "resolved N name sightings into N entities in N s",
+        "built the match table in N s",
+        "blocked N candidate pairs in N s",
+        "scored them in N s",
+        "clustered them into N groups in N s",
+        "read the groups again, built and wrote N facts in N s",
+    ]
+    assert stages[0].startswith("read and normalized 119 mentions")
