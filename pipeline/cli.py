@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -191,6 +192,8 @@ def reconcile(
         outcome = reconcile_file(load_settings({"entities": entities}, config), mentions, out, workers)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
+    except BrokenProcessPool:
+        raise _fail("a worker process ended abruptly (killed, or out of memory?): nothing written") from None
     except OSError as exc:
         raise _fail(f"{exc.filename}: {exc.strerror}") from None
     counts = outcome.report.counts
@@ -256,7 +259,9 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every call and retry.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every call and retry, and each reconciliation stage's time.")
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.CRITICAL,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -35,15 +36,16 @@ def ordered_map(
 ) -> Iterator[Result]:
     """function(item) for each item, in order; in `workers` forked processes when more than one
     (and the platform can fork), in this process otherwise. Items go to the workers `per_task` at
-    a time: many for small items, one for large ones."""
+    a time: many for small items, one for large ones. A worker that dies (killed, out of memory)
+    raises BrokenProcessPool here instead of leaving the run waiting for it forever."""
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
     global _task
     _task = function
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        yield from pool.imap(_run, items, per_task)
+        yield from executor.map(_run, items, chunksize=per_task)
     finally:
-        pool.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
         _task = None
