@@ -184,7 +184,8 @@ def reconcile(
     entities: EntitiesOption = None,
     config: Annotated[Path | None, typer.Option(help="Config file (default ./factbase.toml).")] = None,
     workers: Annotated[
-        int, typer.Option(min=1, help="Processes that parse mentions and build facts (default: one per core).")
+        int,
+        typer.Option(min=1, help="Processes that parse mentions, score pairs and build facts (default: one per core)."),
     ] = default_workers(),
 ) -> None:
     """Merge the mentions of a mentions.jsonl into facts.jsonl."""

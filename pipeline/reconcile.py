@@ -211,8 +211,8 @@ def reconcile(
 ) -> tuple[int, Iterator[Rendered]]:
     """The number of mentions, and one fact per real-world event, in fact-base order, each passed
     through `render`: mentions are matched across documents (pipeline.match), clustered
-    (pipeline.cluster), then read again group by group. With several workers, parsing and fact
-    building run in parallel."""
+    (pipeline.cluster), then read again group by group. With several workers, parsing, pair
+    scoring and fact building run in parallel."""
     index, table = match_table(source, registry, workers)
     lap = Stopwatch()
     left, right = candidate_pairs(table)
