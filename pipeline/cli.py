@@ -195,6 +195,8 @@ def reconcile(
         raise _fail(str(exc)) from None
     except BrokenProcessPool:
         raise _fail("a worker process ended abruptly (killed, or out of memory?): nothing written") from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted: nothing written", EXIT_INTERRUPTED) from None
     except OSError as exc:
         raise _fail(f"{exc.filename}: {exc.strerror}") from None
     counts = outcome.report.counts

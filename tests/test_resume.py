@@ -86,3 +86,37 @@ def test_interrupt_exits_cleanly_without_partial_files(tmp_path: Path) -> None:
     assert code == 130, output
     assert "Traceback" not in output and "interrupted" in output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_interrupted_reconcile_exits_cleanly_writes_nothing_and_leaves_no_worker(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from reconcile_scale import generate
+
+    generate(60_000, tmp_path / "mentions.jsonl")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    run = factbase("-v", "reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out", "--workers", "2", env=env)
+    assert run.stdout is not None
+    for line in run.stdout:  # wait until the workers are building facts
+        if "clustered them" in line:
+            break
+    time.sleep(0.5)
+    run.send_signal(signal.SIGINT)
+    code = run.wait(timeout=30)
+    output = run.stdout.read()
+    assert code == 130, output
+    assert "Traceback" not in output and "interrupted: nothing written" in output
+    assert not (tmp_path / "out" / "facts.jsonl").exists() and not (tmp_path / "out" / "run.json").exists()
+    time.sleep(0.5)
+    assert not processes_mentioning(str(tmp_path))
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Processes whose command line contains `text` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended while being read
+    return found
