@@ -206,7 +206,7 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
             components.union(node, name_key(alias))
         registry_names[node] = entry
 
-    seen = sorted(set(sightings), key=lambda s: (s.doc_id, s.name, s.canonical_name or "", s.kind.value))
+    seen = list(dict.fromkeys(sightings))  # as given: every step below is order-free or sorts
     keys = [name_key(s.canonical_name or s.name) for s in seen]  # the name each sighting goes by
     kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
     for sighting, key in zip(seen, keys, strict=True):
@@ -287,11 +287,12 @@ def _attach_surnames(
 def _attach_aliases(seen: list[Sighting], components: _Components) -> None:
     """A name given with a canonical name is an alias of that entity when the sources never gave
     it another one; names written without a canonical name resolve through these aliases."""
+    written = sorted({(s.name, s.canonical_name or "") for s in seen})  # once each, in a fixed order
     targets: dict[str, set[str]] = defaultdict(set)
-    for sighting in seen:
-        if sighting.canonical_name:
-            targets[name_key(sighting.name)].add(components.find(name_key(sighting.canonical_name)))
-    for sighting in seen:
-        key = name_key(sighting.name)
-        if sighting.canonical_name is None and len(targets.get(key, ())) == 1 and components.alone(key):
+    for name, canonical in written:
+        if canonical:
+            targets[name_key(name)].add(components.find(name_key(canonical)))
+    for name, canonical in written:
+        key = name_key(name)
+        if not canonical and len(targets.get(key, ())) == 1 and components.alone(key):
             components.union(key, next(iter(targets[key])))
