@@ -269,9 +269,8 @@ def _facts(
     render: Callable[[Fact], Rendered],
     workers: int,
 ) -> Iterator[Rendered]:
-    """Pass two: each group's mentions read again and made into a fact, in fact-base order (first
-    source's document and offset, then fact id)."""
-    ordered = sorted(groups, key=functools.partial(_fact_order, table))
+    """Pass two: each group's mentions read again and made into a fact, in fact-base order."""
+    ordered = _in_fact_order(table, groups)
     return ordered_map(functools.partial(_fact, source, index, table, render), ordered, workers)
 
 
@@ -284,10 +283,18 @@ def _fact(
     return render(make_fact(members, index, group.cohesion))
 
 
-def _fact_order(table: MatchTable, group: Group) -> tuple[str, int, str]:
-    first = min(group.members, key=table.sort_key)
-    document, start, _, _ = table.sort_key(first)
-    return document, start, content_id("f", sorted(table.ids[k] for k in group.members))
+def _in_fact_order(table: MatchTable, groups: list[Group]) -> list[Group]:
+    """Groups by their first source's document and offset, then by fact id (hashed only for the
+    few groups whose first sources share both)."""
+    first_sources = [table.sort_key(min(g.members, key=table.sort_key))[:2] for g in groups]
+    shared = {source for source, count in Counter(first_sources).items() if count > 1}
+
+    def order(item: tuple[tuple[str, int], Group]) -> tuple[str, int, str]:
+        (document, start), group = item
+        fact_id = content_id("f", sorted(table.ids[k] for k in group.members)) if (document, start) in shared else ""
+        return document, start, fact_id
+
+    return [group for _, group in sorted(zip(first_sources, groups, strict=True), key=order)]
 
 
 def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) -> Fact:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.entities import load_registry
+from pipeline.ids import content_id
 from pipeline.reconcile import build_facts, mention_id, merge_chunk_duplicates
 from pipeline.records import Evidence, Mention
 
@@ -118,3 +119,13 @@ def test_mentions_stored_raw_are_normalized_in_the_facts() -> None:
     [amount] = fact.event.amounts
     assert (amount.text, amount.value, amount.currency, amount.approximate) == ("近1亿美元", 1e8, "USD", True)
     assert fact.event.attribution == "Forbes" and fact.canonical.amounts[0].value == 1e8
+
+
+def test_facts_whose_first_sources_start_at_the_same_place_are_ordered_by_fact_id() -> None:
+    resignation = mention("en", "en", (0, 40), "c1")
+    statement = mention("en", "en", (0, 40), "c1", "statement", summary="Mostaque denied it.", amounts=[usd(1.0)])
+    first, second = sorted([resignation.id, statement.id])
+    assert content_id("f", [first]) > content_id("f", [second])  # mention-id order is not fact-id order here
+    for mentions in ([resignation, statement], [statement, resignation]):
+        facts = build_facts(mentions, REGISTRY)
+        assert len(facts) == 2 and [f.id for f in facts] == sorted(f.id for f in facts)
