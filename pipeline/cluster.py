@@ -6,8 +6,9 @@ join only when (1) they share no document (one article reports one event once: i
 were merged before), (2) no pair across them is impossible (score -inf) or clearly against (below
 FLOOR), and (3) the mean score over every pair across them reaches the threshold. A group is
 judged on all its pairs, not on one link: groups can only form inside a connected component of
-the strong pairs, so every pair inside a component of up to COMPONENT_BATCH mentions is scored
-up front in one batch; larger components have their missing pairs scored at each merge.
+the strong pairs: a component of two mentions is one group at once (its one pair is strong),
+every pair inside a component of 3 to COMPONENT_BATCH mentions is scored up front in one batch,
+and larger components have their missing pairs scored at each merge.
 """
 
 from __future__ import annotations
@@ -42,15 +43,23 @@ def cluster(
     left, right, values = pairs
     strong = values >= threshold
     left, right, values = left[strong], right[strong], values[strong]
-    known = _component_scores(n, left, right, score)
+    label, size = _components(n, left, right)
+    pair_of_two = size[left] == 2  # a component of two mentions is one group: its pair is strong
+    group_of = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    weakest: dict[int, float] = {}
+    two = (left[pair_of_two].tolist(), right[pair_of_two].tolist(), values[pair_of_two].tolist())
+    for i, j, value in zip(*two, strict=True):
+        keep, gone = min(i, j), max(i, j)
+        members[keep] += members.pop(gone)
+        group_of[gone], weakest[keep] = keep, value
+    left, right, values = left[~pair_of_two], right[~pair_of_two], values[~pair_of_two]
+    known = _component_scores(n, label, size, score)
     known.update(zip((np.minimum(left, right) * n + np.maximum(left, right)).tolist(), values.tolist(), strict=True))
     first = np.where(id_rank[left] < id_rank[right], left, right)
     second = np.where(id_rank[left] < id_rank[right], right, left)
     order = np.lexsort((id_rank[second], id_rank[first], -values))
-    group_of = list(range(n))
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    doc_sets: dict[int, set[int]] = {i: {int(docs[i])} for i in range(n)}
-    weakest: dict[int, float] = {}
+    doc_sets: dict[int, set[int]] = {i: {int(docs[i])} for i in members}
     for i, j in zip(first[order].tolist(), second[order].tolist(), strict=True):
         a, b = group_of[i], group_of[j]
         if a == b or doc_sets[a] & doc_sets[b]:
@@ -68,13 +77,17 @@ def cluster(
     return sorted(groups, key=lambda g: int(id_rank[g.members[0]]))
 
 
-def _component_scores(n: int, left: Array, right: Array, score: PairScorer) -> dict[int, float]:
-    """The score of every pair inside each connected component (of up to COMPONENT_BATCH items)
-    of the strong pairs, keyed low * n + high."""
+def _components(n: int, left: Array, right: Array) -> tuple[Array, Array]:
+    """Each item's connected component of the strong pairs, and the size of that component."""
     graph = sparse.coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     _, label = csgraph.connected_components(graph, directed=False)
-    size = np.bincount(label)[label]
-    inside = np.flatnonzero((size > 1) & (size <= COMPONENT_BATCH))
+    return label, np.bincount(label)[label]
+
+
+def _component_scores(n: int, label: Array, size: Array, score: PairScorer) -> dict[int, float]:
+    """The score of every pair inside each connected component of 3 to COMPONENT_BATCH items,
+    keyed low * n + high."""
+    inside = np.flatnonzero((size > 2) & (size <= COMPONENT_BATCH))
     inside = inside[np.argsort(label[inside], kind="stable")]
     lows, highs = [], []
     for distance in range(1, COMPONENT_BATCH):
