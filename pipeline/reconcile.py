@@ -50,6 +50,7 @@ from pipeline.records import (
 )
 
 Rendered = TypeVar("Rendered")
+Item = TypeVar("Item")
 log = logging.getLogger(__name__)
 CANONICAL_RULE = "most complete mention (most filled fields, then most evidence), ties by mention id"
 
@@ -78,17 +79,17 @@ def most_complete(mentions: list[Mention]) -> Mention:
     return min(mentions, key=lambda m: (*(-n for n in completeness(m)), m.id))
 
 
-def _groups(items: list[Mention], same: Callable[[Mention, Mention], bool]) -> list[list[Mention]]:
-    """Groups in which every pair is `same` (complete linkage, so one mention cannot chain two
-    different events together), built in id order; each sorted by id, ordered by first id."""
-    groups: list[list[Mention]] = []
-    for item in sorted(items, key=lambda m: m.id):
+def complete_linkage(items: Iterable[Item], same: Callable[[Item, Item], bool]) -> list[list[Item]]:
+    """Groups in which every pair is `same`, so one item cannot chain two different things
+    together: each item, in the order given, joins the first group it fits entirely."""
+    groups: list[list[Item]] = []
+    for item in items:
         home = next((g for g in groups if all(same(item, member) for member in g)), None)
         if home is None:
             groups.append([item])
         else:
             home.append(item)
-    return sorted(groups, key=lambda g: g[0].id)
+    return groups
 
 
 def _overlaps(a: Mention, b: Mention) -> bool:
@@ -123,7 +124,9 @@ def merge_chunk_duplicates(mentions: list[Mention]) -> list[Mention]:
     for mention in mentions:
         by_doc[mention.doc_id].append(mention)
     merged = [
-        _merge_mentions(group) for doc_id in sorted(by_doc) for group in _groups(by_doc[doc_id], same_event_in_overlap)
+        _merge_mentions(group)
+        for doc_id in sorted(by_doc)
+        for group in complete_linkage(sorted(by_doc[doc_id], key=lambda m: m.id), same_event_in_overlap)
     ]
     return sort_mentions(merged)
 
@@ -383,15 +386,8 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
         {(a.value, a.currency, a.approximate, m.id) for m in members for a in m.event.amounts if a.value is not None},
         key=lambda c: (c[1] or "", c[0], c[2], c[3]),
     )
-    groups: list[list[tuple[float, str | None, bool, str]]] = []
-    for claim in claims:
-        home = next((g for g in groups if all(_agree(claim, other) for other in g)), None)
-        if home is None:
-            groups.append([claim])
-        else:
-            home.append(claim)
     result = []
-    for group in groups:
+    for group in complete_linkage(claims, _agree):
         exact = Counter(c[0] for c in group if not c[2]) or Counter(c[0] for c in group)
         value = min(exact, key=lambda v: (-exact[v], v))
         result.append(

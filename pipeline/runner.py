@@ -210,8 +210,8 @@ def run_pipeline(
 
 def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, workers: int = 1) -> RunOutcome:
     """Build facts.jsonl from an existing mentions.jsonl, streaming: the file is read once to match
-    the mentions and again, group by group, to write the facts; parsing and fact building run in
-    `workers` processes."""
+    the mentions and again, group by group, to write the facts; parsing, pair scoring and fact
+    building run in `workers` processes."""
     started = time.monotonic()
     registry = settings.registry()
     source = MentionFile(mentions_path)
