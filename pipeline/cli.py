@@ -49,6 +49,12 @@ OutDir = Annotated[Path, typer.Option("-o", "--out", help="Folder to write the f
 EntitiesOption = Annotated[
     Path | None, typer.Option(help="Your own alias registry (TOML, same shape as pipeline/data/entities.toml).")
 ]
+AdjudicateOption = Annotated[
+    bool,
+    typer.Option(
+        "--adjudicate", help="Ask the model about the mention pairs scored near the merge threshold (off by default)."
+    ),
+]
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
@@ -102,6 +108,7 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
         local_threads: Annotated[int | None, typer.Option(help="Local server CPU threads (0: all).")] = None,
         local_gpu_layers: Annotated[int | None, typer.Option(help="Layers offloaded to a GPU (-1: all).")] = None,
         config: Annotated[Path | None, typer.Option(help="Config file (default ./factbase.toml).")] = None,
+        adjudicate: AdjudicateOption = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         flags: dict[str, Any] = {
@@ -122,6 +129,7 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             "local_ctx": local_ctx,
             "local_threads": local_threads,
             "local_gpu_layers": local_gpu_layers,
+            "adjudicate": adjudicate or None,
         }
         try:
             settings = load_settings(flags, config)
@@ -187,11 +195,13 @@ def reconcile(
         int,
         typer.Option(min=1, help="Processes that parse mentions, score pairs and build facts (default: one per core)."),
     ] = default_workers(),
+    adjudicate: AdjudicateOption = False,
 ) -> None:
     """Merge the mentions of a mentions.jsonl into facts.jsonl."""
     try:
-        outcome = reconcile_file(load_settings({"entities": entities}, config), mentions, out, workers)
-    except ConfigError as exc:
+        settings = load_settings({"entities": entities, "adjudicate": adjudicate or None}, config)
+        outcome = reconcile_file(settings, mentions, out, workers)
+    except (ConfigError, BackendError, LocalBackendError) as exc:
         raise _fail(str(exc)) from None
     except BrokenProcessPool:
         raise _fail("a worker process ended abruptly (killed, or out of memory?): nothing written") from None
@@ -200,8 +210,14 @@ def reconcile(
     except OSError as exc:
         raise _fail(f"{exc.filename}: {exc.strerror}") from None
     counts = outcome.report.counts
+    asked = (
+        f" ({counts.pairs_adjudicated} pairs adjudicated, {counts.pairs_unanswered} unanswered, "
+        f"{outcome.report.calls} calls, {outcome.report.cache_hits} cache hits)"
+        if adjudicate
+        else ""
+    )
     err.print(
-        f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl",
+        f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl{asked}",
         markup=False,
         soft_wrap=True,
     )

@@ -38,11 +38,13 @@ class Group:
 def cluster(
     docs: Array, id_rank: Array, pairs: tuple[Array, Array, Array], score: PairScorer, threshold: float
 ) -> list[Group]:
-    """Groups of item indexes; every item is in exactly one group, groups in order of first id."""
+    """Groups of item indexes; every item is in exactly one group, groups in order of first id.
+    `pairs` are the candidate pairs and their scores, which stand over `score`'s (a model's
+    verdict may have moved them); `score` scores the other pairs a group needs."""
     n = len(docs)
-    left, right, values = pairs
-    strong = values >= threshold
-    left, right, values = left[strong], right[strong], values[strong]
+    given_left, given_right, given_values = pairs
+    strong = given_values >= threshold
+    left, right, values = given_left[strong], given_right[strong], given_values[strong]
     label, size = _components(n, left, right)
     pair_of_two = size[left] == 2  # a component of two mentions is one group: its pair is strong
     group_of = list(range(n))
@@ -55,7 +57,9 @@ def cluster(
         group_of[gone], weakest[keep] = keep, value
     left, right, values = left[~pair_of_two], right[~pair_of_two], values[~pair_of_two]
     known = _component_scores(n, label, size, score)
-    known.update(zip((np.minimum(left, right) * n + np.maximum(left, right)).tolist(), values.tolist(), strict=True))
+    inside = (label[given_left] == label[given_right]) & (size[given_left] > 2)  # the given scores stand
+    low, high = np.minimum(given_left[inside], given_right[inside]), np.maximum(given_left[inside], given_right[inside])
+    known.update(zip((low * n + high).tolist(), given_values[inside].tolist(), strict=True))
     first = np.where(id_rank[left] < id_rank[right], left, right)
     second = np.where(id_rank[left] < id_rank[right], right, left)
     order = np.lexsort((id_rank[second], id_rank[first], -values))

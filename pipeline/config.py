@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from pipeline import dates
+from pipeline.adjudicate import BAND
 from pipeline.entities import DEFAULT_REGISTRY, RegistryEntry, RegistryError, load_registry
 from pipeline.llm import BackendConfig
 
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     prompt: str | None = None  # extract-v1; extract-small-v1 on the bundled local model
     reference_date: str | None = None
     entities: Path | None = None  # the user's alias registry, read after pipeline/data/entities.toml
+    adjudicate: bool = False  # ask the model about pairs scored near the threshold (pipeline.adjudicate)
+    adjudication_band: float = Field(BAND, ge=0)
     local_model: Path | None = None
     local_ctx: int = Field(8192, ge=512)
     local_threads: int = Field(0, ge=0)  # 0: every core

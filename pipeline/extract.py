@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ValidationError
 
-from pipeline.cache import ModelAnswer, ResponseCache, cache_key
+from pipeline.cache import ModelAnswer, ResponseCache
 from pipeline.chunk import chunk_document, split_chunk, split_sentences
-from pipeline.extract_schema import Extraction, schema_hash, sentence_choice_model, to_event
+from pipeline.extract_schema import Extraction, sentence_choice_model, to_event
 from pipeline.ground import ground_fields, ground_quote
-from pipeline.llm import CallError, ModelClient
+from pipeline.llm import CachedClient, CallError, ModelClient
 from pipeline.normalize import normalize_event
 from pipeline.prompts import PromptTemplate
 from pipeline.reconcile import mention_id, merge_chunk_duplicates
@@ -60,11 +60,9 @@ class Extractor:
         concurrency: int,
         small_model: bool = False,
     ) -> None:
-        self.client = client
-        self.cache = cache
+        self.calls = CachedClient(client, cache, concurrency)
         self.prompt = prompt
         self.small_model = small_model
-        self._slots = asyncio.Semaphore(concurrency)
 
     def response_model(self, document: Document, chunk: Chunk) -> type[Extraction]:
         """The answer schema; for a small model, quotes are chosen from the chunk's sentences."""
@@ -82,35 +80,11 @@ class Extractor:
             "examples": self.prompt.rendered_examples(),
         }
 
-    def _key(self, context: dict[str, str], response_model: type[Extraction]) -> str:
-        config = self.client.config
-        return cache_key(
-            {
-                "model": config.model,
-                "model_identity": config.model_identity(),
-                "prompt_version": self.prompt.version,
-                "messages": self.prompt.messages(),
-                "context": context,
-                "schema_hash": schema_hash(response_model),
-                "mode": self.client.mode,
-                "temperature": config.temperature,
-                "seed": config.seed,
-                "max_tokens": config.max_tokens,
-            }
-        )
-
     async def answer(self, document: Document, chunk: Chunk) -> tuple[ModelAnswer, bool]:
         """The model's answer for a chunk, and whether it came from the cache."""
-        context = self._context(document, chunk)
-        response_model = self.response_model(document, chunk)
-        key = self._key(context, response_model)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached, True
-        async with self._slots:
-            answer = await self.client.extract(response_model, self.prompt.messages(), context)
-        self.cache.put(key, answer)
-        return answer, False
+        return await self.calls.answer(
+            self.prompt, self._context(document, chunk), self.response_model(document, chunk)
+        )
 
     async def extract_chunk(self, document: Document, chunk: Chunk, depth: int = 0) -> ExtractResult:
         result = ExtractResult(chunks=1 if depth == 0 else 0)
@@ -182,7 +156,7 @@ class Extractor:
             evidence=evidence,
             chunk_ids=[chunk.id],
             prompt_version=self.prompt.version,
-            model=self.client.config.model,
+            model=self.calls.client.config.model,
         )
 
     async def extract_documents(

@@ -9,6 +9,7 @@ Three kinds of trouble, three answers:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import urlparse
@@ -21,7 +22,9 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from pipeline.cache import ModelAnswer
+from pipeline.cache import ModelAnswer, ResponseCache, cache_key
+from pipeline.extract_schema import schema_hash
+from pipeline.prompts import PromptTemplate
 from pipeline.records import Usage
 
 MODES = {
@@ -226,3 +229,44 @@ class ModelClient:
         if status in (401, 403, 404):
             return BackendError(f"{self.config.base_url or 'OpenAI'} refused the call: {message}")
         return CallError(message)
+
+
+class CachedClient:
+    """Model calls through the response cache, at most `concurrency` at a time: a repeated or
+    resumed run reads its answers back instead of calling. The key holds everything that decides
+    an answer (model, prompt, schema, settings, the message variables), never the API key."""
+
+    def __init__(self, client: ModelClient, cache: ResponseCache, concurrency: int) -> None:
+        self.client = client
+        self.cache = cache
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def key(self, prompt: PromptTemplate, context: dict[str, str], response_model: type[BaseModel]) -> str:
+        config = self.client.config
+        return cache_key(
+            {
+                "model": config.model,
+                "model_identity": config.model_identity(),
+                "prompt_version": prompt.version,
+                "messages": prompt.messages(),
+                "context": context,
+                "schema_hash": schema_hash(response_model),
+                "mode": self.client.mode,
+                "temperature": config.temperature,
+                "seed": config.seed,
+                "max_tokens": config.max_tokens,
+            }
+        )
+
+    async def answer(
+        self, prompt: PromptTemplate, context: dict[str, str], response_model: type[BaseModel]
+    ) -> tuple[ModelAnswer, bool]:
+        """The model's answer, and whether it came from the cache."""
+        key = self.key(prompt, context, response_model)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached, True
+        async with self._slots:
+            answer = await self.client.extract(response_model, prompt.messages(), context)
+        self.cache.put(key, answer)
+        return answer, False

@@ -6,6 +6,7 @@ format shows, currencies become ISO codes, names are trimmed and participants de
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pipeline import dates
@@ -22,11 +23,27 @@ def normalize_time(time: TimeRef | None, reference: str | None = None) -> TimeRe
     date. A model date they contradict is replaced by their reading, or dropped when they
     cannot be resolved; a model date more precise than the words ("2024-03-23" for « fin mars »)
     is cut to their precision; a model date with no readable words ("that year", 当时) is kept:
-    the model saw the context."""
+    the model saw the context. A time already in this form comes back as the same object."""
     if time is None:
         return None
-    text = (time.text or "").strip() or None
-    date = (time.date or "").strip() or None
+    fields = _time_fields(time.text, time.date, reference)
+    if fields is None:
+        return None
+    text, date = fields
+    precision = dates.parse_iso(date) if date else None
+    if (text, date, precision) == (time.text, time.date, time.precision):
+        return time
+    return TimeRef(text=text, date=date, precision=precision)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _time_fields(
+    given_text: str | None, given_date: str | None, reference: str | None
+) -> tuple[str | None, str | None] | None:
+    """The (text, date) a time normalizes to, None for no time; cached, as the same few words
+    ("2023年6月", « fin mars ») recur across many mentions."""
+    text = (given_text or "").strip() or None
+    date = (given_date or "").strip() or None
     if date is not None and dates.parse_iso(date) is None:
         date = None
     reading = dates.read_time_text(text, reference) if text else None
@@ -34,7 +51,7 @@ def normalize_time(time: TimeRef | None, reference: str | None = None) -> TimeRe
         date = _supported_date(date, reading)
     if date is None and text is None:
         return None
-    return TimeRef(text=text, date=date, precision=dates.parse_iso(date) if date else None)
+    return text, date
 
 
 def _supported_date(date: str | None, reading: dates.TimeReading) -> str | None:
@@ -57,19 +74,31 @@ def normalize_currency(currency: str | None) -> str | None:
 
 def normalize_amount(amount: Amount) -> Amount:
     """Value, currency and approximation as the words say them ("近1亿美元" is about 100,000,000
-    USD); what the words do not say is taken from the model."""
-    text = (amount.text or "").strip() or None
+    USD); what the words do not say is taken from the model. An amount already in this form
+    comes back as the same object."""
+    given = (amount.text, amount.value, amount.currency, amount.approximate, amount.measure)
+    fields = _amount_fields(*given)
+    if fields == given:
+        return amount
+    text, value, currency, approximate, measure = fields
+    return Amount(text=text, value=value, currency=currency, approximate=approximate, measure=measure)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _amount_fields(
+    given_text: str | None, value: float | None, currency: str | None, approximate: bool, measure: str | None
+) -> tuple[str | None, float | None, str | None, bool, str | None]:
+    """The (text, value, currency, approximate, measure) an amount normalizes to; cached."""
+    text = (given_text or "").strip() or None
     reading = read_amount(text) if text else None
-    value = amount.value
     if reading is not None and (reading.value is not None or value is None):
         value = reading.value
-    currency = (reading.currency if reading else None) or normalize_currency(amount.currency)
-    return Amount(
-        text=text,
-        value=value,
-        currency=currency,
-        approximate=amount.approximate or bool(reading and reading.approximate),
-        measure=(amount.measure or "").strip() or None,
+    return (
+        text,
+        value,
+        (reading.currency if reading else None) or normalize_currency(currency),
+        approximate or bool(reading and reading.approximate),
+        (measure or "").strip() or None,
     )
 
 
@@ -90,13 +119,22 @@ def normalize_participants(participants: list[Participant]) -> list[Participant]
 
 
 def normalize_event(event: EventBase, reference: str | None = None) -> EventBase:
-    """The event with every value in its canonical form; idempotent."""
-    return event.model_copy(
-        update={
-            "summary": event.summary.strip(),
-            "participants": normalize_participants(event.participants),
-            "time": normalize_time(event.time, reference),
-            "amounts": [normalize_amount(a) for a in event.amounts],
-            "attribution": (event.attribution or "").strip() or None,
-        }
-    )
+    """The event with every value in its canonical form; idempotent: an event already in that
+    form comes back as the same object (so callers can tell with `is`)."""
+    update = {
+        "summary": event.summary.strip(),
+        "participants": normalize_participants(event.participants),
+        "time": normalize_time(event.time, reference),
+        "amounts": [normalize_amount(a) for a in event.amounts],
+        "attribution": (event.attribution or "").strip() or None,
+    }
+    if all(_same(value, getattr(event, name)) for name, value in update.items()):
+        return event
+    return event.model_copy(update=update)
+
+
+def _same(new: object, old: object) -> bool:
+    """The normalizers return their input object when it needs no change."""
+    if isinstance(new, list) and isinstance(old, list):
+        return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
+    return new is old or (isinstance(new, str) and new == old)

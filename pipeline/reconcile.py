@@ -16,15 +16,16 @@ import functools
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
 from pipeline import dates
+from pipeline.adjudicate import Adjudication, settled, uncertain
 from pipeline.cluster import Group, cluster
 from pipeline.entities import EntityIndex, RegistryEntry, looks_proper, name_key, resolve_entities
-from pipeline.events import EventBase, Role
+from pipeline.events import EventBase, Participant, Role
 from pipeline.ids import content_id
 from pipeline.match import (
     THRESHOLD,
@@ -52,6 +53,7 @@ from pipeline.records import (
 Rendered = TypeVar("Rendered")
 Item = TypeVar("Item")
 log = logging.getLogger(__name__)
+NO_REFERENCES: Mapping[str, str | None] = {}  # no document's reference date known
 CANONICAL_RULE = "most complete mention (most filled fields, then most evidence), ties by mention id"
 
 
@@ -69,9 +71,9 @@ def mention_id(doc_id: str, event: EventBase, evidence: list[Evidence]) -> str:
 
 
 def completeness(mention: Mention) -> tuple[int, int]:
-    event = mention.event
-    filled = sum(getattr(event, key) not in (None, [], "") for key in type(event).model_fields if key != "participants")
-    return filled + len(event.participants), len(mention.evidence)
+    fields = mention.event.__dict__  # the event's fields by name (extra keys are forbidden)
+    filled = sum(value not in (None, [], "") for key, value in fields.items() if key != "participants")
+    return filled + len(fields["participants"]), len(mention.evidence)
 
 
 def most_complete(mentions: list[Mention]) -> Mention:
@@ -179,19 +181,24 @@ class MentionList(list[Mention]):
         return [self[k] for k in wheres]
 
 
-def normalized(mention: Mention) -> Mention:
-    """The mention with its values in canonical form (extraction already did this; mentions from
-    elsewhere, or from older versions, may not have)."""
-    return mention.model_copy(update={"event": normalize_event(mention.event)})
+def normalized(mention: Mention, references: Mapping[str, str | None] = NO_REFERENCES) -> Mention:
+    """The mention with its values in canonical form, relative dates against its document's
+    reference date when known (extraction already did this; mentions from elsewhere, or from
+    older versions, may not have); the same object when already so."""
+    event = normalize_event(mention.event, references.get(mention.doc_id))
+    return mention if event is mention.event else mention.model_copy(update={"event": event})
 
 
 def match_table(
-    source: MentionSource, registry: list[RegistryEntry], workers: int = 1
+    source: MentionSource,
+    registry: list[RegistryEntry],
+    workers: int = 1,
+    references: Mapping[str, str | None] = NO_REFERENCES,
 ) -> tuple[EntityIndex, MatchTable]:
     """Pass one: every mention normalized into the match table, and the entities it names."""
     lap = Stopwatch()
     columns = Columns()
-    for part in ordered_map(functools.partial(_columns, source), source.parts(), workers, per_task=1):
+    for part in ordered_map(functools.partial(_columns, source, references), source.parts(), workers, per_task=1):
         columns.extend(part)
     lap("read and normalized %d mentions", len(columns.ids))
     index = resolve_entities(columns.sightings.values, registry)
@@ -201,30 +208,45 @@ def match_table(
     return index, table
 
 
-def _columns(source: MentionSource, part: Any) -> Columns:
+def _columns(source: MentionSource, references: Mapping[str, str | None], part: Any) -> Columns:
     columns = Columns()
     for where, mention in source.read(part):
-        clean = normalized(mention)
-        columns.add(mention_row(clean), where, raw=clean != mention)
+        clean = normalized(mention, references)
+        columns.add(mention_row(clean), where, raw=clean is not mention)
     return columns
 
 
 def reconcile(
-    source: MentionSource, registry: list[RegistryEntry], render: Callable[[Fact], Rendered], workers: int = 1
+    source: MentionSource,
+    registry: list[RegistryEntry],
+    render: Callable[[Fact], Rendered],
+    workers: int = 1,
+    references: Mapping[str, str | None] = NO_REFERENCES,
+    adjudication: Adjudication | None = None,
 ) -> tuple[int, Iterator[Rendered]]:
     """The number of mentions, and one fact per real-world event, in fact-base order, each passed
     through `render`: mentions are matched across documents (pipeline.match), clustered
     (pipeline.cluster), then read again group by group. With several workers, parsing, pair
-    scoring and fact building run in parallel."""
-    index, table = match_table(source, registry, workers)
+    scoring and fact building run in parallel. `references`: each document's reference date,
+    for mentions stored with relative dates not yet resolved; `adjudication`: how to ask a model
+    about the pairs scored too close to the threshold (pipeline.adjudicate)."""
+    index, table = match_table(source, registry, workers, references)
     lap = Stopwatch()
     left, right = candidate_pairs(table)
     lap("blocked %d candidate pairs", len(left))
-    pairs = (left, right, scores(table, left, right, workers))
+    pair_scores = scores(table, left, right, workers)
     lap("scored them")
+    stored = _Stored(table.where.tolist(), table.raw.tolist(), references)  # lists: read item by item
+    if adjudication is not None:
+        which = uncertain(pair_scores, THRESHOLD, adjudication.band)
+        pair_mentions = [_loaded(source, stored, [int(left[k]), int(right[k])]) for k in which]
+        verdicts = adjudication.ask([(a, b) for a, b in pair_mentions])
+        pair_scores = settled(pair_scores, which, verdicts, THRESHOLD, adjudication.band)
+        lap("adjudicated %d pairs in the uncertain band", len(which))
+    pairs = (left, right, pair_scores)
     groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
     lap("clustered them into %d groups", len(groups))
-    return table.n, _facts(source, index, table, groups, render, workers)
+    return table.n, _facts(source, index, table, stored, groups, render, workers)
 
 
 class Stopwatch:
@@ -240,9 +262,11 @@ class Stopwatch:
         self.last = now
 
 
-def build_facts(mentions: list[Mention], registry: list[RegistryEntry]) -> list[Fact]:
+def build_facts(
+    mentions: list[Mention], registry: list[RegistryEntry], adjudication: Adjudication | None = None
+) -> list[Fact]:
     """One fact per real-world event among mentions held in memory."""
-    _, facts = reconcile(MentionList(mentions), registry, _as_is)
+    _, facts = reconcile(MentionList(mentions), registry, _as_is, adjudication=adjudication)
     return list(facts)
 
 
@@ -261,29 +285,43 @@ def facts_from_groups(groups: list[list[Mention]], registry: list[RegistryEntry]
         left, right = (a.ravel() for a in np.triu_indices(len(members), k=1))
         cohesion = float(scores(table, members[left], members[right]).min()) if len(group) > 1 else None
         decided.append(Group(sorted(members.tolist(), key=lambda k: int(table.id_rank[k])), cohesion))
-    return list(_facts(source, index, table, decided, _as_is, workers=1))
+    stored = _Stored(table.where.tolist(), table.raw.tolist(), NO_REFERENCES)
+    return list(_facts(source, index, table, stored, decided, _as_is, workers=1))
 
 
 def _facts(
     source: MentionSource,
     index: EntityIndex,
     table: MatchTable,
+    stored: _Stored,
     groups: list[Group],
     render: Callable[[Fact], Rendered],
     workers: int,
 ) -> Iterator[Rendered]:
     """Pass two: each group's mentions read again and made into a fact, in fact-base order."""
     ordered = _in_fact_order(table, groups)
-    return ordered_map(functools.partial(_fact, source, index, table, render), ordered, workers)
+    return ordered_map(functools.partial(_fact, source, index, stored, render), ordered, workers)
+
+
+class _Stored(NamedTuple):
+    """Where the source keeps each mention, whether it is stored not yet normalized, and the
+    reference dates to normalize it with."""
+
+    where: list[int]
+    raw: list[bool]
+    references: Mapping[str, str | None]
 
 
 def _fact(
-    source: MentionSource, index: EntityIndex, table: MatchTable, render: Callable[[Fact], Rendered], group: Group
+    source: MentionSource, index: EntityIndex, stored: _Stored, render: Callable[[Fact], Rendered], group: Group
 ) -> Rendered:
-    mentions = source.load(table.where[group.members].tolist())
-    raw = table.raw[group.members].tolist()
-    members = [normalized(m) if again else m for m, again in zip(mentions, raw, strict=True)]
-    return render(make_fact(members, index, group.cohesion))
+    return render(make_fact(_loaded(source, stored, group.members), index, group.cohesion))
+
+
+def _loaded(source: MentionSource, stored: _Stored, members: list[int]) -> list[Mention]:
+    """Mentions read again from the source by their rows in the match table, normalized."""
+    mentions = source.load(stored.where[k] for k in members)
+    return [normalized(m, stored.references) if stored.raw[k] else m for m, k in zip(mentions, members, strict=True)]
 
 
 def _in_fact_order(table: MatchTable, groups: list[Group]) -> list[Group]:
@@ -303,6 +341,7 @@ def _in_fact_order(table: MatchTable, groups: list[Group]) -> list[Group]:
 def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) -> Fact:
     members = sort_mentions(group)
     canonical = most_complete(members)
+    named = [Named(m.id, p, index.entity_id(m.doc_id, p)) for m in members for p in m.event.participants]
     return Fact(
         id=content_id("f", sorted(m.id for m in members)),
         type=canonical.event.type,
@@ -310,7 +349,7 @@ def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) 
         canonical_mention_id=canonical.id,
         canonical_rule=CANONICAL_RULE,
         canonical=canonical_values(members),
-        entities=fact_entities(members, index),
+        entities=fact_entities(named, index),
         languages=sorted({m.lang for m in members}),
         sources=[
             Source(
@@ -327,19 +366,25 @@ def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) 
             for e in m.evidence
         ],
         mention_ids=[m.id for m in members],
-        conflicts=find_conflicts(members, index),
+        conflicts=find_conflicts(members, named),
         cohesion=cohesion,
     )
 
 
-def fact_entities(members: list[Mention], index: EntityIndex) -> list[FactEntity]:
+class Named(NamedTuple):
+    """A participant of one of the fact's mentions, and the entity it resolved to."""
+
+    mention_id: str
+    participant: Participant
+    entity: str
+
+
+def fact_entities(named: list[Named], index: EntityIndex) -> list[FactEntity]:
     roles: dict[str, set[Role]] = defaultdict(set)
     written: dict[str, set[str]] = defaultdict(set)
-    for mention in members:
-        for participant in mention.event.participants:
-            entity = index.entity_id(mention.doc_id, participant)
-            roles[entity].add(participant.role)
-            written[entity].add(participant.name)
+    for name in named:
+        roles[name.entity].add(name.participant.role)
+        written[name.entity].add(name.participant.name)
     return sorted(
         (
             FactEntity(
@@ -417,7 +462,7 @@ def _field_values(mention: Mention) -> dict[str, str | None]:
     }
 
 
-def find_conflicts(members: list[Mention], index: EntityIndex) -> list[Conflict]:
+def find_conflicts(members: list[Mention], named: list[Named]) -> list[Conflict]:
     """Fields on which the members disagree, each value with the mentions that give it. Dates
     at different precisions that agree ("2024-03" and "2024-03-23") are not a disagreement;
     neither are names in different scripts (彭博社, Bloomberg) or a surname beside the full name."""
@@ -432,8 +477,8 @@ def find_conflicts(members: list[Mention], index: EntityIndex) -> list[Conflict]
                 by_value[value].append(mention.id)
         if len(by_value) > 1 and not (field == "time.date" and _dates_agree(list(by_value))):
             conflicts.append(_conflict(field, by_value, by_doc))
-    for entity, names in _spellings(members, index).items():
-        if _misspelled(list(names)):
+    for entity, names in _spellings(named).items():
+        if len(names) > 1 and _misspelled(list(names)):
             conflicts.append(_conflict(f"name:{entity}", names, by_doc))
     return conflicts
 
@@ -451,13 +496,12 @@ def _dates_agree(values: list[str | None]) -> bool:
     return all(a is not None and b is not None and a.overlaps(b) for a in spans for b in spans)
 
 
-def _spellings(members: list[Mention], index: EntityIndex) -> dict[str, dict[str | None, list[str]]]:
+def _spellings(named: list[Named]) -> dict[str, dict[str | None, list[str]]]:
     names: dict[str, dict[str | None, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for mention in members:
-        for participant in mention.event.participants:
-            entity = index.entity_id(mention.doc_id, participant)
-            if mention.id not in names[entity][participant.name]:
-                names[entity][participant.name].append(mention.id)
+    for name in named:
+        written = names[name.entity][name.participant.name]
+        if name.mention_id not in written:
+            written.append(name.mention_id)
     return names
 
 

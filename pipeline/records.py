@@ -203,6 +203,8 @@ class StageCounts(Record):
     events_rejected: int = 0
     mentions: int = 0
     facts: int = 0
+    pairs_adjudicated: int = Field(0, description="Mention pairs near the threshold put to the model.")
+    pairs_unanswered: int = Field(0, description="Of those, pairs it gave no verdict for (their scores stand).")
 
 
 class RunReport(Record):

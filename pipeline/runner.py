@@ -6,6 +6,7 @@ Stages are plain functions; this module is the edge that wires them to the backe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 import json
@@ -20,12 +21,15 @@ from typing import BinaryIO, Literal, TypeVar
 from pydantic import SecretStr, ValidationError
 
 from pipeline import __version__
+from pipeline.adjudicate import MAX_TOKENS as ADJUDICATION_MAX_TOKENS
+from pipeline.adjudicate import PROMPT as ADJUDICATION_PROMPT
+from pipeline.adjudicate import Adjudication, Adjudicator, Tally
 from pipeline.cache import ResponseCache
 from pipeline.config import ConfigError, Settings
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
 from pipeline.ingest import IngestError, find_articles, ingest
-from pipeline.llm import BackendConfig, ModelClient
+from pipeline.llm import BackendConfig, CachedClient, ModelClient
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
 from pipeline.reconcile import Stopwatch, build_facts, reconcile
@@ -38,7 +42,6 @@ from pipeline.records import (
     Mention,
     RunReport,
     StageCounts,
-    Usage,
 )
 from pipeline.write import to_line, write_json, write_jsonl
 
@@ -130,13 +133,13 @@ def open_backend(settings: Settings) -> Iterator[Backend]:
         yield Backend(config, "local", local.details(), prompt, small_model=bundled)
 
 
-def backend_record(backend: Backend, client: ModelClient) -> BackendRecord:
+def backend_record(backend: Backend) -> BackendRecord:
     config = backend.config
     return BackendRecord(
         kind=backend.kind,
         base_url=config.base_url if backend.kind == "remote" else None,
         model=config.model,
-        mode=client.mode,
+        mode=config.resolved_mode(),
         temperature=config.temperature,
         seed=config.seed,
         max_tokens=config.max_tokens,
@@ -146,12 +149,12 @@ def backend_record(backend: Backend, client: ModelClient) -> BackendRecord:
 
 async def _extract(
     settings: Settings, backend: Backend, documents: list[Document], progress: Progress
-) -> tuple[ExtractResult, BackendRecord, int]:
+) -> tuple[ExtractResult, int]:
     client = ModelClient(backend.config)
     try:
         extractor = Extractor(
             client,
-            ResponseCache(None if settings.no_cache else settings.cache_dir),
+            _response_cache(settings),
             load_prompt(backend.prompt),
             settings.concurrency,
             small_model=backend.small_model,
@@ -159,9 +162,38 @@ async def _extract(
         result = await extractor.extract_documents(
             documents, settings.chunk_tokens, settings.overlap_sentences, progress.advance, progress.planned
         )
-        return result, backend_record(backend, client), client.http_calls
+        return result, client.http_calls
     finally:
         await client.aclose()
+
+
+def adjudication(settings: Settings, backend: Backend, tally: Tally) -> Adjudication | None:
+    """How reconciliation asks the model about the pairs scored near the threshold, when
+    `adjudicate` is on; what it cost is added to `tally`."""
+    if not settings.adjudicate:
+        return None
+
+    def ask(pairs: list[tuple[Mention, Mention]]) -> list[bool | None]:
+        return asyncio.run(_ask(settings, backend, pairs, tally))
+
+    return Adjudication(ask, settings.adjudication_band)
+
+
+async def _ask(
+    settings: Settings, backend: Backend, pairs: list[tuple[Mention, Mention]], tally: Tally
+) -> list[bool | None]:
+    client = ModelClient(backend.config.model_copy(update={"max_tokens": ADJUDICATION_MAX_TOKENS}))
+    try:
+        calls = CachedClient(client, _response_cache(settings), settings.concurrency)
+        verdicts = await Adjudicator(calls, load_prompt(ADJUDICATION_PROMPT), tally).verdicts(pairs)
+        tally.calls += client.http_calls
+        return verdicts
+    finally:
+        await client.aclose()
+
+
+def _response_cache(settings: Settings) -> ResponseCache:
+    return ResponseCache(None if settings.no_cache else settings.cache_dir)
 
 
 def run_pipeline(
@@ -170,22 +202,23 @@ def run_pipeline(
     """Run the pipeline over a folder and write its files into `out_dir`."""
     started = time.monotonic()
     find_articles(input_dir)  # a missing folder fails before any server starts
+    tally = Tally()
     with open_backend(settings) as backend:
         documents, failures = read_inputs(input_dir, settings.reference_date)
-        result, record, calls = asyncio.run(_extract(settings, backend, documents, progress or Progress()))
+        result, calls = asyncio.run(_extract(settings, backend, documents, progress or Progress()))
+        failures = sort_failures(failures + result.failures)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_jsonl(out_dir / "mentions.jsonl", result.mentions)
+        write_jsonl(out_dir / "failures.jsonl", failures)
+        if until == "facts":
+            facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
+            write_jsonl(out_dir / "facts.jsonl", facts)
     prompt = load_prompt(backend.prompt)
-    failures = sort_failures(failures + result.failures)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_jsonl(out_dir / "mentions.jsonl", result.mentions)
-    write_jsonl(out_dir / "failures.jsonl", failures)
-    facts = build_facts(result.mentions, settings.registry()) if until == "facts" else []
-    if until == "facts":
-        write_jsonl(out_dir / "facts.jsonl", facts)
     report = RunReport(
         factbase_version=__version__,
         command="run" if until == "facts" else "extract",
         inputs=[_input_record(d) for d in documents],
-        backend=record,
+        backend=backend_record(backend),
         prompt_version=prompt.version,
         schema_hash=schema_hash(),
         chunking={"chunk_tokens": settings.chunk_tokens, "overlap_sentences": settings.overlap_sentences},
@@ -197,11 +230,13 @@ def run_pipeline(
             events_returned=result.events_returned,
             events_rejected=result.events_rejected,
             mentions=len(result.mentions),
-            facts=len(facts),
+            facts=len(facts) if until == "facts" else 0,
+            pairs_adjudicated=tally.pairs,
+            pairs_unanswered=tally.unanswered,
         ),
-        usage=result.usage,
-        calls=calls,
-        cache_hits=result.cache_hits,
+        usage=result.usage.add(tally.usage),
+        calls=calls + tally.calls,
+        cache_hits=result.cache_hits + tally.cache_hits,
         duration_s=round(time.monotonic() - started, 3),
     )
     write_json(out_dir / "run.json", report)
@@ -211,13 +246,19 @@ def run_pipeline(
 def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, workers: int = 1) -> RunOutcome:
     """Build facts.jsonl from an existing mentions.jsonl, streaming: the file is read once to match
     the mentions and again, group by group, to write the facts; parsing, pair scoring and fact
-    building run in `workers` processes."""
+    building run in `workers` processes. With `adjudicate` on, the model is started (or reached)
+    to judge the pairs scored near the threshold."""
     started = time.monotonic()
     registry = settings.registry()
     source = MentionFile(mentions_path)
+    inputs = extraction_inputs(mentions_path)
+    references = {i.doc_id: i.reference_date.date for i in inputs}
+    tally = Tally()
     try:
-        with collector_paused():
-            mentions, rendered = reconcile(source, registry, to_line, workers)
+        with contextlib.ExitStack() as stack, collector_paused():
+            backend = stack.enter_context(open_backend(settings)) if settings.adjudicate else None
+            asking = adjudication(settings, backend, tally) if backend else None
+            mentions, rendered = reconcile(source, registry, to_line, workers, references, asking)
             lap = Stopwatch()
             facts = write_jsonl(out_dir / "facts.jsonl", rendered)
             lap("read the groups again, built and wrote %d facts", facts)
@@ -226,19 +267,36 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     report = RunReport(
         factbase_version=__version__,
         command="reconcile",
-        inputs=[],
-        backend=None,
-        prompt_version=None,
+        inputs=inputs,
+        backend=backend_record(backend) if backend else None,
+        prompt_version=ADJUDICATION_PROMPT if backend else None,
         schema_hash=None,
         chunking={},
-        counts=StageCounts(mentions=mentions, facts=facts),
-        usage=Usage(),
-        calls=0,
-        cache_hits=0,
+        counts=StageCounts(
+            mentions=mentions, facts=facts, pairs_adjudicated=tally.pairs, pairs_unanswered=tally.unanswered
+        ),
+        usage=tally.usage,
+        calls=tally.calls,
+        cache_hits=tally.cache_hits,
         duration_s=round(time.monotonic() - started, 3),
     )
     write_json(out_dir / "run.json", report)
     return RunOutcome(report)
+
+
+def extraction_inputs(mentions_path: Path) -> list[InputRecord]:
+    """The documents a mentions.jsonl came from, as listed by the run.json written beside it (by
+    `factbase extract` or `run`): their reference dates resolve relative dates in mentions not yet
+    normalized, and the reconciliation's own run.json lists them again. None beside it: none."""
+    path = mentions_path.parent / "run.json"
+    if not path.is_file():
+        return []
+    try:
+        return RunReport.model_validate_json(path.read_bytes()).inputs
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "file"
+        raise ConfigError(f"{path}: not a run report: {where}: {error['msg']}") from None
 
 
 @contextmanager

@@ -3,12 +3,18 @@ different types or different events never do."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from conftest import run_cli
+
 from pipeline.entities import load_registry
+from pipeline.events import DatePrecision
 from pipeline.ids import content_id
 from pipeline.reconcile import build_facts, mention_id, merge_chunk_duplicates
-from pipeline.records import Evidence, Mention
+from pipeline.records import Evidence, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
+from pipeline.write import to_line
 
 REGISTRY = load_registry()
 MOSTAQUE = {"name": "Emad Mostaque", "canonical_name": "Emad Mostaque", "kind": "person", "role": "subject"}
@@ -129,3 +135,40 @@ def test_facts_whose_first_sources_start_at_the_same_place_are_ordered_by_fact_i
     for mentions in ([resignation, statement], [statement, resignation]):
         facts = build_facts(mentions, REGISTRY)
         assert len(facts) == 2 and [f.id for f in facts] == sorted(f.id for f in facts)
+
+
+def _run_report(reference_dates: dict[str, str]) -> RunReport:
+    inputs = [
+        InputRecord(doc_id=doc, path=f"{doc}.txt", sha256="0" * 64, encoding="utf-8", lang="en", chars=100,
+                    reference_date=ReferenceDate(date=date, precision=DatePrecision.DAY, source="given", evidence=None))
+        for doc, date in reference_dates.items()
+    ]  # fmt: skip
+    return RunReport(factbase_version="test", command="extract", inputs=inputs, backend=None, prompt_version=None,
+                     schema_hash=None, chunking={}, counts=StageCounts(), usage=Usage(), calls=0, cache_hits=0,
+                     duration_s=0.0)  # fmt: skip
+
+
+def test_reconcile_resolves_relative_dates_with_the_reference_dates_of_the_run_beside_it(tmp_path: Path) -> None:
+    last_month = {"text": "last month", "date": None, "precision": None}
+    stored = [mention("en", "en", (0, 40), "c1", time=last_month), mention("fr", "fr", (0, 40), "c2", time=last_month)]
+    (tmp_path / "mentions.jsonl").write_text("".join(to_line(m) + "\n" for m in stored), encoding="utf-8")
+
+    assert run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "alone").exit_code == 0
+    alone = [json.loads(line) for line in (tmp_path / "alone" / "facts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert alone and all(fact["canonical"]["date"] is None for fact in alone)  # "last month" of when? no date
+
+    report = _run_report({"en": "2024-04-02", "fr": "2024-04-20"})
+    (tmp_path / "run.json").write_text(report.model_dump_json(), encoding="utf-8")
+    assert run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out").exit_code == 0
+    [fact] = [json.loads(line) for line in (tmp_path / "out" / "facts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert fact["canonical"]["date"] == "2024-03" and fact["languages"] == ["en", "fr"]
+    written = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
+    assert written.command == "reconcile" and written.inputs == report.inputs
+
+
+def test_a_broken_run_report_beside_the_mentions_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "mentions.jsonl").write_text(to_line(mention("en", "en", (0, 40), "c1")) + "\n", encoding="utf-8")
+    (tmp_path / "run.json").write_text('{"inputs": "not a list"', encoding="utf-8")
+    result = run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out")
+    assert result.exit_code == 3 and str(tmp_path / "run.json") in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

@@ -1,0 +1,128 @@
+"""Adjudication of the pairs scored near the threshold (`factbase reconcile --adjudicate`): what is
+asked, how the verdicts move the scores, and the whole path through a real HTTP server speaking
+the OpenAI protocol, whose scripted model answers from the golden labels or always "different"."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import SEEDS, read_lines, run_cli
+from openai_server import quote_first_sentence, serve
+
+from pipeline.adjudicate import settled, uncertain
+from pipeline.records import Fact, Mention, RunReport
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+MENTIONS = GOLDEN / "mentions.jsonl"
+
+
+def test_only_pairs_in_the_band_are_asked_and_answers_move_them_out_of_it() -> None:
+    pair_scores = np.array([-np.inf, 1.0, 1.3, 1.75, 2.2, 3.0])
+    which = uncertain(pair_scores, threshold=1.75, band=0.5)
+    assert which.tolist() == [2, 3, 4]
+    moved = settled(pair_scores, which, [True, False, None], threshold=1.75, band=0.5)
+    assert moved.tolist() == [-np.inf, 1.0, 2.25, -np.inf, 2.2, 3.0]
+
+
+def _golden_mentions() -> list[Mention]:
+    return [Mention.model_validate_json(line) for line in read_lines(MENTIONS)]
+
+
+def _asked_pair(request: dict[str, Any], by_quote: dict[str, str]) -> tuple[str, str]:
+    """The two mentions a request asks about, found by their first quotes."""
+    user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    first, second = (re.search(r"Quotes:\n- (.*)", part).group(1) for part in user.split("\n\nREPORT B\n"))  # type: ignore[union-attr]
+    return by_quote[first], by_quote[second]
+
+
+def _verdict(same: bool) -> dict[str, Any]:
+    return {"same_event": same, "reason": "scripted"}
+
+
+@pytest.fixture
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Any:
+    def configure(url: str) -> None:
+        monkeypatch.setenv("FACTBASE_BASE_URL", url)
+        monkeypatch.setenv("FACTBASE_MODEL", "scripted")
+
+    return configure
+
+
+def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(tmp_path: Path, endpoint: Any) -> None:
+    mentions = _golden_mentions()
+    by_quote = {m.evidence[0].quote: m.id for m in mentions}
+    fact_of = {m: f["id"] for f in map(json.loads, read_lines(GOLDEN / "facts.jsonl")) for m in f["mention_ids"]}
+
+    def oracle(request: dict[str, Any]) -> dict[str, Any]:
+        a, b = _asked_pair(request, by_quote)
+        return _verdict(fact_of[a] == fact_of[b])
+
+    with serve(oracle) as server:
+        endpoint(server.url)
+        assert run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate").exit_code == 0
+        asked = [_asked_pair(r.body, by_quote) for r in server.requests]
+        first = (tmp_path / "out" / "facts.jsonl").read_bytes()
+        assert run_cli("reconcile", MENTIONS, "-o", tmp_path / "again", "--adjudicate").exit_code == 0
+        assert server.calls == len(asked)  # the rerun read every answer from the cache
+    assert (tmp_path / "again" / "facts.jsonl").read_bytes() == first
+
+    report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
+    assert report.counts.pairs_adjudicated == len(asked) == len(set(asked)) > 0 == report.cache_hits
+    assert report.calls == len(asked) and report.prompt_version == "adjudicate-v1"
+    facts = [Fact.model_validate_json(line) for line in read_lines(tmp_path / "out" / "facts.jsonl")]
+    together = {frozenset((a, b)) for f in facts for a in f.mention_ids for b in f.mention_ids if a != b}
+    for a, b in asked:
+        if fact_of[a] != fact_of[b]:
+            assert frozenset((a, b)) not in together  # a pair the model called different never shares a fact
+
+    result = run_cli("diff", tmp_path / "out" / "facts.jsonl", GOLDEN / "facts.jsonl", "--json")
+    deterministic = run_cli("reconcile", MENTIONS, "-o", tmp_path / "plain")
+    baseline = run_cli("diff", tmp_path / "plain" / "facts.jsonl", GOLDEN / "facts.jsonl", "--json")
+    assert deterministic.exit_code == 0
+    assert json.loads(result.output)["merge"]["bcubed_f1"] >= json.loads(baseline.output)["merge"]["bcubed_f1"]
+
+
+def test_pairs_the_model_calls_different_never_share_a_fact(tmp_path: Path, endpoint: Any) -> None:
+    by_quote = {m.evidence[0].quote: m.id for m in _golden_mentions()}
+    with serve(lambda request: _verdict(False)) as server:
+        endpoint(server.url)
+        assert run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate").exit_code == 0
+        asked = {frozenset(_asked_pair(r.body, by_quote)) for r in server.requests}
+    facts = [Fact.model_validate_json(line) for line in read_lines(tmp_path / "out" / "facts.jsonl")]
+    assert asked and not any(pair <= set(f.mention_ids) for f in facts for pair in asked)
+
+
+def test_pairs_a_model_out_of_reach_gives_no_verdict_for_keep_their_scores(tmp_path: Path, endpoint: Any) -> None:
+    with serve(lambda request: _verdict(True)) as server:
+        url = server.url
+    endpoint(url)  # the server is gone: every call fails, the scores stay as they were
+    result = run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate")
+    plain = run_cli("reconcile", MENTIONS, "-o", tmp_path / "plain")
+    assert result.exit_code == plain.exit_code == 0
+    assert (tmp_path / "out" / "facts.jsonl").read_bytes() == (tmp_path / "plain" / "facts.jsonl").read_bytes()
+    report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
+    assert report.counts.pairs_adjudicated == report.counts.pairs_unanswered > 0
+    assert f"{report.counts.pairs_adjudicated} pairs adjudicated, {report.counts.pairs_adjudicated} unanswered" in (
+        result.output
+    )
+
+
+def test_run_adjudicates_with_the_endpoint_it_extracted_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACTBASE_ADJUDICATION_BAND", "100")  # every possible pair of these mentions is asked
+
+    def script(request: dict[str, Any]) -> dict[str, Any]:
+        user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+        return _verdict(False) if user.startswith("REPORT A") else quote_first_sentence(request)
+
+    with serve(script) as server:
+        args = ("run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--adjudicate")
+        assert run_cli(*args).exit_code == 0
+        adjudications = sum(r.body["messages"][-1]["content"].startswith("REPORT A") for r in server.requests)
+    report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
+    assert report.counts.pairs_adjudicated == adjudications > 0
+    assert report.calls == server.calls == report.counts.chunks + adjudications
