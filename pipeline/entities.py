@@ -104,13 +104,33 @@ def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryE
 
 
 class Sighting(NamedTuple):
-    """One participant as a document wrote it (a tuple: cheap to hash, store and send between
-    processes)."""
+    """A participant's name as the sources write it (a tuple: cheap to hash, store and send
+    between processes). Which entity it is does not depend on the document that writes it."""
 
-    doc_id: str
     name: str
     canonical_name: str | None
     kind: EntityKind
+
+
+@dataclass(frozen=True)
+class Sightings:
+    """What entity resolution reads: each distinct name once, how many documents write it, and,
+    asked only for the few names that need it (lone surnames and the full names they may
+    belong to), which documents. A million mentions write a few hundred thousand names."""
+
+    names: list[Sighting]
+    doc_counts: list[int]
+    documents: Callable[[list[int]], list[set[int]]]  # the documents of names[k], for each k asked
+
+    @classmethod
+    def of(cls, written: Iterable[tuple[str, Sighting]]) -> Sightings:
+        """From (document, name) pairs held in memory."""
+        docs: dict[Sighting, set[str]] = defaultdict(set)
+        for doc_id, sighting in written:
+            docs[sighting].add(doc_id)
+        names = list(docs)
+        code = {doc_id: n for n, doc_id in enumerate(sorted(set().union(*docs.values())))}
+        return cls(names, [len(docs[s]) for s in names], lambda ks: [{code[d] for d in docs[names[k]]} for k in ks])
 
 
 class _Components:
@@ -150,8 +170,8 @@ class EntityIndex:
     entities: dict[str, Entity] = field(default_factory=dict)
     by_sighting: dict[Sighting, str] = field(default_factory=dict)
 
-    def entity_id(self, doc_id: str, participant: Participant) -> str:
-        return self.by_sighting[Sighting(doc_id, participant.name, participant.canonical_name, participant.kind)]
+    def entity_id(self, participant: Participant) -> str:
+        return self.by_sighting[Sighting(participant.name, participant.canonical_name, participant.kind)]
 
 
 def _allowed_edits(token: str) -> int:
@@ -196,8 +216,9 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
                 yield a, b
 
 
-def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry]) -> EntityIndex:
-    """Group every participant name into entities (see the module docstring for the rules)."""
+def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> EntityIndex:
+    """Group every participant name into entities (see the module docstring for the rules). A
+    name counts once per document that writes it."""
     components = _Components()
     registry_names: dict[str, RegistryEntry] = {}
     for entry in registry:
@@ -206,11 +227,11 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
             components.union(node, name_key(alias))
         registry_names[node] = entry
 
-    seen = list(dict.fromkeys(sightings))  # as given: every step below is order-free or sorts
+    seen, counts = sightings.names, sightings.doc_counts  # every step below is order-free or sorts
     keys = [name_key(s.canonical_name or s.name) for s in seen]  # the name each sighting goes by
     kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
-    for sighting, key in zip(seen, keys, strict=True):
-        kinds[key][sighting.kind] += 1
+    for sighting, key, count in zip(seen, keys, counts, strict=True):
+        kinds[key][sighting.kind] += count
 
     usual_kind = {key: max(sorted(counts.items()), key=lambda item: item[1])[0] for key, counts in kinds.items()}
     kind_of = usual_kind.__getitem__
@@ -221,19 +242,23 @@ def resolve_entities(sightings: Iterable[Sighting], registry: list[RegistryEntry
     for a, b in set(_fuzzy_pairs(multi_word)):
         if kind_of(a) == kind_of(b) and _same_full_name(a, b):
             components.union(a, b)
-    _attach_surnames(seen, keys, [k for k in primary if k in proper], kind_of, components)
+    _attach_surnames(sightings, keys, [k for k in primary if k in proper], kind_of, components)
     _attach_aliases(seen, components)
 
     registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
     index = EntityIndex()
-    members: dict[str, list[Sighting]] = defaultdict(list)
-    for sighting, key in zip(seen, keys, strict=True):
-        members[components.find(key)].append(sighting)
+    members: dict[str, list[int]] = defaultdict(list)
+    for k, key in enumerate(keys):
+        members[components.find(key)].append(k)
     for root in sorted(members):
-        group, listed = members[root], registered.get(root)
-        names = Counter(s.canonical_name or s.name for s in group)
+        group, listed = [seen[k] for k in members[root]], registered.get(root)
+        names: Counter[str] = Counter()
+        written_kinds: Counter[EntityKind] = Counter()
+        for k in members[root]:
+            names[seen[k].canonical_name or seen[k].name] += counts[k]
+            written_kinds[seen[k].kind] += counts[k]
         name = listed.name if listed else max(sorted(names), key=lambda n: names[n])
-        kind = listed.kind if listed else max(sorted(Counter(s.kind for s in group).items()), key=lambda i: i[1])[0]
+        kind = listed.kind if listed else max(sorted(written_kinds.items()), key=lambda i: i[1])[0]
         entity = Entity(
             id=content_id("e", name_key(name), kind.value),
             name=name,
@@ -255,7 +280,7 @@ def looks_proper(name: str) -> bool:
 
 
 def _attach_surnames(
-    seen: list[Sighting],
+    sightings: Sightings,
     seen_keys: list[str],
     keys: list[str],
     kind_of: Callable[[str], EntityKind],
@@ -272,10 +297,10 @@ def _attach_surnames(
         key: {full for full in full_by_surname.get(key[:3], ()) if _near(key, full.split()[-1])} for key in surnames
     }
     involved = set(candidates_of).union(*candidates_of.values())
-    docs_of: dict[str, set[str]] = defaultdict(set)
-    for sighting, key in zip(seen, seen_keys, strict=True):
-        if key in involved:
-            docs_of[key].add(sighting.doc_id)
+    asked = [k for k, key in enumerate(seen_keys) if key in involved]
+    docs_of: dict[str, set[int]] = defaultdict(set)
+    for k, documents in zip(asked, sightings.documents(asked), strict=True):
+        docs_of[seen_keys[k]] |= documents
     for key, candidates in candidates_of.items():
         roots = {components.find(full) for full in candidates}
         local = {components.find(full) for full in candidates if docs_of[full] & docs_of[key]}

@@ -28,7 +28,8 @@ import math
 import re
 import tomllib
 from array import array
-from collections.abc import Hashable, Iterable
+from collections import defaultdict
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -37,7 +38,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from pipeline import dates
-from pipeline.entities import EntityIndex, Sighting, looks_proper
+from pipeline.entities import EntityIndex, Sighting, Sightings, looks_proper
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
 from pipeline.records import Mention
@@ -180,17 +181,20 @@ def synonyms() -> dict[str, str]:
 def summary_words(summary: str) -> frozenset[str]:
     """Content words of an English summary, crudely stemmed ("resigned" = "resigns" = "resign")
     and read through the synonym groups ("left" = "quit" = "resign")."""
-    words = set()
-    groups = synonyms()
-    for word in _WORD.findall(summary.casefold()):
-        if word in STOPWORDS or len(word) < 2:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                word = word[: -len(suffix)]
-                break
-        words.add(groups.get(word, word))
-    return frozenset(words)
+    return frozenset(filter(None, map(_content_word, _WORD.findall(summary.casefold()))))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _content_word(word: str) -> str | None:
+    """A word's stem read through the synonym groups; None for a stop word (cached: summaries
+    reuse a small vocabulary)."""
+    if word in STOPWORDS or len(word) < 2:
+        return None
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return synonyms().get(word, word)
 
 
 def _english_fields(event: EventBase) -> list[str]:
@@ -246,10 +250,9 @@ class Ragged:
         self.ends = array("q")
         self.columns = tuple(array(code) for code in typecodes)
 
-    def add_row(self, entries: Iterable[tuple[float, ...]]) -> None:
-        for entry in entries:
-            for column, value in zip(self.columns, entry, strict=True):
-                column.append(value)  # type: ignore[arg-type]
+    def add_row(self, entries: list[tuple[float, ...]]) -> None:
+        for column, values in zip(self.columns, zip(*entries, strict=True), strict=False):  # none: no values
+            column.extend(values)
         self.ends.append(len(self.columns[0]))
 
     def rows(self) -> Array:
@@ -300,13 +303,14 @@ def mention_row(mention: Mention) -> MentionRow:
         last=mention.evidence[0].char_end,
         start=day_span.start.toordinal() if day_span else -1,
         end=day_span.end.toordinal() if day_span else -1,
-        parties=tuple(
-            (ROLE_CODES[p.role], Sighting(mention.doc_id, p.name, p.canonical_name, p.kind)) for p in event.participants
-        ),
+        parties=tuple((ROLE_CODES[p.role], Sighting(p.name, p.canonical_name, p.kind)) for p in event.participants),
         amounts=tuple((a.value, a.currency, a.approximate) for a in event.amounts if a.value is not None),
         summary_words=tuple(sorted(summary_words(event.summary))),
         detail_words=tuple(sorted(summary_words(" ".join(_english_fields(event))))),
     )
+
+
+SCALARS = ("where", "raw", "doc", "type", "detail", "first", "last", "start", "end")  # one number per mention
 
 
 class Columns:
@@ -325,8 +329,8 @@ class Columns:
         self.words: Codes[str] = Codes()
         self.currencies: Codes[str | None] = Codes()
         self.currencies(None)  # code 0: a count, not money
-        scalars = ("where", "raw", "doc", "type", "detail", "first", "last", "start", "end")
-        self.scalars = {name: array("q") for name in scalars}
+        self.scalars = {name: array("q") for name in SCALARS}
+        self.scalar_columns = tuple(self.scalars.values())
         self.parties = Ragged("q", "q")  # role code, sighting code
         self.amounts = Ragged("d", "q", "b")  # value, currency code, approximate
         self.summary_words = Ragged("q")
@@ -334,25 +338,26 @@ class Columns:
 
     def add(self, row: MentionRow, where: int, raw: bool) -> None:
         self.ids.append(row.id)
-        codes = {
-            "where": where,
-            "raw": raw,
-            "doc": self.docs(row.doc_id),
-            "type": self.types(row.type),
-            "detail": self.details(row.detail) if row.detail is not None else -1,
-            "first": row.first,
-            "last": row.last,
-            "start": row.start,
-            "end": row.end,
-        }
-        for name, value in codes.items():
-            self.scalars[name].append(value)
-        self.parties.add_row((role, self.sightings(sighting)) for role, sighting in row.parties)
-        self.amounts.add_row(
-            (value, self.currencies(currency), approximate) for value, currency, approximate in row.amounts
+        detail = self.details(row.detail) if row.detail is not None else -1
+        values = (
+            where,
+            raw,
+            self.docs(row.doc_id),
+            self.types(row.type),
+            detail,
+            row.first,
+            row.last,
+            row.start,
+            row.end,
         )
-        self.summary_words.add_row((self.words(w),) for w in row.summary_words)
-        self.detail_words.add_row((self.words(w),) for w in row.detail_words)
+        for column, value in zip(self.scalar_columns, values, strict=True):
+            column.append(value)
+        self.parties.add_row([(role, self.sightings(sighting)) for role, sighting in row.parties])
+        self.amounts.add_row(
+            [(value, self.currencies(currency), approximate) for value, currency, approximate in row.amounts]
+        )
+        self.summary_words.add_row([(self.words(w),) for w in row.summary_words])
+        self.detail_words.add_row([(self.words(w),) for w in row.detail_words])
 
     def extend(self, other: Columns) -> None:
         """Append another part's mentions, its codes translated to this one's."""
@@ -367,6 +372,23 @@ class Columns:
         self.amounts.extend(other.amounts, {1: recode["currencies"]})
         self.summary_words.extend(other.summary_words, {0: recode["words"]})
         self.detail_words.extend(other.detail_words, {0: recode["words"]})
+
+    def written_names(self) -> Sightings:
+        """The distinct names the mentions write, with the documents that write each, for entity
+        resolution (pipeline.entities)."""
+        n = max(len(self.sightings.values), 1)
+        pairs = _distinct(self.scalar("doc")[self.parties.rows()] * n + self.parties.column(1))
+        name_of, doc_of = pairs % n, pairs // n
+
+        def documents(asked: list[int]) -> list[set[int]]:
+            wanted = np.isin(name_of, asked)
+            found: dict[int, set[int]] = defaultdict(set)
+            for name, doc in zip(name_of[wanted].tolist(), doc_of[wanted].tolist(), strict=True):
+                found[name].add(doc)
+            return [found[k] for k in asked]
+
+        counts = np.bincount(name_of, minlength=len(self.sightings.values))
+        return Sightings(self.sightings.values, counts.tolist(), documents)
 
     def _codes(self) -> dict[str, Codes[Any]]:
         return {"doc": self.docs, "type": self.types, "detail": self.details, "sightings": self.sightings,

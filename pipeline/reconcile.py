@@ -201,8 +201,8 @@ def match_table(
     for part in ordered_map(functools.partial(_columns, source, references), source.parts(), workers, per_task=1):
         columns.extend(part)
     lap("read and normalized %d mentions", len(columns.ids))
-    index = resolve_entities(columns.sightings.values, registry)
-    lap("resolved %d name sightings into %d entities", len(columns.sightings.values), len(index.entities))
+    index = resolve_entities(columns.written_names(), registry)
+    lap("resolved %d distinct names into %d entities", len(columns.sightings.values), len(index.entities))
     table = MatchTable(columns, index)
     lap("built the match table")
     return index, table
@@ -341,7 +341,7 @@ def _in_fact_order(table: MatchTable, groups: list[Group]) -> list[Group]:
 def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) -> Fact:
     members = sort_mentions(group)
     canonical = most_complete(members)
-    named = [Named(m.id, p, index.entity_id(m.doc_id, p)) for m in members for p in m.event.participants]
+    named = [Named(m.id, p, index.entity_id(p)) for m in members for p in m.event.participants]
     return Fact(
         id=content_id("f", sorted(m.id for m in members)),
         type=canonical.event.type,

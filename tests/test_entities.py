@@ -6,19 +6,27 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.entities import DEFAULT_REGISTRY, EntityIndex, RegistryError, Sighting, load_registry, resolve_entities
+from pipeline.entities import (
+    DEFAULT_REGISTRY,
+    EntityIndex,
+    RegistryError,
+    Sighting,
+    Sightings,
+    load_registry,
+    resolve_entities,
+)
 from pipeline.events import EntityKind, Participant, Role
 
 PERSON, ORG = EntityKind.PERSON, EntityKind.ORGANIZATION
 
 
 def resolve(*sightings: tuple[str, str, str | None, EntityKind]) -> EntityIndex:
-    return resolve_entities([Sighting(*s) for s in sightings], load_registry())
+    return resolve_entities(Sightings.of((doc, Sighting(*written)) for doc, *written in sightings), load_registry())
 
 
 def entity_of(index: EntityIndex, written: tuple[str, str, str | None]) -> str:
-    """The entity of the sighting (document, name, canonical name), whatever its kind."""
-    [entity] = {entity for sighting, entity in index.by_sighting.items() if sighting[:3] == written}
+    """The entity of the name (document, name, canonical name) writes, whatever its kind."""
+    [entity] = {entity for sighting, entity in index.by_sighting.items() if sighting[:2] == written[1:]}
     return entity
 
 
@@ -79,7 +87,7 @@ def test_a_description_becomes_an_alias_only_when_it_never_names_two_entities() 
 def test_the_index_answers_for_participants() -> None:
     index = resolve(("en", "Mostaque", "Emad Mostaque", PERSON))
     participant = Participant(name="Mostaque", canonical_name="Emad Mostaque", kind=PERSON, role=Role.SUBJECT)
-    assert index.entities[index.entity_id("en", participant)].name == "Emad Mostaque"
+    assert index.entities[index.entity_id(participant)].name == "Emad Mostaque"
 
 
 def test_a_user_registry_adds_and_replaces_entries(tmp_path: Path) -> None:
@@ -89,7 +97,7 @@ def test_a_user_registry_adds_and_replaces_entries(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     index = resolve_entities(
-        [Sighting("zh", "阿克米", None, ORG), Sighting("en", "Acme", None, ORG)],
+        Sightings.of([("zh", Sighting("阿克米", None, ORG)), ("en", Sighting("Acme", None, ORG))]),
         load_registry([DEFAULT_REGISTRY, mine]),
     )
     assert len(index.entities) == 1

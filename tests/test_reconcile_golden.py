@@ -77,7 +77,7 @@ def test_verbose_reconcile_says_what_each_stage_did_and_how_long_it_took(
     stages = [record.getMessage() for record in caplog.records if record.name == "pipeline.reconcile"]
     assert [re.sub(r"\d+(\.\d+)?", "N", stage) for stage in stages] == [
         "read and normalized N mentions in N s",
-        "resolved N name sightings into N entities in N s",
+        "resolved N distinct names into N entities in N s",
         "built the match table in N s",
         "blocked N candidate pairs in N s",
         "scored them in N s",
