@@ -79,7 +79,7 @@ def describe(mention: Mention) -> str:
     """One side of the question: what the mention says, and the quotes it stands on."""
     event = mention.event
     participants = "; ".join(f"{p.name} ({p.role.value})" for p in event.participants) or "none"
-    amounts = "; ".join(a.text or f"{a.value:g} {a.currency or ''}".strip() for a in event.amounts) or "none"
+    amounts = "; ".join(a.text or f"{a.value} {a.currency or ''}".strip() for a in event.amounts) or "none"
     lines = [
         f"Language: {mention.lang}",
         f"Type: {event.type}",

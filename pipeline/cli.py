@@ -66,9 +66,11 @@ def _summary(outcome: RunOutcome, out_dir: Path) -> None:
     report = outcome.report
     counts = report.counts
     failed = outcome.failed_inputs
+    adjudicated = f", {counts.pairs_adjudicated} pairs adjudicated" if counts.pairs_adjudicated else ""
     line = (
         f"factbase: {counts.documents} documents, {counts.chunks} chunks, {counts.mentions} mentions, "
-        f"{counts.facts} facts, {counts.events_rejected} events rejected, {failed} failed inputs -> {out_dir}/ "
+        f"{counts.facts} facts, {counts.events_rejected} events rejected, {failed} failed inputs{adjudicated} "
+        f"-> {out_dir}/ "
         f"({report.calls} calls, {report.cache_hits} cache hits, {report.usage.total_tokens} tokens, "
         f"{report.duration_s:.1f}s)"
     )
@@ -213,7 +215,7 @@ def reconcile(
     asked = (
         f" ({counts.pairs_adjudicated} pairs adjudicated, {counts.pairs_unanswered} unanswered, "
         f"{outcome.report.calls} calls, {outcome.report.cache_hits} cache hits)"
-        if adjudicate
+        if outcome.report.backend is not None  # a model was asked
         else ""
     )
     err.print(

@@ -251,7 +251,7 @@ class Ragged:
         self.columns = tuple(array(code) for code in typecodes)
 
     def add_row(self, entries: list[tuple[float, ...]]) -> None:
-        for column, values in zip(self.columns, zip(*entries, strict=True), strict=False):  # none: no values
+        for column, values in zip(self.columns, zip(*entries, strict=True), strict=False):  # no entries: nothing
             column.extend(values)
         self.ends.append(len(self.columns[0]))
 

@@ -210,6 +210,7 @@ def run_pipeline(
         out_dir.mkdir(parents=True, exist_ok=True)
         write_jsonl(out_dir / "mentions.jsonl", result.mentions)
         write_jsonl(out_dir / "failures.jsonl", failures)
+        facts = []
         if until == "facts":
             facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
             write_jsonl(out_dir / "facts.jsonl", facts)
@@ -230,7 +231,7 @@ def run_pipeline(
             events_returned=result.events_returned,
             events_rejected=result.events_rejected,
             mentions=len(result.mentions),
-            facts=len(facts) if until == "facts" else 0,
+            facts=len(facts),
             pairs_adjudicated=tally.pairs,
             pairs_unanswered=tally.unanswered,
         ),

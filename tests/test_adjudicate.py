@@ -87,12 +87,16 @@ def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(tmp_pa
     assert json.loads(result.output)["merge"]["bcubed_f1"] >= json.loads(baseline.output)["merge"]["bcubed_f1"]
 
 
-def test_pairs_the_model_calls_different_never_share_a_fact(tmp_path: Path, endpoint: Any) -> None:
+def test_pairs_the_model_calls_different_never_share_a_fact(
+    tmp_path: Path, endpoint: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     by_quote = {m.evidence[0].quote: m.id for m in _golden_mentions()}
+    monkeypatch.setenv("FACTBASE_ADJUDICATE", "true")  # as a setting, not a flag
     with serve(lambda request: _verdict(False)) as server:
         endpoint(server.url)
-        assert run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate").exit_code == 0
+        result = run_cli("reconcile", MENTIONS, "-o", tmp_path / "out")
         asked = {frozenset(_asked_pair(r.body, by_quote)) for r in server.requests}
+    assert result.exit_code == 0 and f"({len(asked)} pairs adjudicated, 0 unanswered" in result.output
     facts = [Fact.model_validate_json(line) for line in read_lines(tmp_path / "out" / "facts.jsonl")]
     assert asked and not any(pair <= set(f.mention_ids) for f in facts for pair in asked)
 
@@ -121,8 +125,9 @@ def test_run_adjudicates_with_the_endpoint_it_extracted_with(tmp_path: Path, mon
 
     with serve(script) as server:
         args = ("run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--adjudicate")
-        assert run_cli(*args).exit_code == 0
+        result = run_cli(*args)
         adjudications = sum(r.body["messages"][-1]["content"].startswith("REPORT A") for r in server.requests)
     report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
     assert report.counts.pairs_adjudicated == adjudications > 0
     assert report.calls == server.calls == report.counts.chunks + adjudications
+    assert result.exit_code == 0 and f"{adjudications} pairs adjudicated" in result.output
