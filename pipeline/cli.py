@@ -52,7 +52,8 @@ EntitiesOption = Annotated[
 AdjudicateOption = Annotated[
     bool,
     typer.Option(
-        "--adjudicate", help="Ask the model about the mention pairs scored near the merge threshold (off by default)."
+        "--adjudicate",
+        help="Ask the model about the mention pairs scored near the merge threshold when merging (off by default).",
     ),
 ]
 
