@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ def _golden_mentions() -> list[Mention]:
 def _asked_pair(request: dict[str, Any], by_quote: dict[str, str]) -> tuple[str, str]:
     """The two mentions a request asks about, found by their first quotes."""
     user = next(m["content"] for m in request["messages"] if m["role"] == "user")
-    first, second = (re.search(r"Quotes:\n- (.*)", part).group(1) for part in user.split("\n\nREPORT B\n"))  # type: ignore[union-attr]
+    first_quotes = [re.findall(r"Quotes:\n- (.*)", report)[0] for report in user.split("\n\nREPORT B\n")]
+    first, second = first_quotes
     return by_quote[first], by_quote[second]
 
 
@@ -44,8 +46,13 @@ def _verdict(same: bool) -> dict[str, Any]:
     return {"same_event": same, "reason": "scripted"}
 
 
+Endpoint = Callable[[str], None]
+
+
 @pytest.fixture
-def endpoint(monkeypatch: pytest.MonkeyPatch) -> Any:
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Endpoint:
+    """Points the settings at a scripted server, as a user's environment would."""
+
     def configure(url: str) -> None:
         monkeypatch.setenv("FACTBASE_BASE_URL", url)
         monkeypatch.setenv("FACTBASE_MODEL", "scripted")
@@ -53,7 +60,7 @@ def endpoint(monkeypatch: pytest.MonkeyPatch) -> Any:
     return configure
 
 
-def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(tmp_path: Path, endpoint: Any) -> None:
+def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(tmp_path: Path, endpoint: Endpoint) -> None:
     mentions = _golden_mentions()
     by_quote = {m.evidence[0].quote: m.id for m in mentions}
     fact_of = {m: f["id"] for f in map(json.loads, read_lines(GOLDEN / "facts.jsonl")) for m in f["mention_ids"]}
@@ -88,7 +95,7 @@ def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(tmp_pa
 
 
 def test_pairs_the_model_calls_different_never_share_a_fact(
-    tmp_path: Path, endpoint: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     by_quote = {m.evidence[0].quote: m.id for m in _golden_mentions()}
     monkeypatch.setenv("FACTBASE_ADJUDICATE", "true")  # as a setting, not a flag
@@ -101,7 +108,7 @@ def test_pairs_the_model_calls_different_never_share_a_fact(
     assert asked and not any(pair <= set(f.mention_ids) for f in facts for pair in asked)
 
 
-def test_pairs_a_model_out_of_reach_gives_no_verdict_for_keep_their_scores(tmp_path: Path, endpoint: Any) -> None:
+def test_pairs_a_model_out_of_reach_gives_no_verdict_for_keep_their_scores(tmp_path: Path, endpoint: Endpoint) -> None:
     with serve(lambda request: _verdict(True)) as server:
         url = server.url
     endpoint(url)  # the server is gone: every call fails, the scores stay as they were
