@@ -56,10 +56,10 @@ def cluster(
         members[keep] += members.pop(gone)
         group_of[gone], weakest[keep] = keep, value
     left, right, values = left[~pair_of_two], right[~pair_of_two], values[~pair_of_two]
-    known = _component_scores(n, label, size, score)
-    inside = (label[given_left] == label[given_right]) & (size[given_left] > 2)  # the given scores stand
-    low, high = np.minimum(given_left[inside], given_right[inside]), np.maximum(given_left[inside], given_right[inside])
-    known.update(zip((low * n + high).tolist(), given_values[inside].tolist(), strict=True))
+    inside = (label[given_left] == label[given_right]) & (size[given_left] > 2)
+    given_keys = _pair_keys(n, given_left[inside], given_right[inside])
+    known = dict(zip(given_keys.tolist(), given_values[inside].tolist(), strict=True))  # the given scores stand
+    known.update(_component_scores(n, label, size, score, given_keys))
     first = np.where(id_rank[left] < id_rank[right], left, right)
     second = np.where(id_rank[left] < id_rank[right], right, left)
     order = np.lexsort((id_rank[second], id_rank[first], -values))
@@ -88,9 +88,14 @@ def _components(n: int, left: Array, right: Array) -> tuple[Array, Array]:
     return label, np.bincount(label)[label]
 
 
-def _component_scores(n: int, label: Array, size: Array, score: PairScorer) -> dict[int, float]:
-    """The score of every pair inside each connected component of 3 to COMPONENT_BATCH items,
-    keyed low * n + high."""
+def _pair_keys(n: int, a: Array, b: Array) -> Array:
+    """One integer per unordered pair of item indexes: low * n + high."""
+    return np.minimum(a, b) * n + np.maximum(a, b)
+
+
+def _component_scores(n: int, label: Array, size: Array, score: PairScorer, given: Array) -> dict[int, float]:
+    """The score of every pair inside each connected component of 3 to COMPONENT_BATCH items whose
+    key is not among the `given` ones, keyed by _pair_keys."""
     inside = np.flatnonzero((size > 2) & (size <= COMPONENT_BATCH))
     inside = inside[np.argsort(label[inside], kind="stable")]
     lows, highs = [], []
@@ -100,14 +105,13 @@ def _component_scores(n: int, label: Array, size: Array, score: PairScorer) -> d
             break
         lows.append(inside[:-distance][same])
         highs.append(inside[distance:][same])
-    low = np.concatenate(lows or [inside[:0]])
-    high = np.concatenate(highs or [inside[:0]])
-    low, high = np.minimum(low, high), np.maximum(low, high)
-    return dict(zip((low * n + high).tolist(), score(low, high).tolist(), strict=True))
+    keys = _pair_keys(n, np.concatenate(lows or [inside[:0]]), np.concatenate(highs or [inside[:0]]))
+    keys = keys[~np.isin(keys, given)]
+    return dict(zip(keys.tolist(), score(keys // n, keys % n).tolist(), strict=True))
 
 
 def _cross_scores(a: list[int], b: list[int], n: int, known: dict[int, float], score: PairScorer) -> list[float]:
-    keys = [min(x, y) * n + max(x, y) for x in a for y in b]
+    keys = [min(x, y) * n + max(x, y) for x in a for y in b]  # _pair_keys, item by item
     missing = [key for key in keys if key not in known]
     if missing:
         codes = np.array(missing, dtype=np.int64)

@@ -33,7 +33,7 @@ from typing import NamedTuple
 from pydantic import Field, ValidationError
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.events import EntityKind, Participant, Record
+from pipeline.events import EntityKind, Participant, Record, first_error
 from pipeline.ids import content_id
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "entities.toml"
@@ -96,9 +96,7 @@ def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryE
         except tomllib.TOMLDecodeError as exc:
             raise RegistryError(f"{path}: not valid TOML ({exc})") from exc
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            raise RegistryError(f"{path}: not an entity registry: {where}: {error['msg']}") from exc
+            raise RegistryError(f"{path}: not an entity registry: {first_error(exc)}") from exc
         entries.update((entry.id, entry) for entry in parsed.entity)
     return [entries[key] for key in sorted(entries)]
 

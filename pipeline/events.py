@@ -10,13 +10,20 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class Record(BaseModel):
     """Base of every record: unknown keys are errors, so a typo in a fixture never passes silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def first_error(exc: ValidationError) -> str:
+    """What is wrong with a record, for a one-line message: the first error, as "where: what"."""
+    error = exc.errors()[0]
+    location = ".".join(str(part) for part in error["loc"])
+    return f"{location}: {error['msg']}" if location else error["msg"]
 
 
 class EntityKind(StrEnum):

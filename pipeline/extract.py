@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.cache import ModelAnswer, ResponseCache
 from pipeline.chunk import chunk_document, split_chunk, split_sentences
+from pipeline.events import first_error
 from pipeline.extract_schema import Extraction, sentence_choice_model, to_event
 from pipeline.ground import ground_fields, ground_quote
 from pipeline.llm import CachedClient, CallError, ModelClient
@@ -123,7 +124,7 @@ class Extractor:
             )
         except ValidationError as exc:
             result.chunks_failed = 1
-            message = f"answer does not match the schema after {answer.attempts} attempt(s): {_first_error(exc)}"
+            message = f"answer does not match the schema after {answer.attempts} attempt(s): {first_error(exc)}"
             result.failures.append(_failure(document, chunk, "extract", "invalid_output", message))
             return result
         for item in parsed.events:
@@ -180,12 +181,6 @@ class Extractor:
             total.absorb(outcome)
         total.mentions = merge_chunk_duplicates(total.mentions)
         return total
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    location = ".".join(str(part) for part in error["loc"])
-    return f"{location}: {error['msg']}" if location else error["msg"]
 
 
 def _failure(document: Document, chunk: Chunk, stage: str, reason: str, message: str) -> Failure:

@@ -6,7 +6,6 @@ format shows, currencies become ISO codes, names are trimmed and participants de
 
 from __future__ import annotations
 
-import functools
 import re
 
 from pipeline import dates
@@ -36,12 +35,11 @@ def normalize_time(time: TimeRef | None, reference: str | None = None) -> TimeRe
     return TimeRef(text=text, date=date, precision=precision)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _time_fields(
     given_text: str | None, given_date: str | None, reference: str | None
 ) -> tuple[str | None, str | None] | None:
-    """The (text, date) a time normalizes to, None for no time; cached, as the same few words
-    ("2023年6月", « fin mars ») recur across many mentions."""
+    """The (text, date) a time normalizes to, None for no time (reading the words is cached in
+    pipeline.dates: the same few, "2023年6月", « fin mars », recur across many mentions)."""
     text = (given_text or "").strip() or None
     date = (given_date or "").strip() or None
     if date is not None and dates.parse_iso(date) is None:
@@ -84,11 +82,10 @@ def normalize_amount(amount: Amount) -> Amount:
     return Amount(text=text, value=value, currency=currency, approximate=approximate, measure=measure)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _amount_fields(
     given_text: str | None, value: float | None, currency: str | None, approximate: bool, measure: str | None
 ) -> tuple[str | None, float | None, str | None, bool, str | None]:
-    """The (text, value, currency, approximate, measure) an amount normalizes to; cached."""
+    """The (text, value, currency, approximate, measure) an amount normalizes to."""
     text = (given_text or "").strip() or None
     reading = read_amount(text) if text else None
     if reading is not None and (reading.value is not None or value is None):

@@ -236,7 +236,7 @@ def reconcile(
     lap("blocked %d candidate pairs", len(left))
     pair_scores = scores(table, left, right, workers)
     lap("scored them")
-    stored = _Stored(table.where.tolist(), table.raw.tolist(), references)  # lists: read item by item
+    stored = _Stored.of(table, references)
     if adjudication is not None:
         which = uncertain(pair_scores, THRESHOLD, adjudication.band)
         pair_mentions = [_loaded(source, stored, [int(left[k]), int(right[k])]) for k in which]
@@ -285,7 +285,7 @@ def facts_from_groups(groups: list[list[Mention]], registry: list[RegistryEntry]
         left, right = (a.ravel() for a in np.triu_indices(len(members), k=1))
         cohesion = float(scores(table, members[left], members[right]).min()) if len(group) > 1 else None
         decided.append(Group(sorted(members.tolist(), key=lambda k: int(table.id_rank[k])), cohesion))
-    stored = _Stored(table.where.tolist(), table.raw.tolist(), NO_REFERENCES)
+    stored = _Stored.of(table, NO_REFERENCES)
     return list(_facts(source, index, table, stored, decided, _as_is, workers=1))
 
 
@@ -310,6 +310,10 @@ class _Stored(NamedTuple):
     where: list[int]
     raw: list[bool]
     references: Mapping[str, str | None]
+
+    @classmethod
+    def of(cls, table: MatchTable, references: Mapping[str, str | None]) -> _Stored:
+        return cls(table.where.tolist(), table.raw.tolist(), references)  # lists: read item by item
 
 
 def _fact(

@@ -26,6 +26,7 @@ from pipeline.adjudicate import PROMPT as ADJUDICATION_PROMPT
 from pipeline.adjudicate import Adjudication, Adjudicator, Tally
 from pipeline.cache import ResponseCache
 from pipeline.config import ConfigError, Settings
+from pipeline.events import first_error
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
 from pipeline.ingest import IngestError, find_articles, ingest
@@ -295,9 +296,7 @@ def extraction_inputs(mentions_path: Path) -> list[InputRecord]:
     try:
         return RunReport.model_validate_json(path.read_bytes()).inputs
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "file"
-        raise ConfigError(f"{path}: not a run report: {where}: {error['msg']}") from None
+        raise ConfigError(f"{path}: not a run report: {first_error(exc)}") from None
 
 
 @contextmanager
@@ -413,11 +412,7 @@ def parse_record(path: Path, number: int, line: bytes, record_type: type[RecordT
     try:
         return record_type.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
-        raise ConfigError(
-            f"{path}:{number}: not a valid {record_type.__name__.lower()}: {where}: {error['msg']}"
-        ) from exc
+        raise ConfigError(f"{path}:{number}: not a valid {record_type.__name__.lower()}: {first_error(exc)}") from exc
 
 
 def sort_failures(failures: list[Failure]) -> list[Failure]:
