@@ -76,9 +76,16 @@ def _summary(outcome: RunOutcome, out_dir: Path) -> None:
         f"{report.duration_s:.1f}s)"
     )
     err.print(line, markup=False, highlight=False, soft_wrap=True)
-    for failure in outcome.failures:
-        if failure.loses_input:
-            err.print(f"factbase: failed: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+    _print_failures(outcome)
+
+
+def _print_failures(outcome: RunOutcome, shown: int = 10) -> None:
+    """The first failures that lost part of an input, one line each."""
+    lost = [failure for failure in outcome.failures if failure.loses_input]
+    for failure in lost[:shown]:
+        err.print(f"factbase: failed: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+    if len(lost) > shown:
+        err.print(f"factbase: ... and {len(lost) - shown} more", markup=False, highlight=False, soft_wrap=True)
 
 
 def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
@@ -224,6 +231,23 @@ def reconcile(
         markup=False,
         soft_wrap=True,
     )
+    if outcome.repeated:
+        err.print(
+            f"factbase: {len(outcome.repeated)} line(s) repeat a mention read before, each mention used once "
+            f"(first: {outcome.repeated[0]})",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if outcome.failures:
+        _print_failures(outcome)
+        err.print(
+            f"factbase: {len(outcome.failures)} line(s) are not mentions, skipped; see {out}/failures.jsonl",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INPUT_FAILED)
 
 
 @app.command("diff")

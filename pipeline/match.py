@@ -263,6 +263,13 @@ class Ragged:
     def column(self, n: int) -> Array:
         return np.frombuffer(self.columns[n], dtype=self.columns[n].typecode)
 
+    def keep(self, rows: Array) -> None:
+        """Only the rows marked True in `rows`, in order."""
+        counts = np.diff(np.frombuffer(self.ends, dtype=np.int64), prepend=0)[rows]
+        entries = rows[self.rows()]
+        self.ends = _array("q", np.cumsum(counts))
+        self.columns = tuple(_array(column.typecode, self.column(n)[entries]) for n, column in enumerate(self.columns))
+
     def extend(self, other: Ragged, recode: dict[int, Array]) -> None:
         """Append `other`'s rows, column n's values translated through recode[n] when given."""
         self.ends.frombytes((np.frombuffer(other.ends, dtype=np.int64) + len(self.columns[0])).tobytes())
@@ -271,6 +278,12 @@ class Ragged:
                 column.frombytes(recode[n][other.column(n)].astype(column.typecode).tobytes())
             else:
                 column.extend(values)
+
+
+def _array(typecode: str, values: Array) -> array[Any]:
+    flat = array(typecode)
+    flat.frombytes(values.astype(typecode).tobytes())
+    return flat
 
 
 class MentionRow(NamedTuple):
@@ -372,6 +385,28 @@ class Columns:
         self.amounts.extend(other.amounts, {1: recode["currencies"]})
         self.summary_words.extend(other.summary_words, {0: recode["words"]})
         self.detail_words.extend(other.detail_words, {0: recode["words"]})
+
+    def repeated(self) -> list[int]:
+        """Rows whose mention id an earlier row has: the same mention read again."""
+        seen: set[str] = set()
+        again = []
+        for row, mention_id in enumerate(self.ids):
+            if mention_id in seen:
+                again.append(row)
+            seen.add(mention_id)
+        return again
+
+    def drop(self, rows: list[int]) -> None:
+        """Remove these rows (the codes they used stay, unused)."""
+        if not rows:
+            return
+        keep = np.ones(len(self.ids), dtype=bool)
+        keep[rows] = False
+        self.ids = [mention_id for mention_id, kept in zip(self.ids, keep.tolist(), strict=True) if kept]
+        self.scalars = {name: _array("q", self.scalar(name)[keep]) for name in SCALARS}
+        self.scalar_columns = tuple(self.scalars.values())
+        for ragged in (self.parties, self.amounts, self.summary_words, self.detail_words):
+            ragged.keep(keep)
 
     def written_names(self) -> Sightings:
         """The distinct names the mentions write, with the documents that write each, for entity

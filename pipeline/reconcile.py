@@ -17,7 +17,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import numpy as np
 
@@ -159,11 +159,30 @@ class MentionSource(Protocol):
 
     def parts(self) -> Sequence[Any]: ...
 
-    def read(self, part: Any) -> Iterator[tuple[int, Mention]]:
-        """The part's mentions in order, each with where to find it again."""
+    def read(self, part: Any) -> Iterator[tuple[int, Mention | Unreadable]]:
+        """The part's records in order, each with where to find it again."""
         ...
 
     def load(self, wheres: Iterable[int]) -> list[Mention]: ...
+
+    def locations(self, wheres: Iterable[int]) -> dict[int, str]:
+        """Where each record is, in words for a message ("file:line")."""
+        ...
+
+
+class Unreadable(NamedTuple):
+    """A record of the source that is not a mention, and what is wrong with it."""
+
+    problem: str
+
+
+class Intake(NamedTuple):
+    """What the first reading set aside, by where it is in the source: records that are not
+    mentions, with what is wrong with each, and records repeating the id of a mention read
+    before them (a file concatenated twice, say), each mention being matched once."""
+
+    unreadable: list[tuple[int, str]]
+    repeated: list[int]
 
 
 class MentionList(list[Mention]):
@@ -180,6 +199,9 @@ class MentionList(list[Mention]):
     def load(self, wheres: Iterable[int]) -> list[Mention]:
         return [self[k] for k in wheres]
 
+    def locations(self, wheres: Iterable[int]) -> dict[int, str]:
+        return {k: f"mention {k + 1}" for k in wheres}
+
 
 def normalized(mention: Mention, references: Mapping[str, str | None] = NO_REFERENCES) -> Mention:
     """The mention with its values in canonical form, relative dates against its document's
@@ -194,26 +216,37 @@ def match_table(
     registry: list[RegistryEntry],
     workers: int = 1,
     references: Mapping[str, str | None] = NO_REFERENCES,
-) -> tuple[EntityIndex, MatchTable]:
-    """Pass one: every mention normalized into the match table, and the entities it names."""
+) -> tuple[EntityIndex, MatchTable, Intake]:
+    """Pass one: every mention normalized into the match table, and the entities it names; what
+    is not a mention, or a mention already read, is set aside."""
     lap = Stopwatch()
-    columns = Columns()
-    for part in ordered_map(functools.partial(_columns, source, references), source.parts(), workers, per_task=1):
+    columns, intake = Columns(), Intake([], [])
+    reading = functools.partial(_columns, source, references)
+    for part, unreadable in ordered_map(reading, source.parts(), workers, per_task=1):
         columns.extend(part)
+        intake.unreadable.extend(unreadable)
+    repeated = columns.repeated()
+    intake.repeated.extend(columns.scalar("where")[repeated].tolist())
+    columns.drop(repeated)
     lap("read and normalized %d mentions", len(columns.ids))
     index = resolve_entities(columns.written_names(), registry)
     lap("resolved %d distinct names into %d entities", len(columns.sightings.values), len(index.entities))
     table = MatchTable(columns, index)
     lap("built the match table")
-    return index, table
+    return index, table, intake
 
 
-def _columns(source: MentionSource, references: Mapping[str, str | None], part: Any) -> Columns:
-    columns = Columns()
+def _columns(
+    source: MentionSource, references: Mapping[str, str | None], part: Any
+) -> tuple[Columns, list[tuple[int, str]]]:
+    columns, unreadable = Columns(), []
     for where, mention in source.read(part):
+        if isinstance(mention, Unreadable):
+            unreadable.append((where, mention.problem))
+            continue
         clean = normalized(mention, references)
         columns.add(mention_row(clean), where, raw=clean is not mention)
-    return columns
+    return columns, unreadable
 
 
 def reconcile(
@@ -223,14 +256,14 @@ def reconcile(
     workers: int = 1,
     references: Mapping[str, str | None] = NO_REFERENCES,
     adjudication: Adjudication | None = None,
-) -> tuple[int, Iterator[Rendered]]:
-    """The number of mentions, and one fact per real-world event, in fact-base order, each passed
-    through `render`: mentions are matched across documents (pipeline.match), clustered
-    (pipeline.cluster), then read again group by group. With several workers, parsing, pair
-    scoring and fact building run in parallel. `references`: each document's reference date,
-    for mentions stored with relative dates not yet resolved; `adjudication`: how to ask a model
-    about the pairs scored too close to the threshold (pipeline.adjudicate)."""
-    index, table = match_table(source, registry, workers, references)
+) -> Reconciled[Rendered]:
+    """One fact per real-world event, in fact-base order, each passed through `render`: mentions
+    are matched across documents (pipeline.match), clustered (pipeline.cluster), then read again
+    group by group. With several workers, parsing, pair scoring and fact building run in parallel.
+    `references`: each document's reference date, for mentions stored with relative dates not yet
+    resolved; `adjudication`: how to ask a model about the pairs scored too close to the threshold
+    (pipeline.adjudicate)."""
+    index, table, intake = match_table(source, registry, workers, references)
     lap = Stopwatch()
     left, right = candidate_pairs(table)
     lap("blocked %d candidate pairs", len(left))
@@ -246,7 +279,16 @@ def reconcile(
     pairs = (left, right, pair_scores)
     groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
     lap("clustered them into %d groups", len(groups))
-    return table.n, _facts(source, index, table, stored, groups, render, workers)
+    return Reconciled(table.n, intake, _facts(source, index, table, stored, groups, render, workers))
+
+
+class Reconciled(NamedTuple, Generic[Rendered]):
+    """The number of mentions matched, what the first reading set aside, and the facts (built
+    as they are read)."""
+
+    mentions: int
+    intake: Intake
+    facts: Iterator[Rendered]
 
 
 class Stopwatch:
@@ -266,8 +308,7 @@ def build_facts(
     mentions: list[Mention], registry: list[RegistryEntry], adjudication: Adjudication | None = None
 ) -> list[Fact]:
     """One fact per real-world event among mentions held in memory."""
-    _, facts = reconcile(MentionList(mentions), registry, _as_is, adjudication=adjudication)
-    return list(facts)
+    return list(reconcile(MentionList(mentions), registry, _as_is, adjudication=adjudication).facts)
 
 
 def _as_is(fact: Fact) -> Fact:
@@ -277,7 +318,7 @@ def _as_is(fact: Fact) -> Fact:
 def facts_from_groups(groups: list[list[Mention]], registry: list[RegistryEntry]) -> list[Fact]:
     """Facts for groups decided elsewhere (the golden fixtures' hand labels)."""
     source = MentionList(m for g in groups for m in g)
-    index, table = match_table(source, registry)
+    index, table, _ = match_table(source, registry)
     decided, start = [], 0
     for group in groups:
         members = np.arange(start, start + len(group))

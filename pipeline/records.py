@@ -141,6 +141,9 @@ class Fact(Record):
     )
 
 
+INPUT_LOST: Final = frozenset({"call_failed", "invalid_output", "truncated", "unreadable_mention"})  # reasons
+
+
 class Failure(Record):
     """Something that did not make it into the fact base, and why."""
 
@@ -155,9 +158,9 @@ class Failure(Record):
 
     @property
     def loses_input(self) -> bool:
-        """Whether part of an input went unread (a file, or a chunk no answer came back for),
-        as opposed to one event dropped from an answer."""
-        return self.stage == "ingest" or self.reason in {"call_failed", "invalid_output", "truncated"}
+        """Whether part of an input went unread (a file, a chunk no answer came back for, a line
+        of a mentions file), as opposed to one event dropped from an answer."""
+        return self.stage == "ingest" or self.reason in INPUT_LOST
 
 
 class Usage(Record):
@@ -202,6 +205,8 @@ class StageCounts(Record):
     events_returned: int = 0
     events_rejected: int = 0
     mentions: int = 0
+    mentions_unreadable: int = Field(0, description="Lines of a mentions file that are not mentions (failures.jsonl).")
+    mentions_repeated: int = Field(0, description="Lines repeating a mention read before; each mention is used once.")
     facts: int = 0
     pairs_adjudicated: int = Field(0, description="Mention pairs near the threshold put to the model.")
     pairs_unanswered: int = Field(0, description="Of those, pairs it gave no verdict for (their scores stand).")

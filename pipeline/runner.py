@@ -33,7 +33,7 @@ from pipeline.ingest import IngestError, find_articles, ingest
 from pipeline.llm import BackendConfig, CachedClient, ModelClient
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
-from pipeline.reconcile import Stopwatch, build_facts, reconcile
+from pipeline.reconcile import Stopwatch, Unreadable, build_facts, reconcile
 from pipeline.records import (
     BackendRecord,
     Document,
@@ -67,6 +67,7 @@ class Progress:
 class RunOutcome:
     report: RunReport
     failures: list[Failure] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)  # where mentions read before were read again
 
     @property
     def failed_inputs(self) -> int:
@@ -260,10 +261,16 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         with contextlib.ExitStack() as stack, collector_paused():
             backend = stack.enter_context(open_backend(settings)) if settings.adjudicate else None
             asking = adjudication(settings, backend, tally) if backend else None
-            mentions, rendered = reconcile(source, registry, to_line, workers, references, asking)
+            result = reconcile(source, registry, to_line, workers, references, asking)
+            if not result.mentions:  # the wrong file, most likely: its first line says why
+                first = _unreadable_failures(source, [min(result.intake.unreadable)])[0]
+                raise ConfigError(f"{mentions_path}: not one line is a mention; {first.message}")
+            failures = _unreadable_failures(source, result.intake.unreadable)
             lap = Stopwatch()
-            facts = write_jsonl(out_dir / "facts.jsonl", rendered)
+            facts = write_jsonl(out_dir / "facts.jsonl", result.facts)
             lap("read the groups again, built and wrote %d facts", facts)
+            write_jsonl(out_dir / "failures.jsonl", failures)
+            repeated = source.locations(result.intake.repeated)
     finally:
         source.close()
     report = RunReport(
@@ -275,7 +282,12 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         schema_hash=None,
         chunking={},
         counts=StageCounts(
-            mentions=mentions, facts=facts, pairs_adjudicated=tally.pairs, pairs_unanswered=tally.unanswered
+            mentions=result.mentions,
+            mentions_unreadable=len(failures),
+            mentions_repeated=len(repeated),
+            facts=facts,
+            pairs_adjudicated=tally.pairs,
+            pairs_unanswered=tally.unanswered,
         ),
         usage=tally.usage,
         calls=tally.calls,
@@ -283,7 +295,24 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         duration_s=round(time.monotonic() - started, 3),
     )
     write_json(out_dir / "run.json", report)
-    return RunOutcome(report)
+    return RunOutcome(report, failures, [repeated[where] for where in sorted(repeated)])
+
+
+def _unreadable_failures(source: MentionFile, unreadable: list[tuple[int, str]]) -> list[Failure]:
+    """One failure per line of the mentions file that is not a mention, in file order."""
+    where = source.locations(offset for offset, _ in unreadable)
+    return [
+        Failure(
+            stage="reconcile",
+            path=str(source.path),
+            doc_id=None,
+            chunk_id=None,
+            reason="unreadable_mention",
+            message=f"{where[offset]}: {problem}",
+            event=None,
+        )
+        for offset, problem in sorted(unreadable)
+    ]
 
 
 def extraction_inputs(mentions_path: Path) -> list[InputRecord]:
@@ -353,12 +382,13 @@ class MentionFile:
                 yield offset, line
             offset += len(line)
 
-    def read(self, part: tuple[int, int]) -> Iterator[tuple[int, Mention]]:
+    def read(self, part: tuple[int, int]) -> Iterator[tuple[int, Mention | Unreadable]]:
         for offset, line in self.read_lines(*part):
             try:
                 yield offset, Mention.model_validate_json(line)
-            except ValidationError:  # read it again the slow way, for an error naming the line
-                yield offset, parse_record(self.path, self._line_number(offset), line, Mention)
+            except ValidationError:  # read it again the slow way, to say what is wrong
+                record = _record_or_problem(line, Mention)
+                yield offset, Unreadable(record) if isinstance(record, str) else record
 
     def load(self, wheres: Iterable[int]) -> list[Mention]:
         handle = self._open()
@@ -368,10 +398,16 @@ class MentionFile:
             mentions.append(Mention.model_validate_json(handle.readline()))
         return mentions
 
-    def _line_number(self, offset: int) -> int:
-        """The line at this byte offset, counted only for an error message."""
+    def locations(self, wheres: Iterable[int]) -> dict[int, str]:
+        """ "file:line" of the lines at these byte offsets, for messages: the lines are counted in
+        one reading of the file, however many offsets."""
+        found, line, position = {}, 1, 0
         with self.path.open("rb") as handle:
-            return handle.read(offset).count(b"\n") + 1
+            for offset in sorted(set(wheres)):
+                line += handle.read(offset - position).count(b"\n")
+                position = offset
+                found[offset] = f"{self.path}:{line}"
+        return found
 
     def _open(self) -> BinaryIO:
         if self._handle is None or self._handle[0] != os.getpid():
@@ -403,16 +439,24 @@ def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
 
 def parse_record(path: Path, number: int, line: bytes, record_type: type[RecordT]) -> RecordT:
     """One JSONL line as a record; the error names the file, the line and what is wrong."""
+    record = _record_or_problem(line, record_type)
+    if isinstance(record, str):
+        raise ConfigError(f"{path}:{number}: {record}")
+    return record
+
+
+def _record_or_problem(line: bytes, record_type: type[RecordT]) -> RecordT | str:
+    """The record a JSONL line holds, or what is wrong with it, in a few words."""
     try:
         data = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        return f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
+        return f"not a JSON line ({exc.msg})"
     try:
         return record_type.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}:{number}: not a valid {record_type.__name__.lower()}: {first_error(exc)}") from exc
+        return f"not a valid {record_type.__name__.lower()}: {first_error(exc)}"
 
 
 def sort_failures(failures: list[Failure]) -> list[Failure]:

@@ -8,11 +8,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import SEEDS, read_lines, run_cli
+from conftest import ROOT, SEEDS, read_lines, run_cli
 from openai_server import Reply, chunk_text, first_sentence, is_reask, quote_first_sentence, serve, statement
 
 from pipeline.records import Fact, Failure, Mention, RunReport
 
+GOLDEN = ROOT / "tests" / "golden"
 OUTPUT_FILES = ("mentions.jsonl", "facts.jsonl", "failures.jsonl")
 
 
@@ -254,13 +255,56 @@ def test_extract_then_reconcile_equals_run(tmp_path: Path) -> None:
     assert (tmp_path / "rec" / "facts.jsonl").read_bytes() == (tmp_path / "run" / "facts.jsonl").read_bytes()
 
 
-def test_reconcile_names_the_bad_line(tmp_path: Path) -> None:
+def test_reconcile_of_a_file_with_no_mention_names_its_first_line(tmp_path: Path) -> None:
     bad = tmp_path / "m.jsonl"
-    bad.write_text('{"not": "a mention"}\n', encoding="utf-8")
+    bad.write_text('{"not": "a mention"}\n{"nor": "this"}\n', encoding="utf-8")
     result = run_cli("reconcile", bad, "-o", tmp_path / "out")
-    assert result.exit_code == 3 and f"{bad}:1: not a valid mention" in result.output
+    assert result.exit_code == 3 and f"not one line is a mention; {bad}:1: not a valid mention" in result.output
     bad.write_text("oops\n", encoding="utf-8")
     assert f"{bad}:1: not a JSON line" in run_cli("reconcile", bad, "-o", tmp_path / "out").output
+    assert not (tmp_path / "out").exists()
+
+
+def test_reconcile_skips_bad_lines_and_keeps_the_good_ones(tmp_path: Path) -> None:
+    lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").splitlines()
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([lines[0], "not json", *lines[1:5], '{"id": "m_1"}']) + "\n", encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    result = run_cli("reconcile", mixed, "-o", tmp_path / "mixed")
+    assert result.exit_code == 1
+    assert (
+        f"failed: {mixed}:2: not a JSON line" in result.output
+        and f"failed: {mixed}:7: not a valid mention" in result.output
+    )
+    assert "2 line(s) are not mentions, skipped" in result.output
+    assert run_cli("reconcile", good, "-o", tmp_path / "good").exit_code == 0
+    assert (tmp_path / "mixed" / "facts.jsonl").read_bytes() == (tmp_path / "good" / "facts.jsonl").read_bytes()
+    failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "mixed" / "failures.jsonl")]
+    assert [(f.stage, f.reason, f.message.split(": ")[0]) for f in failures] == [
+        ("reconcile", "unreadable_mention", f"{mixed}:2"),
+        ("reconcile", "unreadable_mention", f"{mixed}:7"),
+    ]
+    counts = RunReport.model_validate_json((tmp_path / "mixed" / "run.json").read_text()).counts
+    assert (counts.mentions, counts.mentions_unreadable, counts.facts) == (5, 2, 5)
+    assert read_lines(tmp_path / "good" / "failures.jsonl") == []
+
+
+def test_reconcile_uses_a_repeated_mention_once_and_says_so(tmp_path: Path) -> None:
+    text = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8")
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(text + text, encoding="utf-8")
+    result = run_cli("reconcile", twice, "-o", tmp_path / "twice")
+    assert result.exit_code == 0, result.output
+    assert run_cli("reconcile", GOLDEN / "mentions.jsonl", "-o", tmp_path / "once").exit_code == 0
+    assert (tmp_path / "twice" / "facts.jsonl").read_bytes() == (tmp_path / "once" / "facts.jsonl").read_bytes()
+    lines = text.count("\n")
+    assert (
+        f"{lines} line(s) repeat a mention read before, each mention used once (first: {twice}:{lines + 1})"
+        in result.output
+    )
+    counts = RunReport.model_validate_json((tmp_path / "twice" / "run.json").read_text()).counts
+    assert (counts.mentions, counts.mentions_repeated) == (lines, lines)
 
 
 def test_tools_mode_for_servers_that_prefer_tool_calls(tmp_path: Path) -> None:

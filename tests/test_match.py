@@ -157,7 +157,7 @@ def test_blocking_pairs_a_rare_shared_word_without_a_shared_entity_but_not_a_com
     en = statement("en", 0, "Stability AI", "Stability said it funded Latent Diffusion.")
     crowd = [statement(f"d{n:02d}", 0, f"Speaker {n}", f"Speaker {n} said the weather was mild.") for n in range(20)]
     mentions = [zh, en, *crowd]
-    _, table = match_table(MentionList(mentions), REGISTRY)
+    _, table, _ = match_table(MentionList(mentions), REGISTRY)
     left, right = candidate_pairs(table)
     pairs = {frozenset((table.ids[a], table.ids[b])) for a, b in zip(left.tolist(), right.tolist(), strict=True)}
     assert frozenset((zh.id, en.id)) in pairs  # "latent", "diffusion": shared by two mentions only

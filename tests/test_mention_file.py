@@ -1,5 +1,6 @@
 """Reading a mentions file in parts: the parts cover every line once, whatever their size, and
-the facts do not depend on where the parts were cut or on how many processes read them."""
+the facts do not depend on where the parts were cut or on how many processes read them. A line
+that is not a mention, or repeats one, costs nothing of the others."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from pipeline.config import ConfigError
 from pipeline.entities import load_registry
-from pipeline.reconcile import MentionList, reconcile
+from pipeline.reconcile import MentionList, Unreadable, reconcile
 from pipeline.records import Mention
 from pipeline.runner import MentionFile, collector_paused, read_records
 from pipeline.write import to_line
@@ -32,20 +33,54 @@ def test_parts_start_at_line_starts_and_cover_every_record_once(part_bytes: int)
 
 def test_facts_do_not_depend_on_the_parts_or_the_workers() -> None:
     registry = load_registry()
-    _, expected = reconcile(MentionList(read_records(GOLDEN / "perturbed_mentions.jsonl", Mention)), registry, to_line)
+    expected = reconcile(MentionList(read_records(GOLDEN / "perturbed_mentions.jsonl", Mention)), registry, to_line)
     with collector_paused():
-        _, small_parts = reconcile(MentionFile(GOLDEN / "perturbed_mentions.jsonl", 3000), registry, to_line, 2)
-        assert list(small_parts) == list(expected)
+        small_parts = reconcile(MentionFile(GOLDEN / "perturbed_mentions.jsonl", 3000), registry, to_line, 2)
+        assert list(small_parts.facts) == list(expected.facts)
 
 
-def test_a_bad_record_in_a_later_part_names_its_line(tmp_path: Path) -> None:
+def test_a_bad_record_in_a_later_part_is_set_aside_with_its_line(tmp_path: Path) -> None:
     lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").split("\n")
     lines[41] = '{"id": "half a mention"}'
+    lines[87] = "{oops"
     bad = tmp_path / "mentions.jsonl"
     bad.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(ConfigError, match=f"^{bad}:42: not a valid mention"):
-        source = MentionFile(bad, 2000)
-        [m for part in source.parts() for m in source.read(part)]
+    source = MentionFile(bad, 2000)
+    read = [record for part in source.parts() for record in source.read(part)]
+    unreadable = [(where, record.problem) for where, record in read if isinstance(record, Unreadable)]
+    assert [problem.split(":")[0] for _, problem in unreadable] == [
+        "not a valid mention",
+        "not a JSON line (Expecting property name enclosed in double quotes)",
+    ]
+    assert list(source.locations(where for where, _ in unreadable).values()) == [f"{bad}:42", f"{bad}:88"]
+    assert len(read) - len(unreadable) == len(lines) - 3  # the two bad lines and the final blank one
+
+
+def test_facts_of_the_good_lines_are_those_of_a_file_without_the_bad_ones(tmp_path: Path) -> None:
+    lines = (GOLDEN / "perturbed_mentions.jsonl").read_text(encoding="utf-8").splitlines()
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(lines[:50] + lines[51:]) + "\n", encoding="utf-8")
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([*lines[:50], '{"half": "a mention"}', *lines[51:]]) + "\n", encoding="utf-8")
+    registry = load_registry()
+    with collector_paused():
+        result = reconcile(MentionFile(mixed, 3000), registry, to_line, 2)
+        assert list(result.facts) == list(reconcile(MentionFile(good), registry, to_line).facts)
+    assert [where for where, _ in result.intake.unreadable] == [len("\n".join(lines[:50]).encode()) + 1]  # bytes
+    assert result.intake.repeated == []
+
+
+def test_a_file_read_twice_over_gives_the_facts_of_reading_it_once(tmp_path: Path) -> None:
+    text = (GOLDEN / "perturbed_mentions.jsonl").read_bytes()
+    twice = tmp_path / "twice.jsonl"
+    twice.write_bytes(text + text)
+    registry = load_registry()
+    once = reconcile(MentionFile(GOLDEN / "perturbed_mentions.jsonl"), registry, to_line)
+    with collector_paused():
+        result = reconcile(MentionFile(twice, 3000), registry, to_line, 2)
+        assert list(result.facts) == list(once.facts)
+    assert result.mentions == once.mentions and len(result.intake.repeated) == once.mentions
+    assert min(result.intake.repeated) == len(text)
 
 
 def test_a_file_of_blank_lines_is_empty(tmp_path: Path) -> None:
