@@ -17,7 +17,8 @@ from pipeline.runner import read_records
 Kind = Literal["facts", "mentions"]
 
 
-def _first_record(path: Path) -> dict[str, object]:
+def _first_record(path: Path) -> dict[str, object] | None:
+    """The file's first record, to tell what it holds; None when it holds none."""
     if not path.is_file():
         raise DiffError(f"{path}: no such file")
     try:
@@ -33,7 +34,7 @@ def _first_record(path: Path) -> dict[str, object]:
             if not isinstance(record, dict):
                 raise DiffError(f"{path}:{number}: not a JSON object")
             return record
-    raise DiffError(f"{path}: empty file")
+    return None
 
 
 def _kind(record: dict[str, object], path: Path) -> Kind:
@@ -54,6 +55,11 @@ def load_units(path: Path, kind: Kind) -> list[FactUnit]:
 def diff_files(output: Path, golden: Path) -> DiffReport:
     """Check that the two files can be compared, read them, and compare them."""
     out_first, gold_first = _first_record(output), _first_record(golden)
+    if gold_first is None:
+        raise DiffError(f"{golden}: empty file: nothing to compare against")
+    if out_first is None:  # nothing came out (a model that found nothing): every golden unit is missing
+        kind = _kind(gold_first, golden)
+        return compare([], load_units(golden, kind), kind, (str(output), str(golden)))
     out_version, gold_version = out_first.get("schema_version"), gold_first.get("schema_version")
     if out_version != gold_version:
         raise DiffError(f"{output} has schema version {out_version} but {golden} has {gold_version}")

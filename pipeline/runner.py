@@ -262,7 +262,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
             backend = stack.enter_context(open_backend(settings)) if settings.adjudicate else None
             asking = adjudication(settings, backend, tally) if backend else None
             result = reconcile(source, registry, to_line, workers, references, asking)
-            if not result.mentions:  # the wrong file, most likely: its first line says why
+            if result.intake.unreadable and not result.mentions:  # the wrong file, most likely
                 first = _unreadable_failures(source, [min(result.intake.unreadable)])[0]
                 raise ConfigError(f"{mentions_path}: not one line is a mention; {first.message}")
             failures = _unreadable_failures(source, result.intake.unreadable)
@@ -365,9 +365,7 @@ class MentionFile:
                 handle.readline()  # to the end of the line the guess falls in
                 starts.append(handle.tell())
         bounds = [*sorted(set(starts) - {size}), size]
-        if not any(self.read_lines(bounds[0], size)):
-            raise ConfigError(f"{self.path}: empty file")
-        return list(itertools.pairwise(bounds))
+        return list(itertools.pairwise(bounds))  # none for an empty file: no mention, no fact
 
     def read_lines(self, start: int, end: int) -> Iterator[tuple[int, bytes]]:
         """(byte offset, line) of each record that starts in [start, end)."""

@@ -101,7 +101,6 @@ def test_bars_gate_the_exit_code(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (None, "no such file"),
-        ("", "empty file"),
         ("not json\n", ":1: not a JSON line"),
         ('{"schema_version": "2", "sources": []}\n', ":1: not a valid fact"),
         ('{"schema_version": "1", "sources": []}\n', "has schema version 1 but"),
@@ -120,3 +119,12 @@ def test_facts_and_mentions_do_not_mix() -> None:
     mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
     result = run_cli("diff", mentions, GOLDEN_FACTS)
     assert result.exit_code == 3 and "compare like with like" in result.output
+
+
+def test_an_empty_output_is_nothing_found_and_an_empty_golden_file_an_error(tmp_path: Path) -> None:
+    empty = write(tmp_path / "out.jsonl", [])
+    assert run_cli("diff", empty, GOLDEN_FACTS, "--min-f1", "0.1").exit_code == 1
+    report = diff(empty)
+    assert (report["facts"]["recall"], report["facts"]["golden_total"]) == (0.0, len(golden()))
+    result = run_cli("diff", GOLDEN_FACTS, empty)
+    assert result.exit_code == 3 and f"{empty}: empty file: nothing to compare against" in result.output

@@ -265,6 +265,14 @@ def test_reconcile_of_a_file_with_no_mention_names_its_first_line(tmp_path: Path
     assert not (tmp_path / "out").exists()
 
 
+def test_reconcile_of_an_empty_mentions_file_writes_no_fact(tmp_path: Path) -> None:
+    empty = tmp_path / "mentions.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = run_cli("reconcile", empty, "-o", tmp_path / "out")
+    assert result.exit_code == 0 and "0 mentions -> 0 facts" in result.output
+    assert read_lines(tmp_path / "out" / "facts.jsonl") == read_lines(tmp_path / "out" / "failures.jsonl") == []
+
+
 def test_reconcile_skips_bad_lines_and_keeps_the_good_ones(tmp_path: Path) -> None:
     lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").splitlines()
     mixed = tmp_path / "mixed.jsonl"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError
 from pipeline.entities import load_registry
 from pipeline.reconcile import MentionList, Unreadable, reconcile
 from pipeline.records import Mention
@@ -83,8 +82,10 @@ def test_a_file_read_twice_over_gives_the_facts_of_reading_it_once(tmp_path: Pat
     assert min(result.intake.repeated) == len(text)
 
 
-def test_a_file_of_blank_lines_is_empty(tmp_path: Path) -> None:
-    blank = tmp_path / "mentions.jsonl"
-    blank.write_text("\n  \n\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="empty file"):
-        MentionFile(blank).parts()
+def test_an_empty_file_or_one_of_blank_lines_holds_no_mention_and_makes_no_fact(tmp_path: Path) -> None:
+    registry = load_registry()
+    for text in ("", "\n  \n\n"):
+        empty = tmp_path / "mentions.jsonl"
+        empty.write_text(text, encoding="utf-8")
+        result = reconcile(MentionFile(empty), registry, to_line)
+        assert (result.mentions, result.intake, list(result.facts)) == (0, ([], []), [])
