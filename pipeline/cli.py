@@ -27,6 +27,7 @@ from pipeline.ingest import IngestError
 from pipeline.llm import BackendError
 from pipeline.local import LocalBackendError
 from pipeline.parallel import default_workers
+from pipeline.records import Failure
 from pipeline.runner import Progress as RunProgress
 from pipeline.runner import RunOutcome, Until, reconcile_file, run_pipeline
 from pipeline.schemas import SCHEMA_DIR, write_schemas
@@ -76,12 +77,12 @@ def _summary(outcome: RunOutcome, out_dir: Path) -> None:
         f"{report.duration_s:.1f}s)"
     )
     err.print(line, markup=False, highlight=False, soft_wrap=True)
-    _print_failures(outcome)
+    _print_failures(outcome.failures)
 
 
-def _print_failures(outcome: RunOutcome, shown: int = 10) -> None:
+def _print_failures(failures: list[Failure], shown: int = 10) -> None:
     """The first failures that lost part of an input, one line each."""
-    lost = [failure for failure in outcome.failures if failure.loses_input]
+    lost = [failure for failure in failures if failure.loses_input]
     for failure in lost[:shown]:
         err.print(f"factbase: failed: {failure.message}", markup=False, highlight=False, soft_wrap=True)
     if len(lost) > shown:
@@ -231,18 +232,18 @@ def reconcile(
         markup=False,
         soft_wrap=True,
     )
-    if outcome.repeated:
+    if outcome.first_repeat:
         err.print(
-            f"factbase: {len(outcome.repeated)} line(s) repeat a mention read before, each mention used once "
-            f"(first: {outcome.repeated[0]})",
+            f"factbase: {counts.mentions_repeated} line(s) repeat a mention read before, each mention used once "
+            f"(first: {outcome.first_repeat})",
             markup=False,
             highlight=False,
             soft_wrap=True,
         )
-    if outcome.failures:
-        _print_failures(outcome)
+    if outcome.failures:  # the lines of the mentions file it left out
+        _print_failures(outcome.failures)
         err.print(
-            f"factbase: {len(outcome.failures)} line(s) are not mentions, skipped; see {out}/failures.jsonl",
+            f"factbase: {len(outcome.failures)} line(s) left out; see {out}/failures.jsonl",
             markup=False,
             highlight=False,
             soft_wrap=True,

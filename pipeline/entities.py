@@ -5,8 +5,9 @@ compare equal across languages.
 How a participant is resolved, in order:
 1. its `canonical_name`, else its name as written, is looked up in the curated alias registry
    (pipeline/data/entities.toml, plus the user's own file);
-2. names with the same words but one, that one within one or two typing errors, are the same
-   entity ("Chtistian Laforte" = "Christian Laforte"); a lone surname joins the one full name it ends
+2. names with the same words but one, that one a typing error away (a letter wrong, missing or
+   extra; two neighbours swapped in words of 9 letters or more), are the same entity
+   ("Chtistian Laforte" = "Christian Laforte"); a lone surname joins the one full name it ends
    in, first within its document, then in the whole input, and joins nothing when two people
    share it;
 3. a name written without a canonical name that the sources only ever gave one canonical name
@@ -81,7 +82,7 @@ def name_key(name: str) -> str:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
         tokens = tokens[:-1]
-    return " ".join(tokens)
+    return " ".join(tokens) or folded.strip()  # a name of punctuation only is itself: 《》 is not «»
 
 
 def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryEntry]:

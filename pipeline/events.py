@@ -93,7 +93,7 @@ class TimeRef(Record):
 
 class Amount(Record):
     text: str | None = Field(description="The amount as written in the text, verbatim.")
-    value: float | None = Field(description="The number in units (100 million = 100000000).")
+    value: float | None = Field(description="The number in units (100 million = 100000000).", allow_inf_nan=False)
     currency: str | None = Field(description="ISO 4217 code such as USD, EUR, CNY; null for counts.")
     approximate: bool = Field(description="True when the text says about, nearly, over, 近, 约, environ...")
     measure: str | None = Field(description="What the amount measures, e.g. 'funding', 'monthly revenue'.")

@@ -198,8 +198,8 @@ def _content_word(word: str) -> str | None:
 
 
 def _english_fields(event: EventBase) -> list[str]:
-    """The free-text English fields besides the summary: position, stage, product, claim, label,
-    what each amount measures."""
+    """The free-text English fields besides the summary: position, stage, product, claim, issue,
+    label, what each amount measures."""
     fields = type(event).model_fields
     texts = [str(getattr(event, name)) for name in ("position", "stage", "product", "claim", "issue", "label")
              if name in fields and getattr(event, name)]  # fmt: skip
@@ -263,12 +263,19 @@ class Ragged:
     def column(self, n: int) -> Array:
         return np.frombuffer(self.columns[n], dtype=self.columns[n].typecode)
 
-    def keep(self, rows: Array) -> None:
-        """Only the rows marked True in `rows`, in order."""
-        counts = np.diff(np.frombuffer(self.ends, dtype=np.int64), prepend=0)[rows]
-        entries = rows[self.rows()]
+    def keep(self, kept: Array) -> None:
+        """Only the rows marked True in the mask `kept`, in order."""
+        counts = np.diff(np.frombuffer(self.ends, dtype=np.int64), prepend=0)[kept]
+        entries = kept[self.rows()]
         self.ends = _array("q", np.cumsum(counts))
         self.columns = tuple(_array(column.typecode, self.column(n)[entries]) for n, column in enumerate(self.columns))
+
+    def translate(self, n: int, codes: Array) -> None:
+        """Column n's values v replaced by codes[v]."""
+        self.columns = tuple(
+            _array(column.typecode, codes[self.column(k)]) if k == n else column
+            for k, column in enumerate(self.columns)
+        )
 
     def extend(self, other: Ragged, recode: dict[int, Array]) -> None:
         """Append `other`'s rows, column n's values translated through recode[n] when given."""
@@ -386,27 +393,31 @@ class Columns:
         self.summary_words.extend(other.summary_words, {0: recode["words"]})
         self.detail_words.extend(other.detail_words, {0: recode["words"]})
 
-    def repeated(self) -> list[int]:
-        """Rows whose mention id an earlier row has: the same mention read again."""
-        seen: set[str] = set()
-        again = []
-        for row, mention_id in enumerate(self.ids):
-            if mention_id in seen:
-                again.append(row)
-            seen.add(mention_id)
-        return again
+    def repeated(self) -> list[tuple[int, int]]:
+        """Rows whose mention id an earlier row has, each with the first row that has it."""
+        first: dict[str, int] = {}
+        return [(row, first[i]) for row, i in enumerate(self.ids) if first.setdefault(i, row) != row]
 
     def drop(self, rows: list[int]) -> None:
-        """Remove these rows (the codes they used stay, unused)."""
+        """Remove these rows. The names only they wrote go too (entity resolution reads every
+        name); other codes they used stay, unused, which changes nothing downstream."""
         if not rows:
             return
-        keep = np.ones(len(self.ids), dtype=bool)
-        keep[rows] = False
-        self.ids = [mention_id for mention_id, kept in zip(self.ids, keep.tolist(), strict=True) if kept]
-        self.scalars = {name: _array("q", self.scalar(name)[keep]) for name in SCALARS}
+        kept = np.ones(len(self.ids), dtype=bool)
+        kept[rows] = False
+        self.ids = [mention_id for mention_id, keep in zip(self.ids, kept.tolist(), strict=True) if keep]
+        self.scalars = {name: _array("q", self.scalar(name)[kept]) for name in SCALARS}
         self.scalar_columns = tuple(self.scalars.values())
         for ragged in (self.parties, self.amounts, self.summary_words, self.detail_words):
-            ragged.keep(keep)
+            ragged.keep(kept)
+        used = _distinct(self.parties.column(1).astype(np.int64))  # in order of first sight, as before
+        names: Codes[Sighting] = Codes()
+        for code in used.tolist():
+            names(self.sightings.values[code])
+        new_code = np.full(len(self.sightings.values), -1, dtype=np.int64)
+        new_code[used] = np.arange(len(used))
+        self.parties.translate(1, new_code)
+        self.sightings = names
 
     def written_names(self) -> Sightings:
         """The distinct names the mentions write, with the documents that write each, for entity
@@ -684,9 +695,17 @@ def _block_entries(t: MatchTable) -> tuple[Array, Array]:
     add(2, rows[order][rarest], cols[order][rarest])
     amount_rows, amount_slots = np.nonzero(t.amount > 0)
     buckets = np.floor(np.log(t.amount[amount_rows, amount_slots]) / math.log(1 + 2 * APPROXIMATE_TOLERANCE))
-    add(3, amount_rows, buckets.astype(np.int64))
-    add(3, amount_rows, buckets.astype(np.int64) + 1)
+    buckets = buckets.astype(np.int64)
+    add(3, *_distinct_pairs(np.r_[amount_rows, amount_rows], np.r_[buckets, buckets + 1]))  # a mention once a block
     return np.concatenate(keys), np.concatenate(members)
+
+
+def _distinct_pairs(a: Array, b: Array) -> tuple[Array, Array]:
+    """The distinct pairs (a[k], b[k])."""
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    new = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])][: len(a)]
+    return a[new], b[new]
 
 
 def _purge_common(keys: Array, members: Array) -> tuple[Array, Array]:

@@ -165,10 +165,6 @@ class MentionSource(Protocol):
 
     def load(self, wheres: Iterable[int]) -> list[Mention]: ...
 
-    def locations(self, wheres: Iterable[int]) -> dict[int, str]:
-        """Where each record is, in words for a message ("file:line")."""
-        ...
-
 
 class Unreadable(NamedTuple):
     """A record of the source that is not a mention, and what is wrong with it."""
@@ -178,11 +174,13 @@ class Unreadable(NamedTuple):
 
 class Intake(NamedTuple):
     """What the first reading set aside, by where it is in the source: records that are not
-    mentions, with what is wrong with each, and records repeating the id of a mention read
-    before them (a file concatenated twice, say), each mention being matched once."""
+    mentions, with what is wrong with each; records repeating a mention read before them (a file
+    concatenated twice, say), each mention being matched once; and records giving another
+    mention under an id read before, with where the first one is (the first one is used)."""
 
     unreadable: list[tuple[int, str]]
     repeated: list[int]
+    conflicting: list[tuple[int, int]]
 
 
 class MentionList(list[Mention]):
@@ -198,9 +196,6 @@ class MentionList(list[Mention]):
 
     def load(self, wheres: Iterable[int]) -> list[Mention]:
         return [self[k] for k in wheres]
-
-    def locations(self, wheres: Iterable[int]) -> dict[int, str]:
-        return {k: f"mention {k + 1}" for k in wheres}
 
 
 def normalized(mention: Mention, references: Mapping[str, str | None] = NO_REFERENCES) -> Mention:
@@ -220,20 +215,36 @@ def match_table(
     """Pass one: every mention normalized into the match table, and the entities it names; what
     is not a mention, or a mention already read, is set aside."""
     lap = Stopwatch()
-    columns, intake = Columns(), Intake([], [])
+    columns, unreadable = Columns(), []
     reading = functools.partial(_columns, source, references)
-    for part, unreadable in ordered_map(reading, source.parts(), workers, per_task=1):
+    for part, part_unreadable in ordered_map(reading, source.parts(), workers, per_task=1):
         columns.extend(part)
-        intake.unreadable.extend(unreadable)
-    repeated = columns.repeated()
-    intake.repeated.extend(columns.scalar("where")[repeated].tolist())
-    columns.drop(repeated)
+        unreadable += part_unreadable
+    intake = Intake(unreadable, *_drop_repeats(source, columns, references))
     lap("read and normalized %d mentions", len(columns.ids))
     index = resolve_entities(columns.written_names(), registry)
     lap("resolved %d distinct names into %d entities", len(columns.sightings.values), len(index.entities))
     table = MatchTable(columns, index)
     lap("built the match table")
     return index, table, intake
+
+
+def _drop_repeats(
+    source: MentionSource, columns: Columns, references: Mapping[str, str | None]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """Rows repeating a mention id read before leave the columns: where each repeats the same
+    mention, and where each gives another one under that id, with where the first one is."""
+    where = columns.scalar("where").tolist()
+    again = columns.repeated()
+    repeated, conflicting = [], []
+    for row, first in again:
+        this, before = (normalized(m, references) for m in source.load([where[row], where[first]]))
+        if this == before:
+            repeated.append(where[row])
+        else:
+            conflicting.append((where[row], where[first]))
+    columns.drop([row for row, _ in again])
+    return repeated, conflicting
 
 
 def _columns(
@@ -318,7 +329,9 @@ def _as_is(fact: Fact) -> Fact:
 def facts_from_groups(groups: list[list[Mention]], registry: list[RegistryEntry]) -> list[Fact]:
     """Facts for groups decided elsewhere (the golden fixtures' hand labels)."""
     source = MentionList(m for g in groups for m in g)
-    index, table, _ = match_table(source, registry)
+    index, table, intake = match_table(source, registry)
+    if intake.repeated or intake.conflicting:
+        raise ValueError("a mention is in two groups")
     decided, start = [], 0
     for group in groups:
         members = np.arange(start, start + len(group))
@@ -497,11 +510,10 @@ def _agree(x: tuple[float, str | None, bool, str], y: tuple[float, str | None, b
 
 def _field_values(mention: Mention) -> dict[str, str | None]:
     event = mention.event
+    amounts = sorted(_amount_values(mention), key=lambda a: (a[1] or "", a[0]))  # by currency, then value
     return {
         "time.date": event.time.date if event.time else None,
-        "amounts": "; ".join(f"{v:g} {c or ''}".strip() for v, c in sorted(_amount_values(mention), key=str))
-        if event.amounts
-        else None,
+        "amounts": "; ".join(f"{v:.15g} {c or ''}".strip() for v, c in amounts) if amounts else None,
         "modality": event.modality.value,
         "attribution": event.attribution,
     }

@@ -141,7 +141,9 @@ class Fact(Record):
     )
 
 
-INPUT_LOST: Final = frozenset({"call_failed", "invalid_output", "truncated", "unreadable_mention"})  # reasons
+INPUT_LOST: Final = frozenset(  # reasons
+    {"call_failed", "invalid_output", "truncated", "unreadable_mention", "conflicting_mention"}
+)
 
 
 class Failure(Record):
@@ -207,6 +209,9 @@ class StageCounts(Record):
     mentions: int = 0
     mentions_unreadable: int = Field(0, description="Lines of a mentions file that are not mentions (failures.jsonl).")
     mentions_repeated: int = Field(0, description="Lines repeating a mention read before; each mention is used once.")
+    mentions_conflicting: int = Field(
+        0, description="Lines giving another mention under an id read before (failures.jsonl); the first is used."
+    )
     facts: int = 0
     pairs_adjudicated: int = Field(0, description="Mention pairs near the threshold put to the model.")
     pairs_unanswered: int = Field(0, description="Of those, pairs it gave no verdict for (their scores stand).")

@@ -33,7 +33,7 @@ from pipeline.ingest import IngestError, find_articles, ingest
 from pipeline.llm import BackendConfig, CachedClient, ModelClient
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
-from pipeline.reconcile import Stopwatch, Unreadable, build_facts, reconcile
+from pipeline.reconcile import Intake, Stopwatch, Unreadable, build_facts, reconcile
 from pipeline.records import (
     BackendRecord,
     Document,
@@ -48,7 +48,7 @@ from pipeline.write import to_line, write_json, write_jsonl
 
 Until = Literal["mentions", "facts"]
 SMALL_MODEL_MAX_TOKENS = 1536
-RecordT = TypeVar("RecordT", Mention, Fact)
+RecordT = TypeVar("RecordT", Mention, Fact, Failure)
 NO_BACKEND_MESSAGE = (
     "--backend remote but no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
     "FACTBASE_MODEL) for a vLLM, Ollama or llama.cpp server, or set OPENAI_API_KEY for OpenAI"
@@ -67,7 +67,7 @@ class Progress:
 class RunOutcome:
     report: RunReport
     failures: list[Failure] = field(default_factory=list)
-    repeated: list[str] = field(default_factory=list)  # where mentions read before were read again
+    first_repeat: str | None = None  # where a mention read before was first read again
 
     @property
     def failed_inputs(self) -> int:
@@ -256,21 +256,23 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     source = MentionFile(mentions_path)
     inputs = extraction_inputs(mentions_path)
     references = {i.doc_id: i.reference_date.date for i in inputs}
+    earlier = earlier_failures(mentions_path)
     tally = Tally()
     try:
         with contextlib.ExitStack() as stack, collector_paused():
             backend = stack.enter_context(open_backend(settings)) if settings.adjudicate else None
             asking = adjudication(settings, backend, tally) if backend else None
             result = reconcile(source, registry, to_line, workers, references, asking)
-            if result.intake.unreadable and not result.mentions:  # the wrong file, most likely
-                first = _unreadable_failures(source, [min(result.intake.unreadable)])[0]
-                raise ConfigError(f"{mentions_path}: not one line is a mention; {first.message}")
-            failures = _unreadable_failures(source, result.intake.unreadable)
+            intake = result.intake
+            if intake.unreadable and not result.mentions:  # the wrong file, most likely
+                first = _line_failures(source, Intake([min(intake.unreadable)], [], []))[0]
+                raise ConfigError(f"{first.message}; no line of the file is a mention")
+            failures = _line_failures(source, intake)
             lap = Stopwatch()
             facts = write_jsonl(out_dir / "facts.jsonl", result.facts)
             lap("read the groups again, built and wrote %d facts", facts)
-            write_jsonl(out_dir / "failures.jsonl", failures)
-            repeated = source.locations(result.intake.repeated)
+            write_jsonl(out_dir / "failures.jsonl", earlier + failures)
+            first_repeat = next(iter(source.locations(intake.repeated[:1]).values()), None)
     finally:
         source.close()
     report = RunReport(
@@ -283,8 +285,9 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         chunking={},
         counts=StageCounts(
             mentions=result.mentions,
-            mentions_unreadable=len(failures),
-            mentions_repeated=len(repeated),
+            mentions_unreadable=len(intake.unreadable),
+            mentions_repeated=len(intake.repeated),
+            mentions_conflicting=len(intake.conflicting),
             facts=facts,
             pairs_adjudicated=tally.pairs,
             pairs_unanswered=tally.unanswered,
@@ -295,24 +298,39 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         duration_s=round(time.monotonic() - started, 3),
     )
     write_json(out_dir / "run.json", report)
-    return RunOutcome(report, failures, [repeated[where] for where in sorted(repeated)])
+    return RunOutcome(report, failures, first_repeat)
 
 
-def _unreadable_failures(source: MentionFile, unreadable: list[tuple[int, str]]) -> list[Failure]:
-    """One failure per line of the mentions file that is not a mention, in file order."""
-    where = source.locations(offset for offset, _ in unreadable)
+def _line_failures(source: MentionFile, intake: Intake) -> list[Failure]:
+    """One failure per line of the mentions file left out, in file order: not a mention, or
+    another mention under an id read before."""
+    where = source.locations([w for w, _ in intake.unreadable] + [w for pair in intake.conflicting for w in pair])
+    problems = [(w, "unreadable_mention", problem) for w, problem in intake.unreadable] + [
+        (w, "conflicting_mention", f"another mention under the id of the one at {where[first]}, which is used")
+        for w, first in intake.conflicting
+    ]
     return [
         Failure(
             stage="reconcile",
             path=str(source.path),
             doc_id=None,
             chunk_id=None,
-            reason="unreadable_mention",
-            message=f"{where[offset]}: {problem}",
+            reason=reason,
+            message=f"{where[w]}: {problem}",
             event=None,
         )
-        for offset, problem in sorted(unreadable)
+        for w, reason, problem in sorted(problems)
     ]
+
+
+def earlier_failures(mentions_path: Path) -> list[Failure]:
+    """The failures of the run that wrote a mentions.jsonl (the failures.jsonl beside it), but
+    those of reconciling, which are made again: a reconciliation's failures.jsonl lists them too,
+    as a run's does, and reconciling in place loses none."""
+    path = mentions_path.parent / "failures.jsonl"
+    if not path.is_file() or not path.read_bytes().strip():
+        return []
+    return [failure for failure in read_records(path, Failure) if failure.stage != "reconcile"]
 
 
 def extraction_inputs(mentions_path: Path) -> list[InputRecord]:
@@ -384,9 +402,8 @@ class MentionFile:
         for offset, line in self.read_lines(*part):
             try:
                 yield offset, Mention.model_validate_json(line)
-            except ValidationError:  # read it again the slow way, to say what is wrong
-                record = _record_or_problem(line, Mention)
-                yield offset, Unreadable(record) if isinstance(record, str) else record
+            except ValidationError as exc:
+                yield offset, Unreadable(what_is_wrong(line, Mention, exc))
 
     def load(self, wheres: Iterable[int]) -> list[Mention]:
         handle = self._open()
@@ -398,12 +415,14 @@ class MentionFile:
 
     def locations(self, wheres: Iterable[int]) -> dict[int, str]:
         """ "file:line" of the lines at these byte offsets, for messages: the lines are counted in
-        one reading of the file, however many offsets."""
+        one reading of the file, a block at a time, however many offsets."""
         found, line, position = {}, 1, 0
         with self.path.open("rb") as handle:
             for offset in sorted(set(wheres)):
-                line += handle.read(offset - position).count(b"\n")
-                position = offset
+                while position < offset:
+                    block = handle.read(min(offset - position, 1 << 20))
+                    line += block.count(b"\n")
+                    position += len(block)
                 found[offset] = f"{self.path}:{line}"
         return found
 
@@ -437,24 +456,24 @@ def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
 
 def parse_record(path: Path, number: int, line: bytes, record_type: type[RecordT]) -> RecordT:
     """One JSONL line as a record; the error names the file, the line and what is wrong."""
-    record = _record_or_problem(line, record_type)
-    if isinstance(record, str):
-        raise ConfigError(f"{path}:{number}: {record}")
-    return record
-
-
-def _record_or_problem(line: bytes, record_type: type[RecordT]) -> RecordT | str:
-    """The record a JSONL line holds, or what is wrong with it, in a few words."""
     try:
-        data = json.loads(line.decode("utf-8"))
+        return record_type.model_validate_json(line)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}:{number}: {what_is_wrong(line, record_type, exc)}") from None
+
+
+def what_is_wrong(line: bytes, record_type: type[RecordT], error: ValidationError) -> str:
+    """Why a JSONL line is not a record, in a few plain words: not UTF-8, not JSON (read again
+    with the standard parser for its message), or the first field that does not validate."""
+    try:
+        json.loads(line.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     except json.JSONDecodeError as exc:
         return f"not a JSON line ({exc.msg})"
-    try:
-        return record_type.model_validate(data)
-    except ValidationError as exc:
-        return f"not a valid {record_type.__name__.lower()}: {first_error(exc)}"
+    except RecursionError:
+        return "not a JSON line (nested too deeply)"
+    return f"not a valid {record_type.__name__.lower()}: {first_error(error)}"
 
 
 def sort_failures(failures: list[Failure]) -> list[Failure]:

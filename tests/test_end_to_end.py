@@ -245,21 +245,31 @@ def test_refused_key_stops_the_run_with_a_clear_message(tmp_path: Path, monkeypa
     assert not (tmp_path / "out").exists()
 
 
-def test_extract_then_reconcile_equals_run(tmp_path: Path) -> None:
+def test_extract_then_reconcile_equals_run_and_reconciling_in_place_keeps_the_extraction_failures(
+    tmp_path: Path,
+) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    (docs / "empty.txt").write_bytes(b"")
     with serve(quote_first_sentence) as server:
-        run_cli("run", SEEDS, "-o", tmp_path / "run", "--base-url", server.url, "--model", "m")
-        run_cli("extract", SEEDS, "-o", tmp_path / "ex", "--base-url", server.url, "--model", "m")
+        run_cli("run", docs, "-o", tmp_path / "run", "--base-url", server.url, "--model", "m")
+        run_cli("extract", docs, "-o", tmp_path / "ex", "--base-url", server.url, "--model", "m")
     assert not (tmp_path / "ex" / "facts.jsonl").exists()
     result = run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "rec")
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "rec" / "facts.jsonl").read_bytes() == (tmp_path / "run" / "facts.jsonl").read_bytes()
+    assert result.exit_code == 0, result.output  # the failure is the extraction's, reported by it
+    for name in ("facts.jsonl", "failures.jsonl"):
+        assert (tmp_path / "rec" / name).read_bytes() == (tmp_path / "run" / name).read_bytes()
+    assert "empty file" in (tmp_path / "run" / "failures.jsonl").read_text()
+    assert run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "ex").exit_code == 0
+    for name in ("facts.jsonl", "failures.jsonl"):
+        assert (tmp_path / "ex" / name).read_bytes() == (tmp_path / "run" / name).read_bytes()
 
 
 def test_reconcile_of_a_file_with_no_mention_names_its_first_line(tmp_path: Path) -> None:
     bad = tmp_path / "m.jsonl"
     bad.write_text('{"not": "a mention"}\n{"nor": "this"}\n', encoding="utf-8")
     result = run_cli("reconcile", bad, "-o", tmp_path / "out")
-    assert result.exit_code == 3 and f"not one line is a mention; {bad}:1: not a valid mention" in result.output
+    assert result.exit_code == 3 and f"{bad}:1: not a valid mention: id: Field required; no line of" in result.output
     bad.write_text("oops\n", encoding="utf-8")
     assert f"{bad}:1: not a JSON line" in run_cli("reconcile", bad, "-o", tmp_path / "out").output
     assert not (tmp_path / "out").exists()
@@ -285,7 +295,7 @@ def test_reconcile_skips_bad_lines_and_keeps_the_good_ones(tmp_path: Path) -> No
         f"failed: {mixed}:2: not a JSON line" in result.output
         and f"failed: {mixed}:7: not a valid mention" in result.output
     )
-    assert "2 line(s) are not mentions, skipped" in result.output
+    assert "2 line(s) left out" in result.output
     assert run_cli("reconcile", good, "-o", tmp_path / "good").exit_code == 0
     assert (tmp_path / "mixed" / "facts.jsonl").read_bytes() == (tmp_path / "good" / "facts.jsonl").read_bytes()
     failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "mixed" / "failures.jsonl")]

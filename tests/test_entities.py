@@ -115,3 +115,8 @@ def test_a_surname_joins_the_full_name_of_its_own_document_first() -> None:
         ("en", "Robin Rombach", None, PERSON), ("fr", "Anna Rombach", None, PERSON), ("fr", "Rombach", None, PERSON)
     )
     assert same(index, ("fr", "Rombach", None), ("fr", "Anna Rombach", None))
+
+
+def test_names_of_punctuation_only_are_not_one_entity() -> None:
+    index = resolve(("zh", "《》", None, ORG), ("fr", "«»", None, ORG), ("en", "...", None, PERSON))
+    assert len(index.entities) == 3

@@ -66,7 +66,7 @@ def test_fixtures_are_in_step_with_the_annotations(tmp_path: Path) -> None:
     assert [m.model_dump_json() for m in mentions] == [
         Mention.model_validate_json(x).model_dump_json() for x in lines("mentions.jsonl")
     ]
-    assert [f.id for f in facts] == [Fact.model_validate_json(x).id for x in lines("facts.jsonl")]
+    assert [f.model_dump_json() for f in facts] == lines("facts.jsonl")  # after a scoring change: build.py again
 
 
 def test_nothing_in_the_pipeline_reads_the_golden_copy() -> None:

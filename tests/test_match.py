@@ -85,7 +85,7 @@ def test_intels_50m_and_only_20m_disbursed_merge_with_the_disagreement_kept() ->
     })  # fmt: skip
     [fact] = build_facts([english, french], REGISTRY)
     conflicts = {c.field: c for c in fact.conflicts}
-    assert {v.value for v in conflicts["amounts"].values} == {"5e+07 USD", "2e+07 USD; 5e+07 USD"}
+    assert {v.value for v in conflicts["amounts"].values} == {"50000000 USD", "20000000 USD; 50000000 USD"}
     assert {d for v in conflicts["amounts"].values for d in v.doc_ids} == {"en", "fr"}
     assert [(a.value, a.mention_ids) for a in fact.canonical.amounts] == [
         (50_000_000, sorted([english.id, french.id])),
@@ -163,3 +163,18 @@ def test_blocking_pairs_a_rare_shared_word_without_a_shared_entity_but_not_a_com
     assert frozenset((zh.id, en.id)) in pairs  # "latent", "diffusion": shared by two mentions only
     crowd_ids = {m.id for m in crowd}
     assert not any(pair <= crowd_ids for pair in pairs)  # "weather", "mild": 20 mentions, too common
+
+
+def test_a_mention_with_two_amounts_in_one_bucket_counts_once_in_that_amount_block() -> None:
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+
+    def raised(doc: str, n: int) -> Mention:  # nothing in common but the two amounts
+        return mention(doc, 0, {
+            "type": "funding", "stage": None, "summary": words[n].title(),
+            "participants": [party(f"Company {n}", "recipient")], "amounts": [money("$5,000"), money("$5,001")],
+        })  # fmt: skip
+
+    mentions = [raised(f"d{n:02d}", n) for n in range(10)]  # 10 mentions a block: under the cap of 16
+    _, table, _ = match_table(MentionList(mentions), REGISTRY)
+    left, _ = candidate_pairs(table)
+    assert len(left) == 10 * 9 // 2

@@ -5,12 +5,14 @@ that is not a mention, or repeats one, costs nothing of the others."""
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pipeline.entities import load_registry
-from pipeline.reconcile import MentionList, Unreadable, reconcile
+from pipeline.reconcile import MentionList, Reconciled, Unreadable, facts_from_groups, reconcile
 from pipeline.records import Mention
 from pipeline.runner import MentionFile, collector_paused, read_records
 from pipeline.write import to_line
@@ -88,4 +90,62 @@ def test_an_empty_file_or_one_of_blank_lines_holds_no_mention_and_makes_no_fact(
         empty = tmp_path / "mentions.jsonl"
         empty.write_text(text, encoding="utf-8")
         result = reconcile(MentionFile(empty), registry, to_line)
-        assert (result.mentions, result.intake, list(result.facts)) == (0, ([], []), [])
+        assert (result.mentions, result.intake, list(result.facts)) == (0, ([], [], []), [])
+
+
+def _facts_with_line_replaced(tmp_path: Path, number: int, line: str) -> tuple[Reconciled[str], list[str]]:
+    """Reconcile the golden mentions with one line replaced, and without that line at all."""
+    lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").splitlines()
+    changed, without = tmp_path / "changed.jsonl", tmp_path / "without.jsonl"
+    changed.write_text("\n".join([*lines[:number], line, *lines[number + 1 :]]) + "\n", encoding="utf-8")
+    without.write_text("\n".join([*lines[:number], *lines[number + 1 :]]) + "\n", encoding="utf-8")
+    registry = load_registry()
+    with collector_paused():
+        result = reconcile(MentionFile(changed, 3000), registry, to_line, 2)
+        facts = list(result.facts)
+    return result._replace(facts=iter(facts)), list(reconcile(MentionFile(without), registry, to_line).facts)
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda line: line.replace('"summary":"', '"summary":"\\ud800', 1), "not a valid mention: Invalid JSON"),
+        (lambda line: "[" * 100_000 + "]" * 100_000, "not a JSON line (nested too deeply)"),
+        (lambda line: re.sub(r'"value":[^,]+', '"value":Infinity', line, count=1), "Input should be a finite number"),
+    ],
+    ids=["lone surrogate", "deep nesting", "infinite amount"],
+)
+def test_a_line_the_fast_reader_refuses_is_set_aside_whatever_a_slower_reader_makes_of_it(
+    tmp_path: Path, edit: Callable[[str], str], problem: str
+) -> None:
+    lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines) if '"value":' in line and '"value":null' not in line)
+    result, without = _facts_with_line_replaced(tmp_path, number, edit(lines[number]))
+    assert [problem in text for _, text in result.intake.unreadable] == [True]
+    assert list(result.facts) == without
+
+
+def test_another_mention_under_an_id_read_before_is_set_aside_and_its_names_leave_no_trace(tmp_path: Path) -> None:
+    lines = (GOLDEN / "perturbed_mentions.jsonl").read_text(encoding="utf-8").splitlines()
+
+    def renamed(line: str, n: int) -> str:  # the same id, other canonical names
+        first = Mention.model_validate_json(line)
+        parties = [p.model_copy(update={"canonical_name": f"Other {n}"}) for p in first.event.participants]
+        return first.model_copy(
+            update={"event": first.event.model_copy(update={"participants": parties})}
+        ).model_dump_json()
+
+    text = "\n".join([*lines, *(renamed(line, n) for n, line in enumerate(lines))]) + "\n"
+    (tmp_path / "with_others.jsonl").write_text(text, encoding="utf-8")
+    registry = load_registry()
+    result = reconcile(MentionFile(tmp_path / "with_others.jsonl"), registry, to_line)
+    once = reconcile(MentionFile(GOLDEN / "perturbed_mentions.jsonl"), registry, to_line)
+    assert list(result.facts) == list(once.facts)
+    assert result.intake.repeated == [] and len(result.intake.conflicting) == len(lines)
+    assert result.intake.conflicting[0][1] == 0  # the first one is used
+
+
+def test_golden_groups_that_list_a_mention_twice_are_refused() -> None:
+    mentions = read_records(GOLDEN / "mentions.jsonl", Mention)[:3]
+    with pytest.raises(ValueError, match="a mention is in two groups"):
+        facts_from_groups([[mentions[0]], [mentions[1], mentions[0]], [mentions[2]]], load_registry())

@@ -12,7 +12,7 @@ from conftest import run_cli
 from pipeline.entities import load_registry
 from pipeline.events import DatePrecision
 from pipeline.ids import content_id
-from pipeline.reconcile import build_facts, mention_id, merge_chunk_duplicates
+from pipeline.reconcile import build_facts, find_conflicts, mention_id, merge_chunk_duplicates
 from pipeline.records import Evidence, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
 from pipeline.write import to_line
 
@@ -172,3 +172,11 @@ def test_a_broken_run_report_beside_the_mentions_is_one_line(tmp_path: Path) -> 
     result = run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out")
     assert result.exit_code == 3 and str(tmp_path / "run.json") in result.output
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_amount_conflicts_read_every_digit_and_an_amount_without_a_value_claims_none() -> None:
+    exact = mention("en", "en", (0, 40), "c1", amounts=[usd(1_234_567)])
+    other = mention("zh", "zh", (0, 40), "c2", amounts=[usd(1_234_568)])
+    unread = mention("fr", "fr", (0, 40), "c3", amounts=[usd(5) | {"text": "quelques dollars", "value": None}])
+    [amounts] = [c for c in find_conflicts([exact, other, unread], []) if c.field == "amounts"]
+    assert {v.value: v.doc_ids for v in amounts.values} == {"1234567 USD": ["en"], "1234568 USD": ["zh"]}
