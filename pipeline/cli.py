@@ -33,6 +33,7 @@ from pipeline.runner import RunOutcome, Until, reconcile_file, run_pipeline
 from pipeline.schemas import SCHEMA_DIR, write_schemas
 
 EXIT_INPUT_FAILED = 1
+EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_INTERRUPTED = 130
 
@@ -266,6 +267,8 @@ def diff(
         report = diff_files(_in_folder(output), _in_folder(golden))
     except DiffError as exc:
         raise _fail(str(exc)) from None
+    if min_merge_f1 is not None and report.merge is None:
+        raise _fail("--min-merge-f1 bars merging: it needs fact bases, and these files hold mentions", EXIT_USAGE)
     if as_json:
         print(report.model_dump_json(indent=2))
     elif as_markdown:

@@ -10,6 +10,7 @@ B-cubed merge scores.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pipeline.records import SCHEMA_VERSION, Fact, Mention
 EVIDENCE_WEIGHT, TYPE_WEIGHT, PARTICIPANT_WEIGHT, DATE_WEIGHT, AMOUNT_WEIGHT = 0.45, 0.2, 0.15, 0.1, 0.1
 MIN_EVIDENCE_SCORE = 0.4  # a pair sharing evidence must reach this total to match
 MIN_ATTRIBUTE_PARTICIPANTS = 0.5  # Jaccard of participants for an evidence-free match
+COVERAGE_TIE_BREAK = 0.001  # between scores otherwise equal, the output fact covering more of the golden one
 AMOUNT_TOLERANCE = 0.05
 FIELDS = ("type", "date", "participants", "amounts", "modality", "languages", "documents")
 
@@ -115,10 +117,21 @@ class MentionUnit:
     fact_id: str
 
 
+Amounts = tuple[tuple[float, str | None], ...]  # (value, currency), sorted
+
+
 @dataclass(frozen=True)
 class FactUnit:
+    """A fact (or a mention standing alone) as compared: its event for type and modality; the
+    participants, date and amounts it claims (for a fact, its canonical entities and values,
+    which all its sources make, rather than its canonical mention's words); its languages
+    (sorted) and its mentions."""
+
     id: str
     event: EventBase
+    participants: frozenset[str]  # folded names
+    date: str | None
+    amounts: Amounts
     languages: tuple[str, ...]
     mentions: tuple[MentionUnit, ...]
 
@@ -127,9 +140,20 @@ class FactUnit:
         return sorted({m.doc_id for m in self.mentions})
 
 
-def fact_units(facts: Iterable[Fact]) -> list[FactUnit]:
+def fact_units(facts: Iterable[Fact], path: str = "") -> list[FactUnit]:
+    """The facts as units, in id order (so that the alignment does not depend on the order of
+    the lines); a fact id listed twice, or a mention in two facts, is an error naming it."""
     units = []
+    fact_of: dict[str, str] = {}
+    listed: set[str] = set()
     for fact in facts:
+        if fact.id in listed:
+            raise DiffError(f"{path}: {fact.id} is listed twice")
+        listed.add(fact.id)
+        for mention_id in dict.fromkeys(s.mention_id for s in fact.sources):
+            if mention_id in fact_of:
+                raise DiffError(f"{path}: mention {mention_id} is in two facts ({fact_of[mention_id]}, {fact.id})")
+            fact_of[mention_id] = fact.id
         spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
         where: dict[str, tuple[str, str]] = {}
         for source in fact.sources:
@@ -139,16 +163,22 @@ def fact_units(facts: Iterable[Fact]) -> list[FactUnit]:
             MentionUnit(mid, where[mid][0], where[mid][1], fact.type, tuple(sorted(spans[mid])), fact.id)
             for mid in sorted(spans)
         )
-        units.append(FactUnit(fact.id, fact.event, tuple(fact.languages), mentions))
-    return units
+        amounts = tuple(sorted((a.value, a.currency) for a in fact.canonical.amounts))
+        entities = frozenset(_folded(entity.name) for entity in fact.entities)
+        languages = tuple(sorted(fact.languages))
+        units.append(FactUnit(fact.id, fact.event, entities, fact.canonical.date, amounts, languages, mentions))
+    return _in_id_order(units, path)
 
 
-def mention_units(mentions: Iterable[Mention]) -> list[FactUnit]:
-    """Each mention as a fact of its own, for scoring extraction alone."""
-    return [
+def mention_units(mentions: Iterable[Mention], path: str = "") -> list[FactUnit]:
+    """Each mention as a fact of its own, for scoring extraction alone, in id order."""
+    units = [
         FactUnit(
             m.id,
             m.event,
+            participant_names(m.event),
+            m.event.time.date if m.event.time else None,
+            tuple(sorted((a.value, a.currency) for a in m.event.amounts if a.value is not None)),
             (m.lang,),
             (
                 MentionUnit(
@@ -158,6 +188,19 @@ def mention_units(mentions: Iterable[Mention]) -> list[FactUnit]:
         )
         for m in mentions
     ]
+    return _in_id_order(units, path)
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())  # as participant_names folds them
+
+
+def _in_id_order(units: list[FactUnit], path: str) -> list[FactUnit]:
+    ordered = sorted(units, key=lambda unit: unit.id)
+    for a, b in itertools.pairwise(ordered):
+        if a.id == b.id:
+            raise DiffError(f"{path}: {a.id} is listed twice")
+    return ordered
 
 
 def _overlap(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> float:
@@ -178,12 +221,17 @@ def evidence_similarity(output: FactUnit, golden: FactUnit) -> float:
     )
 
 
+def evidence_coverage(output: FactUnit, golden: FactUnit) -> float:
+    """The share of the golden fact's mentions that some mention of the output fact overlaps:
+    between two pieces of a split fact, the one holding more of it matches."""
+    covered = sum(
+        any(o.doc_id == g.doc_id and _overlap(o.spans, g.spans) > 0 for o in output.mentions) for g in golden.mentions
+    )
+    return covered / len(golden.mentions) if golden.mentions else 0.0
+
+
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
-
-
-def _date(event: EventBase) -> str | None:
-    return event.time.date if event.time else None
 
 
 def date_similarity(a: str | None, b: str | None) -> float:
@@ -195,39 +243,43 @@ def date_similarity(a: str | None, b: str | None) -> float:
     return 0.5 if a.startswith(b) or b.startswith(a) else 0.0
 
 
-def _amounts(event: EventBase) -> list[tuple[float, str | None]]:
-    return sorted((a.value, a.currency) for a in event.amounts if a.value is not None)
-
-
-def amount_similarity(a: EventBase, b: EventBase) -> float:
-    left, right = _amounts(a), _amounts(b)
+def amount_similarity(left: Amounts, right: Amounts) -> float:
+    """The share of amounts paired one to one with an amount of the other side within tolerance."""
     if not left and not right:
         return 1.0
-    if not left or not right:
-        return 0.0
-    close = sum(
-        any(cur == c and abs(v - w) <= AMOUNT_TOLERANCE * max(abs(v), abs(w), 1) for w, c in right) for v, cur in left
-    )
-    return close / max(len(left), len(right))
+    unused = list(right)
+    for value, currency in left:
+        close = next(
+            (
+                k
+                for k, (v, c) in enumerate(unused)
+                if c == currency and abs(v - value) <= AMOUNT_TOLERANCE * max(abs(v), abs(value), 1)
+            ),
+            None,
+        )
+        if close is not None:
+            del unused[close]
+    return (len(right) - len(unused)) / max(len(left), len(right))
 
 
 def pair_score(output: FactUnit, golden: FactUnit) -> tuple[float, Literal["evidence", "attributes"] | None]:
     """The match score of two facts and its basis; basis None means they cannot match."""
     evidence = evidence_similarity(output, golden)
     same_type = output.event.type == golden.event.type
-    participants = _jaccard(participant_names(output.event), participant_names(golden.event))
-    dates = date_similarity(_date(output.event), _date(golden.event))
+    participants = _jaccard(output.participants, golden.participants)
+    dates = date_similarity(output.date, golden.date)
     score = (
         EVIDENCE_WEIGHT * evidence
         + TYPE_WEIGHT * same_type
         + PARTICIPANT_WEIGHT * participants
         + DATE_WEIGHT * dates
-        + AMOUNT_WEIGHT * amount_similarity(output.event, golden.event)
+        + AMOUNT_WEIGHT * amount_similarity(output.amounts, golden.amounts)
+        + COVERAGE_TIE_BREAK * evidence_coverage(output, golden)
     )
-    if evidence > 0:
-        return score, ("evidence" if score >= MIN_EVIDENCE_SCORE else None)
-    exact_date = dates == 1.0 and _date(golden.event) is not None
-    if same_type and exact_date and participants >= MIN_ATTRIBUTE_PARTICIPANTS:
+    if evidence > 0 and score >= MIN_EVIDENCE_SCORE:
+        return score, "evidence"
+    exact_date = dates == 1.0 and golden.date is not None
+    if same_type and exact_date and participants >= MIN_ATTRIBUTE_PARTICIPANTS:  # a sliver of shared evidence too
         return score, "attributes"
     return score, None
 
@@ -282,9 +334,9 @@ def _describe(unit: FactUnit, name: str) -> str | None:
     event = unit.event
     values: dict[str, str | None] = {
         "type": event.type,
-        "date": _date(event),
-        "participants": ", ".join(sorted(participant_names(event))) or None,
-        "amounts": ", ".join(f"{v:g} {c or ''}".strip() for v, c in _amounts(event)) or None,
+        "date": unit.date,
+        "participants": ", ".join(sorted(unit.participants)) or None,
+        "amounts": ", ".join(f"{v:.15g} {c or ''}".strip() for v, c in unit.amounts) or None,
         "modality": event.modality.value,
         "languages": ", ".join(unit.languages),
         "documents": ", ".join(unit.documents),
@@ -296,7 +348,7 @@ def field_differences(output: FactUnit, golden: FactUnit) -> list[FieldDifferenc
     differences = []
     for name in FIELDS:
         same = (
-            amount_similarity(output.event, golden.event) == 1.0
+            amount_similarity(output.amounts, golden.amounts) == 1.0
             if name == "amounts"
             else _describe(output, name) == _describe(golden, name)
         )
@@ -307,11 +359,8 @@ def field_differences(output: FactUnit, golden: FactUnit) -> list[FieldDifferenc
     return differences
 
 
-def scores(true_positives: int, output_total: int, golden_total: int, precise_positives: int | None = None) -> Scores:
-    """Precision, recall and F1; `precise_positives` counts the matched output items when that
-    differs from the matched golden items (per-language scores)."""
-    matched_output = true_positives if precise_positives is None else precise_positives
-    precision = matched_output / output_total if output_total else 0.0
+def scores(true_positives: int, output_total: int, golden_total: int) -> Scores:
+    precision = true_positives / output_total if output_total else 0.0
     recall = true_positives / golden_total if golden_total else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(
@@ -427,21 +476,21 @@ def _by_language(
     out_mentions: list[MentionUnit],
     gold_mentions: list[MentionUnit],
 ) -> dict[str, LanguageScores]:
+    """Scores per language: a matched pair counts for a language when both sides have it (a
+    golden fact reported in English matched by an output fact without its English source is an
+    English fact missed), a matched mention when both are in it."""
     languages = sorted({lang for unit in [*output, *golden] for lang in unit.languages})
     golden_langs = {g.id: set(g.languages) for g in golden}
     output_langs = {o.id: set(o.languages) for o in output}
+    output_lang = {m.id: m.lang for m in out_mentions}
     result = {}
     for lang in languages:
-        fact_tp = sum(lang in golden_langs[m.golden_id] for m in matched)
-        fact_tp_output = sum(lang in output_langs[m.output_id] for m in matched)
-        mention_tp = sum(1 for gold in gold_mentions if gold.lang == lang and gold.id in pairs)
+        fact_tp = sum(lang in golden_langs[m.golden_id] and lang in output_langs[m.output_id] for m in matched)
+        mention_tp = sum(
+            1 for gold in gold_mentions if gold.lang == lang and output_lang.get(pairs.get(gold.id, "")) == lang
+        )
         result[lang] = LanguageScores(
-            facts=scores(
-                fact_tp,
-                sum(lang in o.languages for o in output),
-                sum(lang in g.languages for g in golden),
-                fact_tp_output,
-            ),
+            facts=scores(fact_tp, sum(lang in o.languages for o in output), sum(lang in g.languages for g in golden)),
             mentions=scores(
                 mention_tp, sum(m.lang == lang for m in out_mentions), sum(m.lang == lang for m in gold_mentions)
             ),

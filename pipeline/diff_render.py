@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rich.console import Console
 from rich.table import Table
@@ -17,7 +17,12 @@ from pipeline.runner import read_records
 Kind = Literal["facts", "mentions"]
 
 
-def _first_record(path: Path) -> dict[str, object] | None:
+class FirstRecord(NamedTuple):
+    where: str  # file:line
+    record: dict[str, object]
+
+
+def _first_record(path: Path) -> FirstRecord | None:
     """The file's first record, to tell what it holds; None when it holds none."""
     if not path.is_file():
         raise DiffError(f"{path}: no such file")
@@ -33,21 +38,23 @@ def _first_record(path: Path) -> dict[str, object] | None:
                 raise DiffError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
             if not isinstance(record, dict):
                 raise DiffError(f"{path}:{number}: not a JSON object")
-            return record
+            return FirstRecord(f"{path}:{number}", record)
     return None
 
 
-def _kind(record: dict[str, object], path: Path) -> Kind:
-    if "sources" in record:
+def _kind(first: FirstRecord) -> Kind:
+    if "sources" in first.record:
         return "facts"
-    if "evidence" in record:
+    if "evidence" in first.record:
         return "mentions"
-    raise DiffError(f"{path}:1: neither a fact nor a mention record")
+    raise DiffError(f"{first.where}: neither a fact nor a mention record")
 
 
 def load_units(path: Path, kind: Kind) -> list[FactUnit]:
     try:
-        return fact_units(read_records(path, Fact)) if kind == "facts" else mention_units(read_records(path, Mention))
+        if kind == "facts":
+            return fact_units(read_records(path, Fact), str(path))
+        return mention_units(read_records(path, Mention), str(path))
     except ConfigError as exc:  # the message already names the file and line
         raise DiffError(str(exc)) from exc
 
@@ -58,12 +65,12 @@ def diff_files(output: Path, golden: Path) -> DiffReport:
     if gold_first is None:
         raise DiffError(f"{golden}: empty file: nothing to compare against")
     if out_first is None:  # nothing came out (a model that found nothing): every golden unit is missing
-        kind = _kind(gold_first, golden)
+        kind = _kind(gold_first)
         return compare([], load_units(golden, kind), kind, (str(output), str(golden)))
-    out_version, gold_version = out_first.get("schema_version"), gold_first.get("schema_version")
+    out_version, gold_version = out_first.record.get("schema_version"), gold_first.record.get("schema_version")
     if out_version != gold_version:
         raise DiffError(f"{output} has schema version {out_version} but {golden} has {gold_version}")
-    kind, gold_kind = _kind(out_first, output), _kind(gold_first, golden)
+    kind, gold_kind = _kind(out_first), _kind(gold_first)
     if kind != gold_kind:
         raise DiffError(f"{output} holds {kind} but {golden} holds {gold_kind}: compare like with like")
     return compare(load_units(output, kind), load_units(golden, kind), kind, (str(output), str(golden)))

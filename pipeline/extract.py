@@ -110,6 +110,7 @@ class Extractor:
                 return result
             for part in await asyncio.gather(*(self.extract_chunk(document, half, depth + 1) for half in halves)):
                 result.absorb(part)
+            result.chunks_failed = min(result.chunks_failed, 1)  # one chunk, however many of its halves failed
             return result
         result.absorb(self.read_answer(document, chunk, answer))
         return result
@@ -129,27 +130,33 @@ class Extractor:
             return result
         for item in parsed.events:
             result.events_returned += 1
-            mention = self.ground_event(document, chunk, item)
+            mention, ungrounded = self.ground_event(document, chunk, item)
             if mention is None:
                 result.events_rejected += 1
-                result.failures.append(_rejected_event(document, chunk, item))
             else:
                 result.mentions.append(mention)
+            if mention is None or ungrounded:
+                result.failures.append(_ungrounded_quotes(document, chunk, item, mention is not None, ungrounded))
         return result
 
-    def ground_event(self, document: Document, chunk: Chunk, item: BaseModel) -> Mention | None:
+    def ground_event(self, document: Document, chunk: Chunk, item: BaseModel) -> tuple[Mention | None, int]:
+        """The event as a mention, with only the quotes found in the chunk (None when none is),
+        and how many of its quotes were not."""
         spans: dict[tuple[int, int], Evidence] = {}
+        ungrounded = 0
         for quote in getattr(item, "evidence", []):
             found = ground_quote(document.text, quote, chunk.char_start, chunk.char_end)
-            if found is not None:
+            if found is None:
+                ungrounded += 1
+            else:
                 spans[(found.char_start, found.char_end)] = found
         if not spans:
-            return None
+            return None, ungrounded
         event = normalize_event(to_event(item), document.reference_date.date)
         if self.small_model:
             event = ground_fields(event, chunk.text)
         evidence = [spans[key] for key in sorted(spans)]
-        return Mention(
+        mention = Mention(
             id=mention_id(document.doc_id, event, evidence),
             doc_id=document.doc_id,
             lang=document.lang,
@@ -159,6 +166,7 @@ class Extractor:
             prompt_version=self.prompt.version,
             model=self.calls.client.config.model,
         )
+        return mention, ungrounded
 
     async def extract_documents(
         self,
@@ -195,9 +203,14 @@ def _failure(document: Document, chunk: Chunk, stage: str, reason: str, message:
     )
 
 
-def _rejected_event(document: Document, chunk: Chunk, item: BaseModel) -> Failure:
+def _ungrounded_quotes(document: Document, chunk: Chunk, item: BaseModel, kept: bool, ungrounded: int) -> Failure:
+    """An event with quotes not in the text: dropped when none is, kept without them otherwise."""
     data = item.model_dump(mode="json")
-    claimed = data.pop("evidence", [])  # not written: only text found in the source is ever written
-    message = f"{data.get('type')} event dropped: none of its {len(claimed)} quote(s) is in the text"
-    failure = _failure(document, chunk, "ground", "ungrounded_quote", message)
+    claimed = len(data.pop("evidence", []))  # not written: only text found in the source is ever written
+    what = (
+        f"kept without {ungrounded} of its {claimed} quote(s), not"
+        if kept
+        else f"dropped: none of its {claimed} quote(s) is"
+    )
+    failure = _failure(document, chunk, "ground", "ungrounded_quote", f"{data.get('type')} event {what} in the text")
     return failure.model_copy(update={"event": data})

@@ -3,8 +3,10 @@
 The model never supplies offsets. A quote is looked up verbatim first; failing that, both sides
 are folded character by character (Unicode compatibility forms, so full-width ＡＢ，becomes AB,;
 curly and angle quotes to plain ones; dashes; case; whitespace dropped) and the folded quote is
-looked up in the folded text, whose every character remembers where it came from. Because the
-fold works per character, Chinese grounds exactly like English. Whatever matches, the quote
+looked up in the folded text, whose every character remembers where it came from. A character
+is folded with the combining marks that follow it, so an accent typed as a separate mark (NFD,
+as some systems save files) matches the precomposed one and is never cut from its letter.
+Because the fold works per character, Chinese grounds exactly like English. Whatever matches, the quote
 written out is the source's own text at the offsets found, never the model's string.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,29 +33,45 @@ _ELLIPSIS = re.compile(r"\s*(?:\.{3,}|…+|\[\.\.\.\]|\(\.\.\.\))\s*")
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    if char.isspace() or unicodedata.category(char) == "Cf":  # spaces, zero-width marks
+    """One character, with any combining marks after it, folded."""
+    if char.isspace() or unicodedata.category(char[0]) == "Cf":  # spaces, zero-width marks
         return ""
     char = _QUOTE_MARKS.get(char, char)
     char = _DASHES.get(char, char)
     return unicodedata.normalize("NFKC", char).casefold()
 
 
+def _characters(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each character of text[start:end] with the combining marks after it."""
+    first = start
+    for offset in range(start + 1, end):
+        if not unicodedata.combining(text[offset]):
+            yield first, offset
+            first = offset
+    if first < end:
+        yield first, end
+
+
 @dataclass(frozen=True)
 class FoldedText:
-    """A folded copy of a text region and, for each folded character, its source offset."""
+    """A folded copy of a text region and, for each folded character, where the character it
+    comes from starts and ends in the source."""
 
     folded: str
     origin: list[int]
+    ends: list[int]
 
     @classmethod
     def of(cls, text: str, start: int = 0, end: int | None = None) -> FoldedText:
         folded: list[str] = []
         origin: list[int] = []
-        for offset in range(start, len(text) if end is None else end):
-            piece = _fold_char(text[offset])
+        ends: list[int] = []
+        for first, last in _characters(text, start, len(text) if end is None else end):
+            piece = _fold_char(text[first:last])
             folded.append(piece)
-            origin.extend([offset] * len(piece))
-        return cls("".join(folded), origin)
+            origin.extend([first] * len(piece))
+            ends.extend([last] * len(piece))
+        return cls("".join(folded), origin, ends)
 
 
 def fold(text: str) -> str:
@@ -66,6 +85,8 @@ def ground_quote(text: str, quote: str, start: int = 0, end: int | None = None) 
         return None
     stripped = quote.strip()
     position = text.find(stripped, start, end)
+    while position >= 0 and not _whole_characters(text, position, position + len(stripped)):
+        position = text.find(stripped, position + 1, end)
     if position >= 0:
         return Evidence(quote=stripped, char_start=position, char_end=position + len(stripped), match="exact")
     region = FoldedText.of(text, start, end)
@@ -76,6 +97,12 @@ def ground_quote(text: str, quote: str, start: int = 0, end: int | None = None) 
     return Evidence(quote=text[char_start:char_end], char_start=char_start, char_end=char_end, match="normalized")
 
 
+def _whole_characters(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] neither starts with nor stops before a combining mark ("de" is not
+    in "dé" written as d, e and an accent)."""
+    return not (unicodedata.combining(text[start]) or (end < len(text) and unicodedata.combining(text[end])))
+
+
 def _find_folded(region: FoldedText, quote: str, from_folded: int = 0) -> tuple[int, int] | None:
     needle = fold(quote)
     if not needle:
@@ -83,22 +110,29 @@ def _find_folded(region: FoldedText, quote: str, from_folded: int = 0) -> tuple[
     hit = region.folded.find(needle, from_folded)
     if hit < 0:
         return None
-    return region.origin[hit], region.origin[hit + len(needle) - 1] + 1
+    return region.origin[hit], region.ends[hit + len(needle) - 1]
 
 
 def _find_with_ellipsis(region: FoldedText, quote: str) -> tuple[int, int] | None:
     """A quote with "..." standing for omitted words grounds as the span from its first piece to
-    its last, when the pieces appear in order and close together."""
+    its last, when the pieces appear in order and close together: the first place where they do,
+    trying each place the first piece appears."""
     pieces = [p for p in _ELLIPSIS.split(quote) if fold(p)]
     if len(pieces) < 2:
         return None
-    first = _find_folded(region, pieces[0])
-    if first is None:
-        return None
+    from_folded = 0
+    while (first := _find_folded(region, pieces[0], from_folded)) is not None:
+        span = _rest_in_order(region, pieces[1:], first)
+        if span is not None:
+            return span
+        from_folded = _folded_index(region, first[0]) + 1
+    return None
+
+
+def _rest_in_order(region: FoldedText, pieces: list[str], first: tuple[int, int]) -> tuple[int, int] | None:
     span_start, previous_end = first
-    for piece in pieces[1:]:
-        folded_from = _folded_index(region, previous_end)
-        found = _find_folded(region, piece, folded_from)
+    for piece in pieces:
+        found = _find_folded(region, piece, _folded_index(region, previous_end))
         if found is None or found[0] - previous_end > MAX_ELLIPSIS_GAP:
             return None
         previous_end = found[1]

@@ -216,6 +216,8 @@ def run_pipeline(
         if until == "facts":
             facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
             write_jsonl(out_dir / "facts.jsonl", facts)
+        else:  # the facts of an earlier run there would not be those of these mentions
+            (out_dir / "facts.jsonl").unlink(missing_ok=True)
     prompt = load_prompt(backend.prompt)
     report = RunReport(
         factbase_version=__version__,

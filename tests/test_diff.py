@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
+from pipeline.diff import Amounts, FactUnit, MentionUnit, amount_similarity, pair_score
 from pipeline.events import DatePrecision
 from pipeline.records import Fact
 
@@ -46,19 +47,20 @@ def test_a_dropped_fact_is_reported_missing(tmp_path: Path) -> None:
     assert report["facts"]["precision"] == 1.0
 
 
-def test_a_changed_date_is_one_field_difference(tmp_path: Path) -> None:
+def test_a_changed_date_is_one_field_difference_judged_on_the_facts_canonical_date(tmp_path: Path) -> None:
     facts = golden()
-    index = next(i for i, f in enumerate(facts) if f.event.time and f.event.time.date)
-    event = facts[index].event
-    assert event.time is not None
-    changed = event.model_copy(
-        update={"time": event.time.model_copy(update={"date": "1999-01-01", "precision": DatePrecision.DAY})}
-    )
-    facts[index] = facts[index].model_copy(update={"event": changed})
+    index = next(i for i, f in enumerate(facts) if f.canonical.date)
+    canonical = facts[index].canonical.model_copy(update={"date": "1999-01-01", "date_precision": DatePrecision.DAY})
+    facts[index] = facts[index].model_copy(update={"canonical": canonical})
     report = diff(write(tmp_path / "out.jsonl", facts))
     differences = [(m["golden_id"], d["field"], d["output"]) for m in report["matched"] for d in m["differences"]]
     assert differences == [(facts[index].id, "date", "1999-01-01")]
     assert report["facts"]["f1"] == 1.0 and report["fields"]["date"] < 1.0
+    event = facts[index].event  # the canonical mention's own date is that mention's, not the fact's
+    assert event.time is not None
+    changed = event.model_copy(update={"time": event.time.model_copy(update={"date": "1998"})})
+    facts[index] = golden()[index].model_copy(update={"event": changed})
+    assert diff(write(tmp_path / "out.jsonl", facts))["fields"]["date"] == 1.0
 
 
 def test_a_split_fact_is_reported_split(tmp_path: Path) -> None:
@@ -128,3 +130,78 @@ def test_an_empty_output_is_nothing_found_and_an_empty_golden_file_an_error(tmp_
     assert (report["facts"]["recall"], report["facts"]["golden_total"]) == (0.0, len(golden()))
     result = run_cli("diff", GOLDEN_FACTS, empty)
     assert result.exit_code == 3 and f"{empty}: empty file: nothing to compare against" in result.output
+
+
+def piece(fact: Fact, mention_ids: set[str], new_id: str) -> Fact:
+    """Part of a fact: the sources of some of its mentions, under another id."""
+    sources = [s for s in fact.sources if s.mention_id in mention_ids]
+    return fact.model_copy(
+        update={
+            "id": new_id,
+            "sources": sources,
+            "mention_ids": sorted(mention_ids),
+            "languages": sorted({s.lang for s in sources}),
+        }
+    )
+
+
+def test_scores_per_language_count_a_match_only_where_both_sides_have_the_language(tmp_path: Path) -> None:
+    facts = golden()
+    index = next(i for i, f in enumerate(facts) if f.languages == ["en", "fr", "zh"])
+    zh = {s.mention_id for s in facts[index].sources if s.lang == "zh"}
+    facts[index] = piece(facts[index], zh, facts[index].id)  # its English and French reports lost
+    by_language = diff(write(tmp_path / "out.jsonl", facts))["by_language"]
+    english, chinese = by_language["en"]["facts"], by_language["zh"]["facts"]
+    assert english["true_positives"] == english["golden_total"] - 1 == english["output_total"]
+    assert (english["precision"], chinese["precision"], chinese["recall"]) == (1.0, 1.0, 1.0)
+    assert english["recall"] < 1.0
+    assert by_language["en"]["mentions"]["precision"] <= 1.0
+
+
+def test_the_alignment_does_not_depend_on_the_order_of_the_lines(tmp_path: Path) -> None:
+    facts = golden()
+    whole = next(f for f in facts if len(f.mention_ids) >= 3)
+    small = piece(whole, set(whole.mention_ids[:1]), "f_small_piece")
+    large = piece(whole, set(whole.mention_ids[1:]), "f_large_piece")
+    rest = [f for f in facts if f.id != whole.id]
+    for order in ([small, large], [large, small]):
+        report = diff(write(tmp_path / "out.jsonl", [*order, *rest]))
+        assert {m["golden_id"]: m["output_id"] for m in report["matched"]}[whole.id] == "f_large_piece"
+        assert [e["id"] for e in report["extra"]] == ["f_small_piece"]
+
+
+def test_a_fact_listed_twice_or_a_mention_in_two_facts_is_an_error(tmp_path: Path) -> None:
+    facts = golden()
+    result = run_cli("diff", write(tmp_path / "twice.jsonl", [*facts, facts[0]]), GOLDEN_FACTS)
+    assert result.exit_code == 3 and f"{facts[0].id} is listed twice" in result.output
+    shared = piece(facts[0], set(facts[0].mention_ids[:1]), "f_another")
+    result = run_cli("diff", write(tmp_path / "shared.jsonl", [*facts, shared]), GOLDEN_FACTS)
+    assert result.exit_code == 3 and f"mention {facts[0].mention_ids[0]} is in two facts" in result.output
+
+
+def test_a_merge_bar_on_mentions_is_a_usage_error() -> None:
+    mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
+    result = run_cli("diff", mentions, mentions, "--min-merge-f1", "0.5")
+    assert result.exit_code == 2 and "--min-merge-f1" in result.output and "Traceback" not in result.output
+
+
+def test_amounts_are_paired_one_to_one() -> None:
+    assert amount_similarity(((1e8, "USD"), (1e8, "USD")), ((1e8, "USD"), (1e9, "USD"))) == 0.5
+    assert amount_similarity(((1e8, "USD"),), ((1.01e8, "USD"),)) == 1.0
+
+
+def test_languages_are_compared_as_a_set(tmp_path: Path) -> None:
+    facts = [f.model_copy(update={"languages": f.languages[::-1]}) for f in golden()]
+    assert diff(write(tmp_path / "out.jsonl", facts))["fields"]["languages"] == 1.0
+
+
+def test_a_sliver_of_shared_evidence_does_not_stop_a_match_on_attributes() -> None:
+    event = golden()[0].event
+
+    def unit(fact_id: str, start: int, participants: set[str], amounts: Amounts = ()) -> FactUnit:
+        mention = MentionUnit(fact_id, "doc", "en", event.type, ((start, start + 100),), fact_id)
+        return FactUnit(fact_id, event, frozenset(participants), "2024-03-23", amounts, ("en",), (mention,))
+
+    golden_unit = unit("g", 0, {"a", "b"}, ((5.0, "USD"),))  # the same type and day, half the people, no amount
+    assert pair_score(unit("apart", 200, {"a", "b", "c", "d"}), golden_unit)[1] == "attributes"
+    assert pair_score(unit("sliver", 99, {"a", "b", "c", "d"}), golden_unit)[1] == "attributes"

@@ -263,6 +263,9 @@ def test_extract_then_reconcile_equals_run_and_reconciling_in_place_keeps_the_ex
     assert run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "ex").exit_code == 0
     for name in ("facts.jsonl", "failures.jsonl"):
         assert (tmp_path / "ex" / name).read_bytes() == (tmp_path / "run" / name).read_bytes()
+    with serve(quote_first_sentence) as server:  # extracting there again: those facts are no longer its
+        run_cli("extract", docs, "-o", tmp_path / "ex", "--base-url", server.url, "--model", "m")
+    assert not (tmp_path / "ex" / "facts.jsonl").exists()
 
 
 def test_reconcile_of_a_file_with_no_mention_names_its_first_line(tmp_path: Path) -> None:
@@ -374,3 +377,36 @@ def test_the_same_model_name_on_another_endpoint_is_not_served_from_the_cache(tm
         run_cli("run", docs, "-o", tmp_path / "a", "--base-url", first.url, *cache)
         run_cli("run", docs, "-o", tmp_path / "b", "--base-url", second.url, *cache)
         assert (first.calls, second.calls) == (1, 1)
+
+
+def test_a_chunk_whose_halves_all_fail_counts_as_one_failed_chunk(tmp_path: Path) -> None:
+    sentences = [f"Company number {i} announced a new product on Monday." for i in range(4)]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(" ".join(sentences), encoding="utf-8")
+    with serve(lambda request: Reply(answer='{"events": [{"type": "statem', finish_reason="length")) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 1
+    counts = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_text()).counts
+    assert (counts.chunks, counts.chunks_failed) == (1, 1)
+    failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "out" / "failures.jsonl")]
+    assert len(failures) > 1 and {f.reason for f in failures} == {"truncated"}  # one per piece that was cut
+
+
+def test_a_quote_not_in_the_text_is_reported_even_when_the_event_keeps_another(tmp_path: Path) -> None:
+    invented = "Acme Corp sold its headquarters for a song."
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    event = statement("Acme Corp announced a new CEO on Monday.") | {
+        "evidence": ["Acme Corp announced a new CEO on Monday.", invented]
+    }
+    with serve(lambda request: {"events": [event]}) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output  # an event with evidence was kept: no input lost
+    [mention] = [Mention.model_validate_json(line) for line in read_lines(tmp_path / "out" / "mentions.jsonl")]
+    assert [e.quote for e in mention.evidence] == ["Acme Corp announced a new CEO on Monday."]
+    [failure] = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "out" / "failures.jsonl")]
+    assert failure.reason == "ungrounded_quote"
+    assert failure.message.endswith(": statement event kept without 1 of its 2 quote(s), not in the text")
+    assert invented not in (tmp_path / "out" / "failures.jsonl").read_text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from conftest import SEEDS
 
@@ -68,3 +70,19 @@ def test_every_seed_sentence_grounds_exactly_after_reformatting() -> None:
         evidence = ground_quote(ZH, garbled)
         assert evidence is not None, sentence
         assert ZH[evidence.char_start : evidence.char_end] == evidence.quote
+
+
+@pytest.mark.parametrize(("text_form", "quote_form"), [("NFD", "NFC"), ("NFC", "NFD"), ("NFD", "NFD")])
+def test_accents_ground_whether_precomposed_or_written_as_combining_marks(text_form: str, quote_form: str) -> None:
+    text = unicodedata.normalize(text_form, "Le PDG a démissionné hier. Le PDG a de la chance.")
+    evidence = ground_quote(text, unicodedata.normalize(quote_form, "a démissionné hier"))
+    assert evidence is not None and text[evidence.char_start : evidence.char_end] == evidence.quote
+    assert unicodedata.normalize("NFC", evidence.quote) == "a démissionné hier"
+    cut = ground_quote(text, "Le PDG a de")  # never the first 'e' of 'dé' without its accent
+    assert cut is not None and cut.char_start == text.index("Le PDG a de la")
+
+
+def test_an_ellipsis_quote_tries_every_place_its_first_piece_appears() -> None:
+    text = "Alpha beta gamma. " + "x" * 600 + " Alpha beta delta epsilon."
+    evidence = ground_quote(text, "Alpha beta … epsilon")
+    assert evidence is not None and evidence.quote == "Alpha beta delta epsilon"
