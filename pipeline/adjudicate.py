@@ -1,10 +1,11 @@
-"""Adjudicate: optionally, a model call for each candidate pair whose match score falls too close
-to the threshold to trust (`--adjudicate`, off by default; the deterministic score alone meets
-the reconciliation bar).
+"""Adjudicate: optionally, a model call for each candidate pair a score cannot settle
+(`--adjudicate`, off by default): pairs scored within a band of the threshold, and contested
+pairs, where one mention has two or more plausible candidates in another document, of which at
+most one can be the same event (a strong look-alike may outscore the true report).
 
-A verdict settles only a pair in the band THRESHOLD ± band: "same event" lifts its score to the
-top of the band; "different events" scores it -inf, which the clustering's coherence check never
-lets into one fact. A call that fails leaves the score as it was. The model sees both mentions
+"Same event" lifts a pair's score to at least the top of the band; "different events" scores it
+-inf, which the clustering's coherence check never lets into one fact. A call that fails leaves
+the score as it was. The model sees both mentions
 with their verbatim quotes; answers go through the response cache like extraction's, so a rerun
 makes no calls.
 """
@@ -32,7 +33,7 @@ MAX_TOKENS = 256  # a verdict and one sentence; a model that rambles is cut shor
 @dataclass(frozen=True)
 class Adjudication:
     """How reconciliation asks: `ask` gives a verdict per pair (None: no answer), for the pairs
-    scored within `band` of the threshold."""
+    scored within `band` of the threshold and the contested ones (`uncertain`)."""
 
     ask: Callable[[list[tuple[Mention, Mention]]], list[bool | None]]
     band: float = BAND
@@ -59,19 +60,44 @@ class Tally:
     unanswered: int = 0
 
 
-def uncertain(pair_scores: NDArray[Any], threshold: float, band: float) -> NDArray[Any]:
-    """Indexes of the pairs scored within `band` of the threshold (never the impossible, -inf)."""
-    return np.flatnonzero(np.abs(pair_scores - threshold) <= band)
+def uncertain(
+    left: NDArray[Any],
+    right: NDArray[Any],
+    docs: NDArray[Any],
+    pair_scores: NDArray[Any],
+    threshold: float,
+    band: float,
+) -> NDArray[Any]:
+    """Indexes of the pairs a score cannot settle: those within `band` of the threshold, and
+    those contested, where a mention has two or more candidates from the other's document
+    scored at the bottom of the band or above (one article reports an event once, so at most one
+    of them is the same event, and which one is a question of meaning: a strong look-alike may
+    outscore the true report). Never the impossible pairs (-inf)."""
+    near = np.abs(pair_scores - threshold) <= band
+    rival = pair_scores >= threshold - band
+    width = int(docs.max()) + 1 if len(docs) else 1  # (mention, document) as one integer
+    keys, counts = np.unique(
+        np.r_[left[rival] * width + docs[right[rival]], right[rival] * width + docs[left[rival]]], return_counts=True
+    )
+
+    def rivals(mention: NDArray[Any], document: NDArray[Any]) -> NDArray[Any]:
+        key = mention * width + document
+        at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
+        return np.where(keys[at] == key, counts[at], 0) if len(keys) else np.zeros(len(key), dtype=np.int64)
+
+    contested = rival & ((rivals(left, docs[right]) > 1) | (rivals(right, docs[left]) > 1))
+    return np.flatnonzero(near | contested)
 
 
 def settled(
     pair_scores: NDArray[Any], which: NDArray[Any], verdicts: list[bool | None], threshold: float, band: float
 ) -> NDArray[Any]:
-    """The scores with each answered pair moved out of the band: above it, or to -inf."""
+    """The scores with each answered pair settled: "same" at least at the top of the band, so
+    above the threshold; "different" at -inf."""
     result = pair_scores.copy()
     for k, verdict in zip(which.tolist(), verdicts, strict=True):
         if verdict is not None:
-            result[k] = threshold + band if verdict else -np.inf
+            result[k] = max(result[k], threshold + band) if verdict else -np.inf
     return result
 
 

@@ -55,7 +55,8 @@ AdjudicateOption = Annotated[
     bool,
     typer.Option(
         "--adjudicate",
-        help="Ask the model about the mention pairs scored near the merge threshold when merging (off by default).",
+        help="Ask the model about the mention pairs a score cannot settle when merging: near the threshold, or "
+        "contested by a rival from the same article (off by default).",
     ),
 ]
 

@@ -282,11 +282,11 @@ def reconcile(
     lap("scored them")
     stored = _Stored.of(table, references)
     if adjudication is not None:
-        which = uncertain(pair_scores, THRESHOLD, adjudication.band)
+        which = uncertain(left, right, table.doc, pair_scores, THRESHOLD, adjudication.band)
         pair_mentions = [_loaded(source, stored, [int(left[k]), int(right[k])]) for k in which]
         verdicts = adjudication.ask([(a, b) for a, b in pair_mentions])
         pair_scores = settled(pair_scores, which, verdicts, THRESHOLD, adjudication.band)
-        lap("adjudicated %d pairs in the uncertain band", len(which))
+        lap("adjudicated %d pairs near the threshold or contested", len(which))
     pairs = (left, right, pair_scores)
     groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
     lap("clustered them into %d groups", len(groups))
