@@ -5,9 +5,8 @@ most one can be the same event (a strong look-alike may outscore the true report
 
 "Same event" lifts a pair's score to at least the top of the band; "different events" scores it
 -inf, which the clustering's coherence check never lets into one fact. A call that fails leaves
-the score as it was. The model sees both mentions
-with their verbatim quotes; answers go through the response cache like extraction's, so a rerun
-makes no calls.
+the score as it was. The model sees both mentions with their verbatim quotes; answers go through
+the response cache like extraction's, so a rerun makes no calls.
 """
 
 from __future__ import annotations

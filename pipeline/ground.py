@@ -6,8 +6,8 @@ curly and angle quotes to plain ones; dashes; case; whitespace dropped) and the 
 looked up in the folded text, whose every character remembers where it came from. A character
 is folded with the combining marks that follow it, so an accent typed as a separate mark (NFD,
 as some systems save files) matches the precomposed one and is never cut from its letter.
-Because the fold works per character, Chinese grounds exactly like English. Whatever matches, the quote
-written out is the source's own text at the offsets found, never the model's string.
+Because the fold works per character, Chinese grounds exactly like English. Whatever matches,
+the quote written out is the source's own text at the offsets found, never the model's string.
 """
 
 from __future__ import annotations

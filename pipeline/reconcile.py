@@ -272,7 +272,7 @@ def reconcile(
     are matched across documents (pipeline.match), clustered (pipeline.cluster), then read again
     group by group. With several workers, parsing, pair scoring and fact building run in parallel.
     `references`: each document's reference date, for mentions stored with relative dates not yet
-    resolved; `adjudication`: how to ask a model about the pairs scored too close to the threshold
+    resolved; `adjudication`: how to ask a model about the pairs a score cannot settle
     (pipeline.adjudicate)."""
     index, table, intake = match_table(source, registry, workers, references)
     lap = Stopwatch()
