@@ -210,7 +210,8 @@ def _ungrounded_quotes(document: Document, chunk: Chunk, item: BaseModel, kept: 
     what = (
         f"kept without {ungrounded} of its {claimed} quote(s), not"
         if kept
-        else f"dropped: none of its {claimed} quote(s) is"
+        else f"dropped: none of its {claimed} quote(s)"
     )
-    failure = _failure(document, chunk, "ground", "ungrounded_quote", f"{data.get('type')} event {what} in the text")
+    message = f"{data.get('type')} event {what} found in the text (or too short to place)"
+    failure = _failure(document, chunk, "ground", "ungrounded_quote", message)
     return failure.model_copy(update={"event": data})

@@ -408,5 +408,7 @@ def test_a_quote_not_in_the_text_is_reported_even_when_the_event_keeps_another(t
     assert [e.quote for e in mention.evidence] == ["Acme Corp announced a new CEO on Monday."]
     [failure] = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "out" / "failures.jsonl")]
     assert failure.reason == "ungrounded_quote"
-    assert failure.message.endswith(": statement event kept without 1 of its 2 quote(s), not in the text")
+    assert failure.message.endswith(
+        ": statement event kept without 1 of its 2 quote(s), not found in the text (or too short to place)"
+    )
     assert invented not in (tmp_path / "out" / "failures.jsonl").read_text()
