@@ -98,7 +98,7 @@ class DiffReport(Record):
     facts: Scores
     mentions: Scores
     merge: MergeScores | None
-    fields: dict[str, float]
+    fields: dict[str, float | None]  # share of matched facts whose field agrees; None when none matched
     by_language: dict[str, LanguageScores]
     matched: list[MatchedFact]
     missing: list[FactSummary]
@@ -430,7 +430,7 @@ def compare(
         fields={
             name: round(sum(all(d.field != name for d in m.differences) for m in matched) / len(matched), 4)
             if matched
-            else 0.0
+            else None
             for name in FIELDS
         },
         by_language=_by_language(output, golden, matched, pairs, out_mentions, gold_mentions),

@@ -81,8 +81,8 @@ def _score_rows(report: DiffReport) -> list[tuple[str, str, str, str]]:
         return name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"
 
     rows = [row(f"{report.kind} ({report.facts.true_positives}/{report.facts.golden_total} matched)", report.facts)]
-    if report.kind == "facts":
-        rows.append(row(f"mentions ({report.mentions.true_positives}/{report.mentions.golden_total})", report.mentions))
+    spans = "mentions" if report.kind == "facts" else "mention spans"  # what --min-mention-recall bars
+    rows.append(row(f"{spans} ({report.mentions.true_positives}/{report.mentions.golden_total})", report.mentions))
     if report.merge:
         m = report.merge
         rows.append(("merge (B-cubed)", f"{m.bcubed_precision:.3f}", f"{m.bcubed_recall:.3f}", f"{m.bcubed_f1:.3f}"))
@@ -98,7 +98,8 @@ def _detail_lines(report: DiffReport) -> list[str]:
             f"multi-language golden facts that came out as one fact: {report.merge.multilang_merged_share:.3f} "
             f"of {report.merge.multilang_facts}"
         )
-    lines.append("field accuracy over matched: " + ", ".join(f"{k} {v:.3f}" for k, v in report.fields.items()))
+    accuracy = ", ".join(f"{k} {v:.3f}" if v is not None else f"{k} -" for k, v in report.fields.items())
+    lines.append(f"field accuracy over matched: {accuracy}")
     for m in report.matched:
         for d in m.differences:
             lines.append(f"~ {m.output_id} ~ {m.golden_id} [{m.basis}] {d.field}: {d.output} != golden {d.golden}")

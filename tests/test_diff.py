@@ -128,6 +128,8 @@ def test_an_empty_output_is_nothing_found_and_an_empty_golden_file_an_error(tmp_
     assert run_cli("diff", empty, GOLDEN_FACTS, "--min-f1", "0.1").exit_code == 1
     report = diff(empty)
     assert (report["facts"]["recall"], report["facts"]["golden_total"]) == (0.0, len(golden()))
+    assert set(report["fields"].values()) == {None}  # no matched fact to be right or wrong about
+    assert "field accuracy over matched: type -, date -" in run_cli("diff", empty, GOLDEN_FACTS).output
     result = run_cli("diff", GOLDEN_FACTS, empty)
     assert result.exit_code == 3 and f"{empty}: empty file: nothing to compare against" in result.output
 
