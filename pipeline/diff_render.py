@@ -27,7 +27,7 @@ def _first_record(path: Path) -> FirstRecord | None:
     if not path.is_file():
         raise DiffError(f"{path}: no such file")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, if any, is not a record
     except UnicodeDecodeError as exc:
         raise DiffError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a quote

@@ -6,6 +6,7 @@ Stages are plain functions; this module is the edge that wires them to the backe
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import gc
 import itertools
@@ -396,8 +397,9 @@ class MentionFile:
             line = handle.readline()  # splits on b"\n" only: U+2028 may sit in a quote
             if not line:
                 break
-            if line.strip():
-                yield offset, line
+            record = _without_bom(offset, line)
+            if record.strip():
+                yield offset, record
             offset += len(line)
 
     def read(self, part: tuple[int, int]) -> Iterator[tuple[int, Mention | Unreadable]]:
@@ -412,7 +414,7 @@ class MentionFile:
         mentions = []
         for offset in wheres:
             handle.seek(offset)
-            mentions.append(Mention.model_validate_json(handle.readline()))
+            mentions.append(Mention.model_validate_json(_without_bom(offset, handle.readline())))
         return mentions
 
     def locations(self, wheres: Iterable[int]) -> dict[int, str]:
@@ -438,12 +440,17 @@ class MentionFile:
             self._handle[1].close()
 
 
+def _without_bom(offset: int, line: bytes) -> bytes:
+    """The line without the byte-order mark some editors put at the start of a UTF-8 file."""
+    return line.removeprefix(codecs.BOM_UTF8) if offset == 0 else line
+
+
 def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
     """Records of one type from a JSONL file; errors name the file and the line."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     try:
-        text = path.read_bytes()
+        text = _without_bom(0, path.read_bytes())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
     records = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -207,3 +208,9 @@ def test_a_sliver_of_shared_evidence_does_not_stop_a_match_on_attributes() -> No
     golden_unit = unit("g", 0, {"a", "b"}, ((5.0, "USD"),))  # the same type and day, half the people, no amount
     assert pair_score(unit("apart", 200, {"a", "b", "c", "d"}), golden_unit)[1] == "attributes"
     assert pair_score(unit("sliver", 99, {"a", "b", "c", "d"}), golden_unit)[1] == "attributes"
+
+
+def test_a_byte_order_mark_is_not_a_record(tmp_path: Path) -> None:
+    marked = tmp_path / "out.jsonl"
+    marked.write_bytes(codecs.BOM_UTF8 + GOLDEN_FACTS.read_bytes())
+    assert diff(marked)["facts"]["f1"] == 1.0

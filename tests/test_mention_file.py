@@ -4,6 +4,7 @@ that is not a mention, or repeats one, costs nothing of the others."""
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import re
 from collections.abc import Callable
@@ -149,3 +150,16 @@ def test_golden_groups_that_list_a_mention_twice_are_refused() -> None:
     mentions = read_records(GOLDEN / "mentions.jsonl", Mention)[:3]
     with pytest.raises(ValueError, match="a mention is in two groups"):
         facts_from_groups([[mentions[0]], [mentions[1], mentions[0]], [mentions[2]]], load_registry())
+
+
+def test_a_byte_order_mark_and_windows_line_ends_change_nothing(tmp_path: Path) -> None:
+    text = (GOLDEN / "perturbed_mentions.jsonl").read_bytes()
+    windows = tmp_path / "windows.jsonl"
+    windows.write_bytes(codecs.BOM_UTF8 + text.replace(b"\n", b"\r\n"))
+    registry = load_registry()
+    with collector_paused():
+        result = reconcile(MentionFile(windows, 3000), registry, to_line, 2)
+        assert list(result.facts) == list(
+            reconcile(MentionFile(GOLDEN / "perturbed_mentions.jsonl"), registry, to_line).facts
+        )
+    assert result.intake == ([], [], [])
