@@ -8,11 +8,34 @@ Chinese 万/亿 next to French decimal commas and English scale words in one pas
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 
 # Longest first, so that "US$" wins over "$" and « millions de dollars » over « dollars ».
 CURRENCY_WORDS = {
+    "hk$": "HKD",
+    "ca$": "CAD",
+    "c$": "CAD",
+    "au$": "AUD",
+    "a$": "AUD",
+    "s$": "SGD",
+    "nt$": "TWD",
+    "canadian dollars": "CAD",
+    "dollars canadiens": "CAD",
+    "australian dollars": "AUD",
+    "dollars australiens": "AUD",
+    "hong kong dollars": "HKD",
+    "dollars de hong kong": "HKD",
+    "港元": "HKD",
+    "港币": "HKD",
+    "新台币": "TWD",
+    "日元": "JPY",
+    "韩元": "KRW",
+    "澳元": "AUD",
+    "加元": "CAD",
+    "yen": "JPY",
+    "yuan": "CNY",
     "us$": "USD",
     "usd": "USD",
     "$": "USD",
@@ -55,10 +78,14 @@ SCALE_WORDS = {
     "mille": 1e3,
     "k": 1e3,
     "万亿": 1e12,
+    "萬億": 1e12,
     "亿": 1e8,
+    "億": 1e8,
     "万": 1e4,
+    "萬": 1e4,
     "千": 1e3,
     "百万": 1e6,
+    "百萬": 1e6,
 }
 APPROXIMATE_MARKERS = re.compile(
     r"\b(?:about|around|approximately|approx\.?|nearly|almost|roughly|some|over|more than|up to|"
@@ -67,7 +94,9 @@ APPROXIMATE_MARKERS = re.compile(
     re.IGNORECASE,
 )
 # Vague quantities ("tens of millions", « des centaines de millions », 数百万): no value at all.
-VAGUE = re.compile(r"\b(?:tens|hundreds|dozens|several|dizaines|centaines|plusieurs)\b|数[十百千万亿]", re.I)
+VAGUE = re.compile(
+    r"\b(?:tens|hundreds|dozens|several|dizaines|centaines|plusieurs)\b|[数几][十百千万亿萬億]|十几|成千上万", re.I
+)
 
 _ZH_DIGITS = {
     "零": 0,
@@ -75,6 +104,7 @@ _ZH_DIGITS = {
     "一": 1,
     "二": 2,
     "两": 2,
+    "兩": 2,
     "三": 3,
     "四": 4,
     "五": 5,
@@ -84,15 +114,23 @@ _ZH_DIGITS = {
     "九": 9,
 }
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
-_ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
-_EN_NUMBER_WORDS = {
+_ZH_NUMBER = re.compile(r"[零〇一二两兩三四五六七八九十百千]+")
+_EN_NUMBER_WORDS = {  # read only before a scale word: "a million", but not "a record sum"
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10,
 }  # fmt: skip
 # A number: 1,000,000 / 1 000 000 (any space) / 1.5 / 1,5 (French decimal comma).
 _DIGITS = re.compile(r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?(?!\d)|\d+(?:[.,]\d+)?")
+_MINUS = re.compile(r"(?:^|\s)[-−]\s*(?:US\$|[$€£¥])?\s*$")  # just before the number, a currency between
+# The high end of a range after its low end: "10–20 million", « 10 à 20 millions », 10至20亿.
+_RANGE = re.compile(r"\s*(?:-|–|—|~|to|à|au|至|到)\s*(?:US\$|[$€£¥])?\s*\d+(?:[.,]\d+)?", re.I)
+_ZH_LOWER_PARTS = (  # what follows 亿 or 万: so many 万 (五千万), else so many 千 (5千)
+    re.compile(r"(?P<n>\d+(?:\.\d+)?[千百]?|[零〇一二两兩三四五六七八九十百千]+)(?P<scale>万|萬)"),
+    re.compile(r"(?P<n>\d+(?:\.\d+)?|[零〇一二两兩三四五六七八九十百]+)(?P<scale>千)"),
+)
 _SCALE = "|".join(sorted((re.escape(w) for w in SCALE_WORDS), key=len, reverse=True))
-_AFTER_NUMBER = re.compile(rf"\s*(?:de\s+|d')?(?P<scale>{_SCALE})(?![a-z])", re.I)
+# A Latin scale letter ends there: "10 m" is ten million, "10 mètres" and "100 m²" are not.
+_AFTER_NUMBER = re.compile(rf"\s*(?:多|余)?(?:de\s+|d')?(?P<scale>{_SCALE})(?![a-z\u00c0-\u024f²³])", re.I)
 
 
 @dataclass(frozen=True)
@@ -110,10 +148,10 @@ def read_amount(text: str) -> AmountReading | None:
     approximate = APPROXIMATE_MARKERS.search(text) is not None
     if VAGUE.search(text):
         return AmountReading(None, currency, True)
-    value = _read_value(text)
+    value, ranged = _read_value(text)
     if value is None and currency is None:
         return None
-    return AmountReading(value, currency, approximate)
+    return AmountReading(value, currency, approximate or ranged)
 
 
 def find_currency(text: str) -> str | None:
@@ -127,26 +165,38 @@ def find_currency(text: str) -> str | None:
     return None
 
 
-def _read_value(text: str) -> float | None:
+def _read_value(text: str) -> tuple[float | None, bool]:
+    """The value written, and whether it is the low end of a range."""
+    ranged = False
     number = _DIGITS.search(text)
     if number is not None:
         value = _parse_digits(number.group(0))
+        if _MINUS.search(text[: number.start()]):  # "-$5 million", a loss
+            value = -value
         rest = text[number.end() :]
+        upper = _RANGE.match(rest)
+        if upper is not None:  # "$10–20 million": the low end, at the scale written after the high one
+            rest, ranged = rest[upper.end() :], True
     else:
         zh = _ZH_NUMBER.search(text)
         word = re.search(r"\b(" + "|".join(_EN_NUMBER_WORDS) + r")\b", text, re.I)
         if zh is not None:
             value, rest = float(_parse_chinese(zh.group(0))), text[zh.end() :]
-        elif word is not None:
+        elif word is not None and _AFTER_NUMBER.match(text[word.end() :]):
             value, rest = float(_EN_NUMBER_WORDS[word.group(1).lower()]), text[word.end() :]
         else:
-            return None
+            return None, False
     scale = _AFTER_NUMBER.match(rest)
+    unit = 1.0
     while scale is not None:  # 1.2万亿, "1 billion", 10 millions de
-        value *= SCALE_WORDS[scale.group("scale").lower()]
+        unit = SCALE_WORDS[scale.group("scale").lower()]
+        value *= unit
         rest = rest[scale.end() :]
-        scale = _AFTER_NUMBER.match(rest) if rest[:1] in "万亿" else None
-    return value
+        scale = _AFTER_NUMBER.match(rest) if rest[:1] in "万亿萬億" else None
+    lower = next(filter(None, (part.match(rest) for part in _ZH_LOWER_PARTS)), None)
+    if lower is not None and SCALE_WORDS[lower.group("scale")] < unit:  # 1亿2000万, 两亿五千万, 2万5千
+        value += _parse_mixed(lower.group("n")) * SCALE_WORDS[lower.group("scale")]
+    return (value if math.isfinite(value) else None), ranged  # 400 digits are not an amount
 
 
 def _parse_digits(written: str) -> float:
@@ -154,6 +204,13 @@ def _parse_digits(written: str) -> float:
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
         return float(compact.replace(",", ""))
     return float(compact.replace(",", "."))
+
+
+def _parse_mixed(written: str) -> float:
+    """5千 → 5000, 2000 → 2000, 五千 → 5000."""
+    if not written[0].isdigit():
+        return float(_parse_chinese(written))
+    return float(written.rstrip("千百")) * _ZH_UNITS.get(written[-1], 1)
 
 
 def _parse_chinese(written: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.events import DatePrecision
@@ -97,11 +98,9 @@ def parse_iso(value: str) -> DatePrecision | None:
             return None
         return DatePrecision.RANGE
     match = _ISO.match(value.strip())
-    if not match:
+    if not match or span(value) is None:  # February 30th, year 0, past 9999
         return None
-    year, month, day, quarter = match.groups()
-    if day and not _real_day(int(year), int(month), int(day)):
-        return None
+    _, month, day, quarter = match.groups()
     if quarter:
         return DatePrecision.QUARTER
     if day:
@@ -191,15 +190,16 @@ def span(value: str) -> Span | None:
         return None
     year, month, day, quarter = (int(g) if g else None for g in match.groups())
     assert year is not None
-    if day is not None and month is not None:
-        if not _real_day(year, month, day):
-            return None
-        return Span(datetime.date(year, month, day), datetime.date(year, month, day))
-    if month is not None:
-        return Span(datetime.date(year, month, 1), _month_end(year, month))
-    if quarter is not None:
-        return Span(datetime.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter))
-    return Span(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    try:  # datetime covers the years 1 to 9999: year 0, or the end of 9999, is no date
+        if day is not None and month is not None:
+            return Span(datetime.date(year, month, day), datetime.date(year, month, day))
+        if month is not None:
+            return Span(datetime.date(year, month, 1), _month_end(year, month))
+        if quarter is not None:
+            return Span(datetime.date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter))
+        return Span(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    except ValueError:
+        return None
 
 
 def _month_end(year: int, month: int) -> datetime.date:
@@ -248,7 +248,8 @@ def _ago(en_unit: str, zh_word: str, fr_unit: str) -> re.Pattern[str]:
 # group n, n units back. Units: day, week, month, year.
 _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\b(?:today|this morning)\b|今天|今日|aujourd'hui|ce matin", re.I), "day", 0),
-    (re.compile(r"\byesterday\b|昨天|昨日|\bhier\b", re.I), "day", -1),
+    (re.compile(r"\bthe day before yesterday\b|前天|\bavant-hier\b", re.I), "day", -2),
+    (re.compile(r"\byesterday\b|昨天|昨日|(?<![-\w])hier\b", re.I), "day", -1),
     (_ago("days?", "天前", "jours?"), "day", -1),
     (re.compile(r"\blast week\b|上周|上星期|上个星期|la semaine (?:dernière|passée)", re.I), "week", -1),
     (re.compile(r"\bthis week\b|本周|这周|cette semaine", re.I), "week", 0),
@@ -284,7 +285,9 @@ _MONTH_DAY = re.compile(
     rf"|\b(?P<d3>\d{{1,2}})(?:er)?\s+(?P<mn2>{_MONTH_NAMES})\b",
     re.I,
 )
-_MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_MONTH_NAMES})\b", re.I)
+# A month alone: "sept" is French for seven ("sept mois plus tard"), September only as "Sept."
+_LONE_MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS} - {"sept"}, key=len, reverse=True))
+_MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_LONE_MONTH_NAMES}|sept(?=\.))\b", re.I)
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*", re.I)
 
@@ -318,7 +321,9 @@ class TimeReading:
 def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     """Read a time expression in zh, en or fr. Absolute dates are read as written; relative ones
     ("last month", 去年12月, « le mois dernier ») are resolved against the reference date, when
-    it is precise enough; a month without a year stays a partial reading. None: no date in it."""
+    it is precise enough; a month without a year stays a partial reading. None: no date in it.
+    Full-width digits (２０２２年) are read as digits."""
+    text = unicodedata.normalize("NFKC", text)
     absolute = _read_absolute(text)
     if absolute is not None:
         return absolute

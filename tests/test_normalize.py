@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.amounts import read_amount
-from pipeline.dates import read_time_text
+from pipeline.amounts import AmountReading, read_amount
+from pipeline.dates import parse_iso, read_time_text, span
 from pipeline.events import Amount, TimeRef
 from pipeline.normalize import normalize_amount, normalize_time
 
@@ -107,3 +107,71 @@ def test_the_words_correct_a_wrong_model_value_and_fill_a_missing_currency() -> 
     assert normalize_amount(amount) == Amount(
         text="1亿美元", value=100_000_000, currency="USD", approximate=False, measure="funding"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("avant-hier", "2024-03-23"),
+        ("the day before yesterday", "2024-03-23"),
+        ("前天", "2024-03-23"),
+        ("hier", "2024-03-24"),
+        ("２０２２年３月１日", "2022-03-01"),  # full-width digits
+        ("Sept. 2023", "2023-09"),
+        ("le 7 sept. 2023", "2023-09-07"),
+    ],
+)
+def test_more_time_words_in_three_languages(text: str, date: str) -> None:
+    reading = read_time_text(text, REFERENCE)
+    assert reading is not None and reading.date == date
+
+
+@pytest.mark.parametrize("text", ["sept mois plus tard", "les sept derniers jours"])
+def test_french_seven_is_not_september(text: str) -> None:
+    reading = read_time_text(text, REFERENCE)
+    assert reading is None or not (reading.date or "").endswith("-09")
+
+
+@pytest.mark.parametrize("iso", ["0000", "0000-01", "9999-12", "9999-Q4", "2024-02-30"])
+def test_dates_outside_the_calendar_are_no_dates_and_crash_nothing(iso: str) -> None:
+    assert parse_iso(iso) is None and span(iso) is None
+    assert normalize_time(TimeRef(text="in March", date=iso, precision=None), REFERENCE) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency", "approximate"),
+    [
+        ("500多万", 5e6, None, True),
+        ("50余万元", 5e5, "CNY", True),
+        ("100多亿元", 1e10, "CNY", True),
+        ("1亿2000万元", 1.2e8, "CNY", False),
+        ("两亿五千万", 2.5e8, None, False),
+        ("1亿5千万美元", 1.5e8, "USD", False),
+        ("2万5千", 2.5e4, None, False),
+        ("1億美元", 1e8, "USD", False),
+        ("兩千萬", 2e7, None, False),
+        ("-$5 million", -5e6, "USD", False),
+        ("$10–20 million", 1e7, "USD", True),  # a range: its low end, approximate
+        ("10 à 20 millions d'euros", 1e7, "EUR", True),
+        ("HK$100 million", 1e8, "HKD", False),
+        ("A$50m", 5e7, "AUD", False),
+        ("10亿港元", 1e9, "HKD", False),
+        ("1000万日元", 1e7, "JPY", False),
+        ("100 dollars canadiens", 100, "CAD", False),
+        ("US$5", 5, "USD", False),
+        ("a million dollars", 1e6, "USD", False),
+        ("10 mètres", 10, None, False),  # "m" before an accented letter is not a million
+        ("100 m²", 100, None, False),
+    ],
+)
+def test_more_amount_words(text: str, value: float, currency: str | None, approximate: bool) -> None:
+    assert read_amount(text) == AmountReading(value, currency, approximate)
+
+
+@pytest.mark.parametrize(
+    "text", ["a record sum", "un montant non divulgué", "几百万美元", "十几亿元", "成千上万", "1" * 400]
+)
+def test_no_number_is_made_up(text: str) -> None:
+    reading = read_amount(text)
+    assert reading is None or reading.value is None
+    assert normalize_amount(Amount(text=text, value=None, currency=None, approximate=False, measure=None)).value is None
