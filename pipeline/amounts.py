@@ -181,7 +181,7 @@ def _read_value(text: str) -> tuple[float | None, bool]:
         zh = _ZH_NUMBER.search(text)
         word = re.search(r"\b(" + "|".join(_EN_NUMBER_WORDS) + r")\b", text, re.I)
         if zh is not None:
-            value, rest = float(_parse_chinese(zh.group(0))), text[zh.end() :]
+            value, rest = float(chinese_number(zh.group(0))), text[zh.end() :]
         elif word is not None and _AFTER_NUMBER.match(text[word.end() :]):
             value, rest = float(_EN_NUMBER_WORDS[word.group(1).lower()]), text[word.end() :]
         else:
@@ -209,11 +209,11 @@ def _parse_digits(written: str) -> float:
 def _parse_mixed(written: str) -> float:
     """5千 → 5000, 2000 → 2000, 五千 → 5000."""
     if not written[0].isdigit():
-        return float(_parse_chinese(written))
+        return float(chinese_number(written))
     return float(written.rstrip("千百")) * _ZH_UNITS.get(written[-1], 1)
 
 
-def _parse_chinese(written: str) -> int:
+def chinese_number(written: str) -> int:
     """一千二百 → 1200; 十二 → 12; scale words 万/亿 are read by the caller."""
     total, digit = 0, 0
     for char in written:

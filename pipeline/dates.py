@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipeline.amounts import chinese_number
 from pipeline.events import DatePrecision
 
 _ISO = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?|-Q([1-4]))?$")
@@ -238,10 +239,14 @@ _NUMBER = r"(?P<n>\d{1,2}|" + "|".join(sorted(_SMALL_NUMBERS, key=len, reverse=T
 def _ago(en_unit: str, zh_word: str, fr_unit: str) -> re.Pattern[str]:
     """ "3 days ago", 3天前, « il y a 3 jours » (each alternative names its own number group)."""
     return re.compile(
-        rf"\b{_NUMBER}\s+{en_unit}\s+ago\b|{_NUMBER.replace('n>', 'n2>')}\s*{zh_word}"
+        rf"\b{_NUMBER}\s+{en_unit}\s+ago\b|{_ZH_COUNT}\s*{zh_word}"
         rf"|\bil y a\s+{_NUMBER.replace('n>', 'n3>')}\s+{fr_unit}\b",
         re.I,
     )
+
+
+# A whole Chinese count, never the tail of one: 十二个月前 is twelve months, not two.
+_ZH_COUNT = r"(?<![\d零〇一二两三四五六七八九十百千])(?P<n2>\d+|[零〇一二两三四五六七八九十百千]+)"
 
 
 # (pattern, unit, step): a relative expression is `step` units from the reference, or, with a
@@ -360,7 +365,9 @@ def _count(match: re.Match[str]) -> int:
     word = next((v for k, v in match.groupdict().items() if k.startswith("n") and v), None)
     if word is None:
         return 1
-    return int(word) if word.isdigit() else _SMALL_NUMBERS[word.lower()]
+    if word.isdigit():
+        return int(word)
+    return _SMALL_NUMBERS.get(word.lower()) or chinese_number(word)
 
 
 def _read_relative(text: str, reference: Span | None, precision: DatePrecision | None) -> TimeReading | None:

@@ -20,9 +20,11 @@ def normalize_time(time: TimeRef | None, reference: str | None = None) -> TimeRe
 
     The words (`time.text`) are read in code, relative ones against the document's reference
     date. A model date they contradict is replaced by their reading, or dropped when they
-    cannot be resolved; a model date more precise than the words ("2024-03-23" for « fin mars »)
-    is cut to their precision; a model date with no readable words ("that year", 当时) is kept:
-    the model saw the context. A time already in this form comes back as the same object."""
+    cannot place it; a model date more precise than the words ("2024-03-23" for « fin mars »)
+    is cut to their precision; a model date with no readable words ("that year", 当时), or with
+    relative words and no reference date here to resolve them, is kept: extraction resolved
+    them against the document's date, which a later reconciliation of the mentions alone may
+    not know. A time already in this form comes back as the same object."""
     if time is None:
         return None
     fields = _time_fields(time.text, time.date, reference)

@@ -116,6 +116,9 @@ def test_the_words_correct_a_wrong_model_value_and_fill_a_missing_currency() -> 
         ("the day before yesterday", "2024-03-23"),
         ("前天", "2024-03-23"),
         ("hier", "2024-03-24"),
+        ("十二个月前", "2023-03"),  # twelve months, not the tail "two"
+        ("二十年前", "2004"),
+        ("100天前", "2023-12-16"),
         ("２０２２年３月１日", "2022-03-01"),  # full-width digits
         ("Sept. 2023", "2023-09"),
         ("le 7 sept. 2023", "2023-09-07"),
