@@ -295,6 +295,12 @@ _LONE_MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS} - {"sept"}, key=len
 _MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_LONE_MONTH_NAMES}|sept(?=\.))\b", re.I)
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*", re.I)
+# Two ends of a range, one of them incomplete: a day, month or year, a joiner, another
+# ("du 3 au 5 mars 2024", "January to March 2024", 2023年10月-12月); not a place or an hour
+# after « à » (« le 5 mars 2024 à Paris », « à 14h »); ISO dates are taken out first.
+_END = rf"(?:\d{{1,4}}(?![\d:hH])\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
+_RANGE_SHAPE = re.compile(rf"{_END}{_RANGE_JOIN.pattern}{_END}", re.I)
+_ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
 
 
 @dataclass(frozen=True)
@@ -330,6 +336,10 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     Full-width digits (２０２２年) are read as digits."""
     text = unicodedata.normalize("NFKC", text)
     absolute = _read_absolute(text)
+    if absolute is not None and absolute.precision == DatePrecision.RANGE:
+        return absolute
+    if _RANGE_SHAPE.search(_ISO_IN_TEXT.sub(" ", text)):
+        return None  # a range the readers cannot complete: no reading rather than one of its ends
     if absolute is not None:
         return absolute
     reference_span = span(reference) if reference else None

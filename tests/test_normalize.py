@@ -159,3 +159,25 @@ def test_no_number_is_made_up(text: str) -> None:
     reading = read_amount(text)
     assert reading is None or reading.value is None
     assert normalize_amount(Amount(text=text, value=None, currency=None, approximate=False, measure=None)).value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "model_range"),
+    [
+        ("du 3 au 5 mars 2024", "2024-03-03/2024-03-05"),
+        ("January to March 2024", "2024-01/2024-03"),
+        ("1–3 March 2024", "2024-03-01/2024-03-03"),
+        ("2023年10月-12月", "2023-10/2023-12"),
+        ("2024年1月1日至3月31日", "2024-01-01/2024-03-31"),
+    ],
+)
+def test_a_range_the_words_write_with_shared_parts_keeps_the_model_range(text: str, model_range: str) -> None:
+    assert read_time_text(text, REFERENCE) is None  # never one end of it
+    normalized = normalize_time(TimeRef(text=text, date=model_range, precision=None), REFERENCE)
+    assert normalized is not None and normalized.date == model_range
+
+
+@pytest.mark.parametrize("text", ["le 5 mars 2024 à Paris", "le 5 mars 2024 à 14h"])
+def test_a_place_or_an_hour_after_a_is_no_range(text: str) -> None:
+    reading = read_time_text(text, REFERENCE)
+    assert reading is not None and reading.date == "2024-03-05"
