@@ -155,8 +155,13 @@ def find_dates(text: str) -> list[FoundDate]:
 
 
 def latest(dates: list[FoundDate]) -> FoundDate | None:
-    """The latest date; of two that agree on their common prefix ("2024", "2024-03"), the more precise."""
-    return max(dates, key=lambda d: d.date, default=None)
+    """The latest date; of two that agree on their common prefix ("2024", "2024-03"), the more
+    precise. A coarser date after the latest full day ("announced on 25 March 2024 … by 2030")
+    is a plan or a forecast, not when the text was written: it does not count."""
+    days = [d.date for d in dates if d.precision == DatePrecision.DAY]
+    written_by = max(days, default=None)
+    counted = [d for d in dates if written_by is None or d.precision == DatePrecision.DAY or d.date <= written_by]
+    return max(counted, key=lambda d: d.date, default=None)
 
 
 @dataclass(frozen=True)

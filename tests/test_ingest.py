@@ -110,3 +110,15 @@ def test_impossible_days_are_not_dates() -> None:
     assert parse_iso("2024-02-31") is None and parse_iso("2024-02-29") == "day"
     # an impossible day is dropped; the month the text gives is kept
     assert [d.date for d in find_dates("le 31 février 2023, puis en mars 2023")] == ["2023-02", "2023-03"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "某公司2024年3月25日宣布，计划到2030年实现盈利。",
+        "The company said on March 25, 2024 it aims to be profitable by 2027.",
+        "La société a annoncé le 25 mars 2024 viser la rentabilité en 2028.",
+    ],
+)
+def test_a_year_planned_after_the_latest_full_date_is_not_the_date_of_writing(text: str) -> None:
+    assert reference_date(text).date == "2024-03-25"
