@@ -61,8 +61,13 @@ AdjudicateOption = Annotated[
 ]
 
 
+def _say(line: str) -> None:
+    """One line on stderr, as written (no markup, no highlighting, no wrapping)."""
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
-    err.print(f"factbase: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    _say(f"factbase: error: {message}")
     return typer.Exit(code)
 
 
@@ -78,7 +83,7 @@ def _summary(outcome: RunOutcome, out_dir: Path) -> None:
         f"({report.calls} calls, {report.cache_hits} cache hits, {report.usage.total_tokens} tokens, "
         f"{report.duration_s:.1f}s)"
     )
-    err.print(line, markup=False, highlight=False, soft_wrap=True)
+    _say(line)
     _print_failures(outcome.failures)
 
 
@@ -86,9 +91,9 @@ def _print_failures(failures: list[Failure], shown: int = 10) -> None:
     """The first failures that lost part of an input, one line each."""
     lost = [failure for failure in failures if failure.loses_input]
     for failure in lost[:shown]:
-        err.print(f"factbase: failed: {failure.message}", markup=False, highlight=False, soft_wrap=True)
+        _say(f"factbase: failed: {failure.message}")
     if len(lost) > shown:
-        err.print(f"factbase: ... and {len(lost) - shown} more", markup=False, highlight=False, soft_wrap=True)
+        _say(f"factbase: ... and {len(lost) - shown} more")
 
 
 def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
@@ -157,11 +162,7 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             raise _fail(message, EXIT_INTERRUPTED) from None
         _summary(outcome, out)
         if outcome.failed_inputs:
-            err.print(
-                f"factbase: {outcome.failed_inputs} input(s) failed; see {out}/failures.jsonl",
-                markup=False,
-                soft_wrap=True,
-            )
+            _say(f"factbase: {outcome.failed_inputs} input(s) failed; see {out}/failures.jsonl")
             raise typer.Exit(EXIT_INPUT_FAILED)
 
     command.__doc__ = summary
@@ -229,27 +230,15 @@ def reconcile(
         if outcome.report.backend is not None  # a model was asked
         else ""
     )
-    err.print(
-        f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl{asked}",
-        markup=False,
-        soft_wrap=True,
-    )
+    _say(f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl{asked}")
     if outcome.first_repeat:
-        err.print(
+        _say(
             f"factbase: {counts.mentions_repeated} line(s) repeat a mention read before, each mention used once "
-            f"(first: {outcome.first_repeat})",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
+            f"(first: {outcome.first_repeat})"
         )
     if outcome.failures:  # the lines of the mentions file it left out
         _print_failures(outcome.failures)
-        err.print(
-            f"factbase: {len(outcome.failures)} line(s) left out; see {out}/failures.jsonl",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+        _say(f"factbase: {len(outcome.failures)} line(s) left out; see {out}/failures.jsonl")
         raise typer.Exit(EXIT_INPUT_FAILED)
 
 
@@ -283,7 +272,7 @@ def diff(
     ]
     below = [f"{name} {value:.3f} < {bar}" for name, value, bar in bars if bar is not None and (value or 0.0) < bar]
     if below:
-        err.print("factbase: below the bar: " + "; ".join(below), markup=False, soft_wrap=True)
+        _say("factbase: below the bar: " + "; ".join(below))
         raise typer.Exit(EXIT_INPUT_FAILED)
 
 
@@ -296,7 +285,7 @@ def _in_folder(path: Path) -> Path:
 def schema(out: OutDir = SCHEMA_DIR) -> None:
     """Write the JSON Schema of every record the pipeline writes."""
     for path in write_schemas(out):
-        err.print(f"factbase: wrote {path}", markup=False, soft_wrap=True)
+        _say(f"factbase: wrote {path}")
 
 
 def _version(value: bool) -> None:

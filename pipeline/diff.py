@@ -20,7 +20,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from pipeline.events import EventBase, Record
-from pipeline.reconcile import participant_names
+from pipeline.reconcile import folded_name, participant_names
 from pipeline.records import SCHEMA_VERSION, Fact, Mention
 
 EVIDENCE_WEIGHT, TYPE_WEIGHT, PARTICIPANT_WEIGHT, DATE_WEIGHT, AMOUNT_WEIGHT = 0.45, 0.2, 0.15, 0.1, 0.1
@@ -164,7 +164,7 @@ def fact_units(facts: Iterable[Fact], path: str = "") -> list[FactUnit]:
             for mid in sorted(spans)
         )
         amounts = tuple(sorted((a.value, a.currency) for a in fact.canonical.amounts))
-        entities = frozenset(_folded(entity.name) for entity in fact.entities)
+        entities = frozenset(folded_name(entity.name) for entity in fact.entities)
         languages = tuple(sorted(fact.languages))
         units.append(FactUnit(fact.id, fact.event, entities, fact.canonical.date, amounts, languages, mentions))
     return _in_id_order(units, path)
@@ -189,10 +189,6 @@ def mention_units(mentions: Iterable[Mention], path: str = "") -> list[FactUnit]
         for m in mentions
     ]
     return _in_id_order(units, path)
-
-
-def _folded(name: str) -> str:
-    return " ".join(name.casefold().split())  # as participant_names folds them
 
 
 def _in_id_order(units: list[FactUnit], path: str) -> list[FactUnit]:

@@ -57,9 +57,14 @@ NO_REFERENCES: Mapping[str, str | None] = {}  # no document's reference date kno
 CANONICAL_RULE = "most complete mention (most filled fields, then most evidence), ties by mention id"
 
 
+def folded_name(name: str) -> str:
+    """A name for comparing as a whole: case and runs of spaces do not matter."""
+    return " ".join(name.casefold().split())
+
+
 def participant_names(event: EventBase) -> frozenset[str]:
     """The participants' canonical names (the name as written when there is none), folded."""
-    return frozenset(" ".join((p.canonical_name or p.name).casefold().split()) for p in event.participants)
+    return frozenset(folded_name(p.canonical_name or p.name) for p in event.participants)
 
 
 def mention_id(doc_id: str, event: EventBase, evidence: list[Evidence]) -> str:
