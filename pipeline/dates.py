@@ -11,6 +11,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline.amounts import chinese_number
 from pipeline.events import DatePrecision
@@ -42,24 +43,25 @@ FR_MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("janvier",),
-            ("février", "fevrier"),
+            ("janvier", "janv"),
+            ("février", "fevrier", "févr", "fevr"),
             ("mars",),
-            ("avril",),
+            ("avril", "avr"),
             ("mai",),
             ("juin",),
-            ("juillet",),
+            ("juillet", "juil", "juill"),
             ("août", "aout"),
             ("septembre",),
             ("octobre",),
             ("novembre",),
-            ("décembre", "decembre"),
+            ("décembre", "decembre", "déc"),
         ]
     )
     for m in names
 }
 _MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS}, key=len, reverse=True))
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+_ORDINAL = r"(?:er|st|nd|rd|th)?"  # 1er mars, 4th March
 
 # Absolute date patterns, most precise first; each names its groups year, month and maybe day.
 _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
@@ -70,7 +72,7 @@ _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
         DatePrecision.DAY,
     ),
     (
-        re.compile(rf"\b(?P<day>\d{{1,2}})(?:er)?\s+(?P<mname>{_MONTH_NAMES})\.?,?\s+{_YEAR}\b", re.I),
+        re.compile(rf"\b(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<mname>{_MONTH_NAMES})\.?,?\s+{_YEAR}\b", re.I),
         DatePrecision.DAY,
     ),
     (re.compile(rf"{_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月"), DatePrecision.MONTH),
@@ -208,6 +210,12 @@ def span(value: str) -> Span | None:
         return None
 
 
+def _months(days: Span) -> set[int]:
+    """The months of the year a span touches (all twelve for a year or more)."""
+    first, last = days.start.year * 12 + days.start.month - 1, days.end.year * 12 + days.end.month - 1
+    return {index % 12 + 1 for index in range(first, min(last, first + 11) + 1)}
+
+
 def _month_end(year: int, month: int) -> datetime.date:
     following = datetime.date(year + month // 12, month % 12 + 1, 1)
     return following - datetime.timedelta(days=1)
@@ -255,7 +263,8 @@ _ZH_COUNT = r"(?<![\d零〇一二两三四五六七八九十百千])(?P<n2>\d+|[
 
 
 # (pattern, unit, step): a relative expression is `step` units from the reference, or, with a
-# group n, n units back. Units: day, week, month, year.
+# group n, n units back. Units: day, week, month, year, quarter. Searched in this order: years
+# before quarters, so "the fourth quarter of last year" is read through "last year".
 _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\b(?:today|this morning)\b|今天|今日|aujourd'hui|ce matin", re.I), "day", 0),
     (re.compile(r"\bthe day before yesterday\b|前天|\bavant-hier\b", re.I), "day", -2),
@@ -272,40 +281,67 @@ _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\blast year\b|去年|l'an (?:dernier|passé)|l'année (?:dernière|passée)", re.I), "year", -1),
     (re.compile(r"\bthis year\b|今年|cette année(?!-là)", re.I), "year", 0),
     (re.compile(r"\bnext year\b|明年|l'an prochain|l'année prochaine", re.I), "year", 1),
+    (
+        re.compile(r"\b(?:last|previous) quarter\b|上一?个?季度|le trimestre (?:dernier|précédent|passé)", re.I),
+        "quarter",
+        -1,
+    ),
+    (re.compile(r"\b(?:this|current) quarter\b|本季度|这个季度|ce trimestre", re.I), "quarter", 0),
+    (re.compile(r"\bnext quarter\b|下一?个?季度|le (?:trimestre prochain|prochain trimestre)", re.I), "quarter", 1),
 ]
 _ANAPHORIC = re.compile(r"that year|same year|当年|同年|当时|cette année-là|la même année", re.I)
-_QUARTER_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4,
-    "premier": 1, "deuxième": 2, "troisième": 3, "quatrième": 4,
-    "1er": 1, "2e": 2, "3e": 3, "4e": 4, "一": 1, "二": 2, "三": 3, "四": 4,
+_PART_NUMBERS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": 4,
+    "premier": 1, "deuxième": 2, "troisième": 3, "quatrième": 4, "dernier": 4, "1er": 1, "2e": 2, "3e": 3, "4e": 4,
+    "一": 1, "二": 2, "三": 3, "四": 4, "首": 1, "上": 1, "下": 2,
 }  # fmt: skip
-_QUARTER = re.compile(
-    r"\bQ(?P<q1>[1-4])\s*(?P<y1>(?:19|20)\d{2})\b|\b(?P<y2>(?:19|20)\d{2})\s*-?\s*Q(?P<q2>[1-4])\b"
-    r"|(?P<y3>(?:19|20)\d{2})\s*年\s*第?(?P<q3>[一二三四1-4])\s*季度?"
-    r"|\b(?P<q4>first|second|third|fourth)\s+quarter\s+(?:of\s+)?(?P<y4>(?:19|20)\d{2})\b"
-    r"|\b(?P<q5>premier|deuxième|second|troisième|quatrième|1er|2e|3e|4e)\s+trimestre\s+(?:de\s+)?(?P<y5>(?:19|20)\d{2})\b",
+# A quarter or a half of a year, its year written elsewhere: Q1, T1 (« trimestre »), 第一季度,
+# "the first quarter", « le premier trimestre »; H1, 上半年, "the first half", « le premier semestre ».
+_NOT_ALNUM_BEFORE, _NOT_DIGIT_AFTER = r"(?<![A-Za-z0-9])", r"(?![0-9])"
+_YEAR_PART = re.compile(
+    rf"{_NOT_ALNUM_BEFORE}[QT](?P<q1>[1-4]){_NOT_DIGIT_AFTER}|第?(?P<q2>[一二三四首1-4])\s*季度?"
+    r"|\b(?P<q3>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\b"
+    r"|\b(?P<q4>premier|deuxième|second|troisième|quatrième|dernier|1er|2e|3e|4e)\s+trimestre\b"
+    rf"|{_NOT_ALNUM_BEFORE}H(?P<h1>[12]){_NOT_DIGIT_AFTER}|(?P<h2>[上下])半年"
+    r"|\b(?P<h3>first|second)\s+half\b|\b(?P<h4>premier|second|1er|2e)\s+semestre\b",
     re.I,
 )
+# The year written just before or after a part of it: "2024 Q1", 2024年第一季度, "Q1-2024",
+# "the first quarter of 2023", « le premier semestre de 2024 ».
+_YEAR_BEFORE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年?\s*[-/]?\s*$")
+_YEAR_AFTER = re.compile(r"^\s*(?:of\s+|de\s+|d'|en\s+)?[-/,]?\s*(?P<year>(?:19|20)\d{2})(?!\d)", re.I)
+# Fiscal years start in any month: their quarters are not the calendar's.
+_FISCAL = re.compile(r"fiscal|(?<![A-Za-z])FY|财年|财政年度|exercice", re.I)
 _YEAR_END = re.compile(
     r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I
 )
 _MONTH_DAY = re.compile(
     rf"(?P<m1>\d{{1,2}})\s*月\s*(?P<d1>\d{{1,2}})\s*[日号]"
     rf"|\b(?P<mn1>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b"
-    rf"|\b(?P<d3>\d{{1,2}})(?:er)?\s+(?P<mn2>{_MONTH_NAMES})\b",
+    rf"|\b(?P<d3>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<mn2>{_MONTH_NAMES})\b",
     re.I,
 )
 # A month alone: "sept" is French for seven ("sept mois plus tard"), September only as "Sept."
 _LONE_MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS} - {"sept"}, key=len, reverse=True))
 _MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_LONE_MONTH_NAMES}|sept(?=\.))\b", re.I)
+_NEXT = re.compile(r"\bnext\b|\bprochain", re.I)
+_LAST = re.compile(r"\blast\b|\bdernier|\bpassé", re.I)
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*", re.I)
-# Two ends of a range, one of them incomplete: a day, month or year, a joiner, another
+# Two ends of a range, either of them maybe incomplete: a day, month or year, a joiner, another
 # ("du 3 au 5 mars 2024", "January to March 2024", 2023年10月-12月); not a place or an hour
-# after « à » (« le 5 mars 2024 à Paris », « à 14h »); ISO dates are taken out first.
-_END = rf"(?:\d{{1,4}}(?![\d:hH])\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
-_RANGE_SHAPE = re.compile(rf"{_END}{_RANGE_JOIN.pattern}{_END}", re.I)
+# after « à » (« le 5 mars 2024 à Paris », « à 14h »), nor the Q1 of "Q1-2024"; ISO dates are
+# taken out first. "between 2020 and 2023", « entre janvier et mars 2024 » too.
+_END = rf"(?:(?<![A-Za-z])\d{{1,4}}(?![\d:hH])\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
+_RANGE_SHAPE = re.compile(rf"{_END}(?P<join>{_RANGE_JOIN.pattern}){_END}", re.I)
+_BETWEEN = re.compile(rf"\b(?:between|entre)\s+(?P<first>{_END}.*?)\s+(?:and|et)\s+(?P<last>{_END}.*)", re.I)
 _ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+# The parts one end of a range writes: a year, a month (by number before 月, or by name), a day.
+_DATE_PART = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)\s*年?|(?<!\d)(?P<zh_month>\d{1,2})\s*月|(?<!\d)(?P<zh_day>\d{1,2})\s*[日号]"
+    rf"|\b(?P<month_name>{_MONTH_NAMES})\b\.?|\b(?P<day>\d{{1,2}}){_ORDINAL}\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -326,10 +362,10 @@ class TimeReading:
         if self.date is not None:
             own = span(self.date)
             return own is not None and own.overlaps(date_span)
-        if self.month is None or date_span.start.month != date_span.end.month:
-            return True  # a year or a quarter neither confirms nor contradicts "March"
-        if date_span.start.month != self.month:
-            return False
+        if self.month is None:
+            return True
+        if self.month not in _months(date_span):
+            return False  # "in March" and 2024-Q2
         return self.day is None or date_span.days > 1 or date_span.start.day == self.day
 
 
@@ -340,11 +376,14 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     it is precise enough; a month without a year stays a partial reading. None: no date in it.
     Full-width digits (２０２２年) are read as digits."""
     text = unicodedata.normalize("NFKC", text)
+    if _FISCAL.search(text):
+        return None  # a fiscal year's quarters and halves are not the calendar's
     absolute = _read_absolute(text)
     if absolute is not None and absolute.precision == DatePrecision.RANGE:
         return absolute
-    if _RANGE_SHAPE.search(_ISO_IN_TEXT.sub(" ", text)):
-        return None  # a range the readers cannot complete: no reading rather than one of its ends
+    ends = _range_ends(text)
+    if ends is not None:
+        return _read_range(*ends)  # None when it cannot be completed: never one of its ends
     if absolute is not None:
         return absolute
     reference_span = span(reference) if reference else None
@@ -356,13 +395,11 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
 
 
 def _read_absolute(text: str) -> TimeReading | None:
-    quarter = _QUARTER.search(text)
-    if quarter:
-        groups = {k: v for k, v in quarter.groupdict().items() if v}
-        year = next(v for k, v in groups.items() if k.startswith("y"))
-        number = next(v for k, v in groups.items() if k.startswith("q"))
-        q = int(number) if number.isdigit() else _QUARTER_WORDS[number.lower()]
-        return TimeReading(f"{year}-Q{q}", DatePrecision.QUARTER)
+    part = _YEAR_PART.search(text)
+    if part:
+        year = _YEAR_BEFORE.search(text[: part.start()]) or _YEAR_AFTER.search(text[part.end() :])
+        if year:
+            return _part_of_year(part, int(year.group("year")))
     year_end = _YEAR_END.search(text)
     if year_end:
         return TimeReading(f"{year_end.group('y1') or year_end.group('y2')}-Q4", DatePrecision.QUARTER)
@@ -374,6 +411,81 @@ def _read_absolute(text: str) -> TimeReading | None:
         if parse_iso(interval) is not None:
             return TimeReading(interval, DatePrecision.RANGE)
     return TimeReading(found[0].date, found[0].precision)
+
+
+def _part_of_year(part: re.Match[str], year: int) -> TimeReading:
+    """The quarter or half of `year` a match of _YEAR_PART names."""
+    group, word = next((k, v) for k, v in part.groupdict().items() if v)
+    number = int(word) if word.isdigit() else _PART_NUMBERS[word.lower()]
+    if group.startswith("q"):
+        return TimeReading(f"{year:04d}-Q{number}", DatePrecision.QUARTER)
+    first = 6 * number - 5
+    return TimeReading(f"{year:04d}-{first:02d}/{year:04d}-{first + 5:02d}", DatePrecision.RANGE)
+
+
+def _range_ends(text: str) -> tuple[str, str] | None:
+    """The words of each end, when the text writes a range."""
+    between = _BETWEEN.search(text)
+    if between:
+        return between.group("first"), between.group("last")
+    shape = _RANGE_SHAPE.search(_ISO_IN_TEXT.sub(lambda iso: " " * len(iso.group()), text))
+    if shape is None:
+        return None
+    return text[: shape.start("join")], text[shape.end("join") :]
+
+
+def _read_range(first: str, last: str) -> TimeReading | None:
+    """A range whose ends share what one of them leaves out: « du 3 au 5 mars 2024 » is March 3
+    to 5, 2024; "December to February 2024" starts in 2023. None when an end is unreadable or
+    no year is written."""
+    start, end = _date_parts(first), _date_parts(last)
+    if start is None or end is None or (start.year is None and end.year is None):
+        return None
+    if start.month is None and start.day is not None:
+        start = start._replace(month=end.month)  # du 3 au 5 mars
+    if end.month is None and end.day is not None:
+        end = end._replace(month=start.month)  # March 3-5, 2024
+    first_iso, last_iso = start.filled(end).iso(), end.filled(start).iso()
+    if first_iso and last_iso and start.year is None and first_iso > last_iso:
+        first_iso = start.filled(end, years_back=1).iso()  # the year is written at the end only
+    elif first_iso and last_iso and end.year is None and first_iso > last_iso:
+        last_iso = end.filled(start, years_back=-1).iso()  # ... or at the start only
+    interval = f"{first_iso}/{last_iso}"
+    if first_iso is None or last_iso is None or parse_iso(interval) is None:
+        return None
+    return TimeReading(interval, DatePrecision.RANGE)
+
+
+class _Parts(NamedTuple):
+    """The parts one end of a range writes."""
+
+    year: int | None
+    month: int | None
+    day: int | None
+
+    def filled(self, other: _Parts, years_back: int = 0) -> _Parts:
+        """This end with the other's year when it writes none (that many years earlier)."""
+        return self if self.year is not None else self._replace(year=(other.year or 0) - years_back)
+
+    def iso(self) -> str | None:
+        return _iso(self.year, self.month, self.day) if self.year else None
+
+
+def _date_parts(words: str) -> _Parts | None:
+    """The year, month and day one end of a range writes; None if it writes none, or one twice."""
+    parts: dict[str, int] = {}
+    for match in _DATE_PART.finditer(words):
+        kind = match.lastgroup
+        assert kind is not None
+        value = match.group(kind)
+        field = {"zh_month": "month", "month_name": "month", "zh_day": "day"}.get(kind, kind)
+        if field in parts:
+            return None
+        is_name = kind == "month_name"
+        parts[field] = (EN_MONTHS.get(value.lower()) or FR_MONTHS[value.lower()]) if is_name else int(value)
+    if not parts:
+        return None
+    return _Parts(parts.get("year"), parts.get("month"), parts.get("day"))
 
 
 def _count(match: re.Match[str]) -> int:
@@ -397,12 +509,12 @@ def _read_relative(text: str, reference: Span | None, precision: DatePrecision |
     return None
 
 
-_UNIT_PRECISION = {"day": 0, "week": 1, "month": 2, "year": 3}
-_PRECISION_RANK = {DatePrecision.DAY: 0, DatePrecision.MONTH: 2, DatePrecision.QUARTER: 3, DatePrecision.YEAR: 3}
+_UNIT_PRECISION = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
+_PRECISION_RANK = {DatePrecision.DAY: 0, DatePrecision.MONTH: 2, DatePrecision.QUARTER: 3, DatePrecision.YEAR: 4}
 
 
 def _resolve(text: str, unit: str, offset: int, reference: Span, precision: DatePrecision) -> TimeReading | None:
-    if _PRECISION_RANK.get(precision, 3) > _UNIT_PRECISION[unit]:
+    if _PRECISION_RANK.get(precision, 4) > _UNIT_PRECISION[unit]:
         return None  # "yesterday" against a reference known only to the month: cannot tell
     ref = reference.start
     if unit == "day":
@@ -415,7 +527,13 @@ def _resolve(text: str, unit: str, offset: int, reference: Span, precision: Date
     if unit == "month":
         year, month = _shift_months(ref.year, ref.month, offset)
         return TimeReading(f"{year:04d}-{month:02d}", DatePrecision.MONTH)
+    if unit == "quarter":
+        year, quarter = divmod(ref.year * 4 + (ref.month - 1) // 3 + offset, 4)
+        return TimeReading(f"{year:04d}-Q{quarter + 1}", DatePrecision.QUARTER)
     year = ref.year + offset
+    part = _YEAR_PART.search(text)
+    if part:  # 去年第四季度, "the first half of last year"
+        return _part_of_year(part, year)
     partial = _read_partial(text, None, None)
     if partial is not None and partial.month is not None:  # 去年12月, "in October last year"
         iso = _iso(year, partial.month, partial.day)
@@ -427,7 +545,8 @@ def _resolve(text: str, unit: str, offset: int, reference: Span, precision: Date
 
 def _read_partial(text: str, reference: Span | None, precision: DatePrecision | None) -> TimeReading | None:
     """A month (and day) without a year; resolved to the latest such date not after the reference
-    when the words do not point elsewhere ("that year", 当时)."""
+    when the words do not point elsewhere ("that year", 当时; "next March" is the first March
+    after the reference's month, "last March" the last one before it)."""
     month_day = _MONTH_DAY.search(text)
     match = month_day or _MONTH_ONLY.search(text)
     if match is None:
@@ -443,11 +562,13 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
     if reference is None or precision not in (DatePrecision.DAY, DatePrecision.MONTH) or _ANAPHORIC.search(text):
         return partial
     ref = reference.start
-    year = (
-        ref.year
-        if (month, day or 1) <= (ref.month, ref.day if precision == DatePrecision.DAY else 31)
-        else ref.year - 1
-    )
+    if _NEXT.search(text):
+        year = ref.year if month > ref.month else ref.year + 1
+    elif _LAST.search(text):
+        year = ref.year if month < ref.month else ref.year - 1
+    else:
+        reference_day = ref.day if precision == DatePrecision.DAY else 31
+        year = ref.year if (month, day or 1) <= (ref.month, reference_day) else ref.year - 1
     iso = _iso(year, month, day)
     if iso is None:
         return partial

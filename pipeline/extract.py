@@ -154,7 +154,7 @@ class Extractor:
             return None, ungrounded
         event = normalize_event(to_event(item), document.reference_date.date)
         if self.small_model:
-            event = ground_fields(event, chunk.text)
+            event = ground_fields(event, chunk.text, document.reference_date.date)
         evidence = [spans[key] for key in sorted(spans)]
         mention = Mention(
             id=mention_id(document.doc_id, event, evidence),

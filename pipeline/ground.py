@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.dates import find_dates
+from pipeline.dates import find_dates, read_time_text
 from pipeline.events import EventBase, TimeRef
 from pipeline.records import Evidence
 
@@ -144,7 +144,7 @@ def _folded_index(region: FoldedText, source_offset: int) -> int:
     return bisect_left(region.origin, source_offset)
 
 
-def ground_fields(event: EventBase, text: str) -> EventBase:
+def ground_fields(event: EventBase, text: str, reference: str | None = None) -> EventBase:
     """Keep only the event details written in `text`: participants by name, the time and amount
     expressions, the attribution, free-text type fields (position, product...). For small models,
     which copy details from the prompt's example or invent them: a detail the text does not hold
@@ -156,10 +156,12 @@ def ground_fields(event: EventBase, text: str) -> EventBase:
         return len(folded) >= 2 and folded in fold(text)
 
     def supported_time(time: TimeRef | None) -> TimeRef | None:
-        """The time, if its words are in the text and its date is one they state outright."""
+        """The time, if its words are in the text and its date is one they state, outright or
+        against the document's reference date ("last year", 上季度)."""
         if time is None or not written(time.text):
             return None
-        stated = {found.date for found in find_dates(time.text or "")}
+        reading = read_time_text(time.text or "", reference)
+        stated = {found.date for found in find_dates(time.text or "")} | {reading.date if reading else None}
         return (
             time
             if time.date is None or time.date in stated

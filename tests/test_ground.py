@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 from conftest import SEEDS
 
-from pipeline.ground import ground_quote
+from pipeline.events import Modality, Prediction, TimeRef
+from pipeline.ground import ground_fields, ground_quote
 
 ZH = (SEEDS / "000_5a7371e00b5e1f70.txt").read_text(encoding="utf-8")
 FR = (SEEDS / "002_51e7b881c44715a2.txt").read_text(encoding="utf-8")
@@ -86,3 +87,28 @@ def test_an_ellipsis_quote_tries_every_place_its_first_piece_appears() -> None:
     text = "Alpha beta gamma. " + "x" * 600 + " Alpha beta delta epsilon."
     evidence = ground_quote(text, "Alpha beta … epsilon")
     assert evidence is not None and evidence.quote == "Alpha beta delta epsilon"
+
+
+@pytest.mark.parametrize(
+    ("words", "model_date", "kept"),
+    [
+        ("去年第四季度", "2023-Q4", "2023-Q4"),  # stated against the reference date: kept
+        ("2023年6月", "2023-06", "2023-06"),  # stated outright: kept
+        ("去年", "2021", None),  # not what the words say: dropped, the words stay
+    ],
+)
+def test_a_small_models_date_is_kept_only_when_its_words_state_it(
+    words: str, model_date: str, kept: str | None
+) -> None:
+    text = f"{words},Stability AI的收入下降了。"
+    event = Prediction(
+        type="prediction",
+        summary="Revenue fell.",
+        participants=[],
+        time=TimeRef(text=words, date=model_date, precision=None),
+        amounts=[],
+        modality=Modality.ASSERTED,
+        attribution=None,
+    )
+    time = ground_fields(event, text, reference="2024-03-25").time
+    assert time is not None and time.text == words and time.date == kept

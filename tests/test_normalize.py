@@ -44,6 +44,43 @@ REFERENCE = "2024-03-25"
         ("２０２２年３月１日", "2022-03-01"),  # full-width digits
         ("Sept. 2023", "2023-09"),
         ("le 7 sept. 2023", "2023-09-07"),
+        ("4th March 2024", "2024-03-04"),  # ordinal days
+        ("the 4th of March 2024", "2024-03-04"),
+        ("le 5 déc. 2023", "2023-12-05"),  # French abbreviated months
+        ("le 1er févr. 2024", "2024-02-01"),
+        ("janv. 2024", "2024-01"),
+        ("next March", "2025-03"),  # the first March after the reference's month
+        ("last March", "2023-03"),  # the last one before it
+        ("en mars dernier", "2023-03"),
+        ("juillet prochain", "2024-07"),
+        # quarters and halves, written with their year or relative to the reference
+        ("Q1-2024", "2024-Q1"),
+        ("2024 Q1", "2024-Q1"),
+        ("T4 2023", "2023-Q4"),
+        ("2024年一季度", "2024-Q1"),
+        ("the last quarter of 2023", "2023-Q4"),
+        ("au premier trimestre 2024", "2024-Q1"),
+        ("last quarter", "2023-Q4"),
+        ("上季度", "2023-Q4"),
+        ("le trimestre prochain", "2024-Q2"),
+        ("去年第四季度", "2023-Q4"),
+        ("the fourth quarter of last year", "2023-Q4"),
+        ("au quatrième trimestre de l'année dernière", "2023-Q4"),
+        ("H1 2024", "2024-01/2024-06"),
+        ("2023年下半年", "2023-07/2023-12"),
+        ("the first half of last year", "2023-01/2023-06"),
+        ("le second semestre 2023", "2023-07/2023-12"),
+        # ranges: each end completed from the other
+        ("du 3 au 5 mars 2024", "2024-03-03/2024-03-05"),
+        ("January to March 2024", "2024-01/2024-03"),
+        ("1–3 March 2024", "2024-03-01/2024-03-03"),
+        ("March 3-5, 2024", "2024-03-03/2024-03-05"),
+        ("2023年10月-12月", "2023-10/2023-12"),
+        ("2024年1月1日至3月31日", "2024-01-01/2024-03-31"),
+        ("December to February 2024", "2023-12/2024-02"),
+        ("2023年11月-2月", "2023-11/2024-02"),
+        ("between 2020 and 2023", "2020/2023"),
+        ("entre janvier et mars 2024", "2024-01/2024-03"),
     ],
 )
 def test_time_words_resolve_against_the_reference_date(text: str, date: str) -> None:
@@ -161,20 +198,32 @@ def test_no_number_is_made_up(text: str) -> None:
     assert normalize_amount(Amount(text=text, value=None, currency=None, approximate=False, measure=None)).value is None
 
 
+@pytest.mark.parametrize("model_date", ["2024-03-05", "2024-03-03/2024-03-06", None])
+def test_a_range_written_with_shared_parts_replaces_one_end_or_a_wrong_model_range(model_date: str | None) -> None:
+    normalized = normalize_time(TimeRef(text="du 3 au 5 mars 2024", date=model_date, precision=None), REFERENCE)
+    assert normalized is not None and normalized.date == "2024-03-03/2024-03-05"
+
+
 @pytest.mark.parametrize(
-    ("text", "model_range"),
+    ("text", "model_date"),
     [
-        ("du 3 au 5 mars 2024", "2024-03-03/2024-03-05"),
-        ("January to March 2024", "2024-01/2024-03"),
-        ("1–3 March 2024", "2024-03-01/2024-03-03"),
-        ("2023年10月-12月", "2023-10/2023-12"),
-        ("2024年1月1日至3月31日", "2024-01-01/2024-03-31"),
+        ("du 3 au 5 mars", "2024-03-03/2024-03-05"),  # no year written: the words cannot complete it
+        ("3月1日至5日", "2024-03-01/2024-03-05"),
+        ("Q1 fiscal 2024", "2023-Q2"),  # a fiscal quarter is not the calendar's
+        ("2025财年第一季度", "2024-Q2"),
+        ("premier trimestre de l'exercice 2024", "2023-Q3"),
     ],
 )
-def test_a_range_the_words_write_with_shared_parts_keeps_the_model_range(text: str, model_range: str) -> None:
-    assert read_time_text(text, REFERENCE) is None  # never one end of it
-    normalized = normalize_time(TimeRef(text=text, date=model_range, precision=None), REFERENCE)
-    assert normalized is not None and normalized.date == model_range
+def test_words_the_reader_cannot_place_give_no_reading_and_keep_the_model_date(text: str, model_date: str) -> None:
+    assert read_time_text(text, REFERENCE) is None  # never one end of a range, never a calendar guess
+    normalized = normalize_time(TimeRef(text=text, date=model_date, precision=None), REFERENCE)
+    assert normalized is not None and normalized.date == model_date
+
+
+@pytest.mark.parametrize(("model_date", "expected"), [("2024-Q1", "2024-Q1"), ("2024-Q2", None), ("2023", "2023")])
+def test_a_month_without_year_rules_out_a_quarter_without_that_month(model_date: str, expected: str | None) -> None:
+    time = normalize_time(TimeRef(text="in March of that year", date=model_date, precision=None), REFERENCE)
+    assert time is not None and time.date == expected
 
 
 @pytest.mark.parametrize("text", ["le 5 mars 2024 à Paris", "le 5 mars 2024 à 14h"])
