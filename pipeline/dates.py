@@ -10,6 +10,7 @@ import datetime
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -381,13 +382,13 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     absolute = _read_absolute(text)
     if absolute is not None and absolute.precision == DatePrecision.RANGE:
         return absolute
-    ends = _range_ends(text)
-    if ends is not None:
-        return _read_range(*ends)  # None when it cannot be completed: never one of its ends
-    if absolute is not None:
-        return absolute
     reference_span = span(reference) if reference else None
     precision = parse_iso(reference) if reference else None
+    ends = _range_ends(text)
+    if ends is not None:  # None when it cannot be completed: never one of its ends
+        return _read_range(*ends, lambda end: _year_of(text, end.month, end.day, reference_span, precision))
+    if absolute is not None:
+        return absolute
     relative = _read_relative(text, reference_span, precision)
     if relative is not None:
         return relative
@@ -434,17 +435,22 @@ def _range_ends(text: str) -> tuple[str, str] | None:
     return text[: shape.start("join")], text[shape.end("join") :]
 
 
-def _read_range(first: str, last: str) -> TimeReading | None:
+def _read_range(first: str, last: str, year_of: Callable[[_Parts], int | None]) -> TimeReading | None:
     """A range whose ends share what one of them leaves out: « du 3 au 5 mars 2024 » is March 3
-    to 5, 2024; "December to February 2024" starts in 2023. None when an end is unreadable or
-    no year is written."""
+    to 5, 2024; "December to February 2024" starts in 2023. With no year written, the range
+    ends in the year `year_of` gives its end (from the reference date, as for a lone month).
+    None when an end is unreadable or no year can be found."""
     start, end = _date_parts(first), _date_parts(last)
-    if start is None or end is None or (start.year is None and end.year is None):
+    if start is None or end is None:
         return None
     if start.month is None and start.day is not None:
         start = start._replace(month=end.month)  # du 3 au 5 mars
     if end.month is None and end.day is not None:
         end = end._replace(month=start.month)  # March 3-5, 2024
+    if start.year is None and end.year is None:
+        end = end._replace(year=year_of(end) if end.month is not None else None)
+        if end.year is None:
+            return None
     first_iso, last_iso = start.filled(end).iso(), end.filled(start).iso()
     if first_iso and last_iso and start.year is None and first_iso > last_iso:
         first_iso = start.filled(end, years_back=1).iso()  # the year is written at the end only
@@ -559,20 +565,29 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
     day_text = next((v for k, v in groups.items() if k.startswith("d")), None)
     day = int(day_text) if day_text else None
     partial = TimeReading(None, None, month, day)
-    if reference is None or precision not in (DatePrecision.DAY, DatePrecision.MONTH) or _ANAPHORIC.search(text):
-        return partial
-    ref = reference.start
-    if _NEXT.search(text):
-        year = ref.year if month > ref.month else ref.year + 1
-    elif _LAST.search(text):
-        year = ref.year if month < ref.month else ref.year - 1
-    else:
-        reference_day = ref.day if precision == DatePrecision.DAY else 31
-        year = ref.year if (month, day or 1) <= (ref.month, reference_day) else ref.year - 1
-    iso = _iso(year, month, day)
+    year = _year_of(text, month, day, reference, precision)
+    iso = _iso(year, month, day) if year is not None else None
     if iso is None:
         return partial
     return TimeReading(iso, DatePrecision.DAY if day else DatePrecision.MONTH, month, day)
+
+
+def _year_of(
+    text: str, month: int | None, day: int | None, reference: Span | None, precision: DatePrecision | None
+) -> int | None:
+    """The year of a month (and day) written without one: the latest such date not after the
+    reference; None when the reference is not precise enough or the words point elsewhere."""
+    if month is None or reference is None or precision not in (DatePrecision.DAY, DatePrecision.MONTH):
+        return None
+    if _ANAPHORIC.search(text):
+        return None
+    ref = reference.start
+    if _NEXT.search(text):
+        return ref.year if month > ref.month else ref.year + 1
+    if _LAST.search(text):
+        return ref.year if month < ref.month else ref.year - 1
+    reference_day = ref.day if precision == DatePrecision.DAY else 31
+    return ref.year if (month, day or 1) <= (ref.month, reference_day) else ref.year - 1
 
 
 def ordinal_year(ordinal: int) -> int:

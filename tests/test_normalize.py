@@ -81,6 +81,9 @@ REFERENCE = "2024-03-25"
         ("2023年11月-2月", "2023-11/2024-02"),
         ("between 2020 and 2023", "2020/2023"),
         ("entre janvier et mars 2024", "2024-01/2024-03"),
+        ("du 3 au 5 mars", "2024-03-03/2024-03-05"),  # no year: the reference's, as for a lone month
+        ("3月1日至5日", "2024-03-01/2024-03-05"),
+        ("December to February", "2023-12/2024-02"),
     ],
 )
 def test_time_words_resolve_against_the_reference_date(text: str, date: str) -> None:
@@ -205,18 +208,20 @@ def test_a_range_written_with_shared_parts_replaces_one_end_or_a_wrong_model_ran
 
 
 @pytest.mark.parametrize(
-    ("text", "model_date"),
+    ("text", "reference", "model_date"),
     [
-        ("du 3 au 5 mars", "2024-03-03/2024-03-05"),  # no year written: the words cannot complete it
-        ("3月1日至5日", "2024-03-01/2024-03-05"),
-        ("Q1 fiscal 2024", "2023-Q2"),  # a fiscal quarter is not the calendar's
-        ("2025财年第一季度", "2024-Q2"),
-        ("premier trimestre de l'exercice 2024", "2023-Q3"),
+        ("du 3 au 5 mars", None, "2024-03-03/2024-03-05"),  # no year, no reference: cannot complete it
+        ("3月1日至5日", None, "2024-03-01/2024-03-05"),
+        ("Q1 fiscal 2024", REFERENCE, "2023-Q2"),  # a fiscal quarter is not the calendar's
+        ("2025财年第一季度", REFERENCE, "2024-Q2"),
+        ("premier trimestre de l'exercice 2024", REFERENCE, "2023-Q3"),
     ],
 )
-def test_words_the_reader_cannot_place_give_no_reading_and_keep_the_model_date(text: str, model_date: str) -> None:
-    assert read_time_text(text, REFERENCE) is None  # never one end of a range, never a calendar guess
-    normalized = normalize_time(TimeRef(text=text, date=model_date, precision=None), REFERENCE)
+def test_words_the_reader_cannot_place_give_no_reading_and_keep_the_model_date(
+    text: str, reference: str | None, model_date: str
+) -> None:
+    assert read_time_text(text, reference) is None  # never one end of a range, never a calendar guess
+    normalized = normalize_time(TimeRef(text=text, date=model_date, precision=None), reference)
     assert normalized is not None and normalized.date == model_date
 
 
