@@ -63,6 +63,7 @@ FR_MONTHS = {
 _MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS}, key=len, reverse=True))
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _ORDINAL = r"(?:er|st|nd|rd|th)?"  # 1er mars, 4th March
+_ORDINAL_OF = r"(?:(?:st|nd|rd|th)(?:\s+of)?|er)?"  # "the 4th of March", never "Top 10 of March"
 
 # Absolute date patterns, most precise first; each names its groups year, month and maybe day.
 _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
@@ -73,7 +74,7 @@ _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
         DatePrecision.DAY,
     ),
     (
-        re.compile(rf"\b(?P<day>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<mname>{_MONTH_NAMES})\.?,?\s+{_YEAR}\b", re.I),
+        re.compile(rf"\b(?P<day>\d{{1,2}}){_ORDINAL_OF}\s+(?P<mname>{_MONTH_NAMES})\.?,?\s+{_YEAR}\b", re.I),
         DatePrecision.DAY,
     ),
     (re.compile(rf"{_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月"), DatePrecision.MONTH),
@@ -294,24 +295,30 @@ _ANAPHORIC = re.compile(r"that year|same year|当年|同年|当时|cette année-
 _PART_NUMBERS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": 4,
     "premier": 1, "deuxième": 2, "troisième": 3, "quatrième": 4, "dernier": 4, "1er": 1, "2e": 2, "3e": 3, "4e": 4,
-    "一": 1, "二": 2, "三": 3, "四": 4, "首": 1, "上": 1, "下": 2,
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "首": 1, "上": 1, "下": 2,
 }  # fmt: skip
-# A quarter or a half of a year, its year written elsewhere: Q1, T1 (« trimestre »), 第一季度,
-# "the first quarter", « le premier trimestre »; H1, 上半年, "the first half", « le premier semestre ».
-_NOT_ALNUM_BEFORE, _NOT_DIGIT_AFTER = r"(?<![A-Za-z0-9])", r"(?![0-9])"
+# A part of a year, its year written elsewhere: a quarter (q: Q1, T1 for « trimestre », 第一季度,
+# "the first quarter", « le premier trimestre »), a half (h: H1, 上半年, "the first half",
+# « le premier semestre »), the first n quarters (f: 前三季度, "the first three quarters") or the
+# first n months (m: 前9个月, "the first nine months", « les neuf premiers mois »).
+_ALONE = r"(?![0-9A-Za-z])"  # not H1N1, not Q10
 _YEAR_PART = re.compile(
-    rf"{_NOT_ALNUM_BEFORE}[QT](?P<q1>[1-4]){_NOT_DIGIT_AFTER}|第?(?P<q2>[一二三四首1-4])\s*季度?"
+    rf"(?<![A-Za-z])[QT](?P<q1>[1-4]){_ALONE}|(?<!前)第?(?P<q2>[一二三四首1-4])\s*季度?"
     r"|\b(?P<q3>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\b"
     r"|\b(?P<q4>premier|deuxième|second|troisième|quatrième|dernier|1er|2e|3e|4e)\s+trimestre\b"
-    rf"|{_NOT_ALNUM_BEFORE}H(?P<h1>[12]){_NOT_DIGIT_AFTER}|(?P<h2>[上下])半年"
-    r"|\b(?P<h3>first|second)\s+half\b|\b(?P<h4>premier|second|1er|2e)\s+semestre\b",
+    rf"|(?<![A-Za-z])H(?P<h1>[12]){_ALONE}|(?P<h2>[上下])半年"
+    r"|\b(?P<h3>first|second|2nd)\s+half\b|\b(?P<h4>premier|second|deuxième|1er|2e)\s+semestre\b"
+    r"|前(?P<f1>[两二三2-3])个?季度?|\bfirst\s+(?P<f2>two|three|2|3)\s+quarters\b"
+    r"|\b(?P<f3>deux|trois|2|3)\s+premiers\s+trimestres\b"
+    r"|前(?P<m1>\d{1,2}|[一二两三四五六七八九十]{1,2})个月|\bfirst\s+(?P<m2>\d{1,2}|[a-z]+)\s+months\b"
+    r"|\b(?P<m3>\d{1,2}|[a-z]+)\s+premiers\s+mois\b",
     re.I,
 )
 # The year written just before or after a part of it: "2024 Q1", 2024年第一季度, "Q1-2024",
 # "the first quarter of 2023", « le premier semestre de 2024 ».
 _YEAR_BEFORE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年?\s*[-/]?\s*$")
 _YEAR_AFTER = re.compile(r"^\s*(?:of\s+|de\s+|d'|en\s+)?[-/,]?\s*(?P<year>(?:19|20)\d{2})(?!\d)", re.I)
-# Fiscal years start in any month: their quarters are not the calendar's.
+# Fiscal years start in any month: their quarters and halves are not the calendar's.
 _FISCAL = re.compile(r"fiscal|(?<![A-Za-z])FY|财年|财政年度|exercice", re.I)
 _YEAR_END = re.compile(
     r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I
@@ -319,28 +326,32 @@ _YEAR_END = re.compile(
 _MONTH_DAY = re.compile(
     rf"(?P<m1>\d{{1,2}})\s*月\s*(?P<d1>\d{{1,2}})\s*[日号]"
     rf"|\b(?P<mn1>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b"
-    rf"|\b(?P<d3>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<mn2>{_MONTH_NAMES})\b",
+    rf"|\b(?P<d3>\d{{1,2}}){_ORDINAL_OF}\s+(?P<mn2>{_MONTH_NAMES})\b",
     re.I,
 )
 # A month alone: "sept" is French for seven ("sept mois plus tard"), September only as "Sept."
 _LONE_MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS} - {"sept"}, key=len, reverse=True))
 _MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_LONE_MONTH_NAMES}|sept(?=\.))\b", re.I)
-_NEXT = re.compile(r"\bnext\b|\bprochain", re.I)
-_LAST = re.compile(r"\blast\b|\bdernier|\bpassé", re.I)
+# "next March", « en mars prochain »: the word next to the month says which March.
+_DIRECTION_BEFORE = re.compile(r"\b(?P<word>next|last)\s+$", re.I)
+_DIRECTION_AFTER = re.compile(r"^\s*(?P<word>prochain|dernier|passé)\b", re.I)
+_DIRECTIONS = {"next": 1, "prochain": 1, "last": -1, "dernier": -1, "passé": -1}
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*", re.I)
 # Two ends of a range, either of them maybe incomplete: a day, month or year, a joiner, another
 # ("du 3 au 5 mars 2024", "January to March 2024", 2023年10月-12月); not a place or an hour
 # after « à » (« le 5 mars 2024 à Paris », « à 14h »), nor the Q1 of "Q1-2024"; ISO dates are
 # taken out first. "between 2020 and 2023", « entre janvier et mars 2024 » too.
-_END = rf"(?:(?<![A-Za-z])\d{{1,4}}(?![\d:hH])\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
+_HOUR_AFTER = r"(?![\d:]|\s*(?:h(?![a-z])|heures?\b|[ap]\.?m\b|o'clock|点|时))"
+_END = rf"(?:(?:(?:the|le)\s+)?(?<![A-Za-z])\d{{1,4}}{_ORDINAL}{_HOUR_AFTER}\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
 _RANGE_SHAPE = re.compile(rf"{_END}(?P<join>{_RANGE_JOIN.pattern}){_END}", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|entre)\s+(?P<first>{_END}.*?)\s+(?:and|et)\s+(?P<last>{_END}.*)", re.I)
 _ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
-# The parts one end of a range writes: a year, a month (by number before 月, or by name), a day.
+# The parts one end of a range writes: a year, a month (by number before 月, or by name), a day
+# (before 日), or a number alone (3 in « du 3 au 5 mars », 2024年3-5月).
 _DATE_PART = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)\s*年?|(?<!\d)(?P<zh_month>\d{1,2})\s*月|(?<!\d)(?P<zh_day>\d{1,2})\s*[日号]"
-    rf"|\b(?P<month_name>{_MONTH_NAMES})\b\.?|\b(?P<day>\d{{1,2}}){_ORDINAL}\b",
+    rf"|\b(?P<month_name>{_MONTH_NAMES})\b\.?|(?<![A-Za-z0-9])(?P<number>\d{{1,2}}){_ORDINAL}{_ALONE}",
     re.I,
 )
 
@@ -377,7 +388,7 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     it is precise enough; a month without a year stays a partial reading. None: no date in it.
     Full-width digits (２０２２年) are read as digits."""
     text = unicodedata.normalize("NFKC", text)
-    if _FISCAL.search(text):
+    if _FISCAL.search(text) and _YEAR_PART.search(text):
         return None  # a fiscal year's quarters and halves are not the calendar's
     absolute = _read_absolute(text)
     if absolute is not None and absolute.precision == DatePrecision.RANGE:
@@ -386,7 +397,7 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     precision = parse_iso(reference) if reference else None
     ends = _range_ends(text)
     if ends is not None:  # None when it cannot be completed: never one of its ends
-        return _read_range(*ends, lambda end: _year_of(text, end.month, end.day, reference_span, precision))
+        return _read_range(*ends, lambda end: _year_of(text, end.month, end.day, 0, reference_span, precision))
     if absolute is not None:
         return absolute
     relative = _read_relative(text, reference_span, precision)
@@ -414,14 +425,24 @@ def _read_absolute(text: str) -> TimeReading | None:
     return TimeReading(found[0].date, found[0].precision)
 
 
-def _part_of_year(part: re.Match[str], year: int) -> TimeReading:
-    """The quarter or half of `year` a match of _YEAR_PART names."""
+def _part_of_year(part: re.Match[str], year: int) -> TimeReading | None:
+    """The part of `year` a match of _YEAR_PART names: a quarter, or a range of months; None for
+    one longer than the year ("the first 18 months")."""
     group, word = next((k, v) for k, v in part.groupdict().items() if v)
-    number = int(word) if word.isdigit() else _PART_NUMBERS[word.lower()]
+    number = _part_number(word)
     if group.startswith("q"):
         return TimeReading(f"{year:04d}-Q{number}", DatePrecision.QUARTER)
-    first = 6 * number - 5
-    return TimeReading(f"{year:04d}-{first:02d}/{year:04d}-{first + 5:02d}", DatePrecision.RANGE)
+    first, last = {"h": (6 * number - 5, 6 * number), "f": (1, 3 * number), "m": (1, number)}[group[0]]
+    if not 1 <= last <= 12:
+        return None
+    return TimeReading(f"{year:04d}-{first:02d}/{year:04d}-{last:02d}", DatePrecision.RANGE)
+
+
+def _part_number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    lowered = word.lower()
+    return _PART_NUMBERS.get(lowered) or _SMALL_NUMBERS.get(lowered) or chinese_number(lowered) or 0
 
 
 def _range_ends(text: str) -> tuple[str, str] | None:
@@ -440,22 +461,25 @@ def _read_range(first: str, last: str, year_of: Callable[[_Parts], int | None]) 
     to 5, 2024; "December to February 2024" starts in 2023. With no year written, the range
     ends in the year `year_of` gives its end (from the reference date, as for a lone month).
     None when an end is unreadable or no year can be found."""
-    start, end = _date_parts(first), _date_parts(last)
+    written_first, written_last = _date_parts(first), _date_parts(last)
+    if written_first is None or written_last is None:
+        return None
+    start, end = written_first.typed_like(written_last), written_last.typed_like(written_first)
     if start is None or end is None:
         return None
-    if start.month is None and start.day is not None:
-        start = start._replace(month=end.month)  # du 3 au 5 mars
-    if end.month is None and end.day is not None:
-        end = end._replace(month=start.month)  # March 3-5, 2024
+    month_shared = start.month is None or end.month is None
+    start = start if start.month is not None else start._replace(month=end.month)  # du 3 au 5 mars
+    end = end if end.month is not None else end._replace(month=start.month)  # March 3-5, 2024
     if start.year is None and end.year is None:
         end = end._replace(year=year_of(end) if end.month is not None else None)
         if end.year is None:
             return None
     first_iso, last_iso = start.filled(end).iso(), end.filled(start).iso()
-    if first_iso and last_iso and start.year is None and first_iso > last_iso:
-        first_iso = start.filled(end, years_back=1).iso()  # the year is written at the end only
-    elif first_iso and last_iso and end.year is None and first_iso > last_iso:
-        last_iso = end.filled(start, years_back=-1).iso()  # ... or at the start only
+    reversed_ = first_iso is not None and last_iso is not None and first_iso > last_iso and not month_shared
+    if reversed_ and start.year is None:
+        first_iso = start.filled(end, years_later=-1).iso()  # "December to February 2024"
+    elif reversed_ and end.year is None:
+        last_iso = end.filled(start, years_later=1).iso()  # 2023年11月-2月
     interval = f"{first_iso}/{last_iso}"
     if first_iso is None or last_iso is None or parse_iso(interval) is None:
         return None
@@ -463,22 +487,34 @@ def _read_range(first: str, last: str, year_of: Callable[[_Parts], int | None]) 
 
 
 class _Parts(NamedTuple):
-    """The parts one end of a range writes."""
+    """The parts one end of a range writes; `number` is a number written without its unit."""
 
     year: int | None
     month: int | None
     day: int | None
+    number: int | None = None
 
-    def filled(self, other: _Parts, years_back: int = 0) -> _Parts:
-        """This end with the other's year when it writes none (that many years earlier)."""
-        return self if self.year is not None else self._replace(year=(other.year or 0) - years_back)
+    def typed_like(self, other: _Parts) -> _Parts | None:
+        """A number without its unit is the day of a month written beside it, else the same unit
+        as the other end's finest part (« du 3 au 5 mars »: a day; 2024年3-5月: a month)."""
+        if self.number is None:
+            return self
+        if self.month is not None or other.day is not None or (other.number is not None and other.month is not None):
+            return None if self.day is not None else self._replace(day=self.number, number=None)
+        if other.month is not None:
+            return None if self.month is not None else self._replace(month=self.number, number=None)
+        return None
+
+    def filled(self, other: _Parts, years_later: int = 0) -> _Parts:
+        """This end with the other's year when it writes none (that many years later)."""
+        return self if self.year is not None else self._replace(year=(other.year or 0) + years_later)
 
     def iso(self) -> str | None:
         return _iso(self.year, self.month, self.day) if self.year else None
 
 
 def _date_parts(words: str) -> _Parts | None:
-    """The year, month and day one end of a range writes; None if it writes none, or one twice."""
+    """The parts one end of a range writes; None if it writes none, or one twice."""
     parts: dict[str, int] = {}
     for match in _DATE_PART.finditer(words):
         kind = match.lastgroup
@@ -491,7 +527,7 @@ def _date_parts(words: str) -> _Parts | None:
         parts[field] = (EN_MONTHS.get(value.lower()) or FR_MONTHS[value.lower()]) if is_name else int(value)
     if not parts:
         return None
-    return _Parts(parts.get("year"), parts.get("month"), parts.get("day"))
+    return _Parts(parts.get("year"), parts.get("month"), parts.get("day"), parts.get("number"))
 
 
 def _count(match: re.Match[str]) -> int:
@@ -511,7 +547,11 @@ def _read_relative(text: str, reference: Span | None, precision: DatePrecision |
         if reference is None or precision is None:
             return None  # relative, but nothing to resolve it against: no date rather than a guess
         offset = step * _count(match)  # "3 days ago": three steps back
-        return _resolve(text, unit, offset, reference, precision)
+        try:
+            reading = _resolve(text, unit, offset, reference, precision)
+        except (OverflowError, ValueError):  # "99999999天前": before the calendar
+            return None
+        return reading if reading is None or reading.date is None or parse_iso(reading.date) else None
     return None
 
 
@@ -537,13 +577,13 @@ def _resolve(text: str, unit: str, offset: int, reference: Span, precision: Date
         year, quarter = divmod(ref.year * 4 + (ref.month - 1) // 3 + offset, 4)
         return TimeReading(f"{year:04d}-Q{quarter + 1}", DatePrecision.QUARTER)
     year = ref.year + offset
-    part = _YEAR_PART.search(text)
-    if part:  # 去年第四季度, "the first half of last year"
-        return _part_of_year(part, year)
     partial = _read_partial(text, None, None)
     if partial is not None and partial.month is not None:  # 去年12月, "in October last year"
         iso = _iso(year, partial.month, partial.day)
         return TimeReading(iso, DatePrecision.DAY if partial.day else DatePrecision.MONTH) if iso else None
+    part = _YEAR_PART.search(text)
+    if part:  # 去年第四季度, "the first half of last year"
+        return _part_of_year(part, year)
     if _LATE_IN_YEAR.search(text):  # « à la fin de l'année dernière », 去年年底
         return TimeReading(f"{year:04d}-Q4", DatePrecision.QUARTER)
     return TimeReading(f"{year:04d}", DatePrecision.YEAR)
@@ -565,7 +605,8 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
     day_text = next((v for k, v in groups.items() if k.startswith("d")), None)
     day = int(day_text) if day_text else None
     partial = TimeReading(None, None, month, day)
-    year = _year_of(text, month, day, reference, precision)
+    direction = _DIRECTION_BEFORE.search(text[: match.start()]) or _DIRECTION_AFTER.search(text[match.end() :])
+    year = _year_of(text, month, day, _DIRECTIONS[direction["word"].lower()] if direction else 0, reference, precision)
     iso = _iso(year, month, day) if year is not None else None
     if iso is None:
         return partial
@@ -573,19 +614,32 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
 
 
 def _year_of(
-    text: str, month: int | None, day: int | None, reference: Span | None, precision: DatePrecision | None
+    text: str,
+    month: int | None,
+    day: int | None,
+    direction: int,
+    reference: Span | None,
+    precision: DatePrecision | None,
 ) -> int | None:
-    """The year of a month (and day) written without one: the latest such date not after the
-    reference; None when the reference is not precise enough or the words point elsewhere."""
-    if month is None or reference is None or precision not in (DatePrecision.DAY, DatePrecision.MONTH):
-        return None
-    if _ANAPHORIC.search(text):
+    """The year of a month (and day) written without one: the year a relative word gives (去年1月
+    至3月), else the latest such date not after the reference, or with `direction` +1 the first
+    after it, -1 the last before it ("next March", « le 20 mars dernier »). None when the reference
+    is not precise enough or the words point elsewhere ("that year", 当时)."""
+    years = [step * _count(m) for pattern, unit, step in _RELATIVE if unit == "year" for m in pattern.finditer(text)]
+    if reference is None or month is None or _ANAPHORIC.search(text) or len(years) > 1:
         return None
     ref = reference.start
-    if _NEXT.search(text):
-        return ref.year if month > ref.month else ref.year + 1
-    if _LAST.search(text):
-        return ref.year if month < ref.month else ref.year - 1
+    if years:
+        return ref.year + years[0]
+    if precision not in (DatePrecision.DAY, DatePrecision.MONTH):
+        return None
+    known_day = day is not None and precision == DatePrecision.DAY
+    if direction and (known_day or month != ref.month or day is None):
+        later = (month, day) > (ref.month, ref.day) if known_day else month > ref.month
+        earlier = (month, day) < (ref.month, ref.day) if known_day else month < ref.month
+        if direction > 0:
+            return ref.year if later else ref.year + 1
+        return ref.year if earlier else ref.year - 1
     reference_day = ref.day if precision == DatePrecision.DAY else 31
     return ref.year if (month, day or 1) <= (ref.month, reference_day) else ref.year - 1
 

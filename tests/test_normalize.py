@@ -81,6 +81,25 @@ REFERENCE = "2024-03-25"
         ("2023年11月-2月", "2023-11/2024-02"),
         ("between 2020 and 2023", "2020/2023"),
         ("entre janvier et mars 2024", "2024-01/2024-03"),
+        ("le 20 mars dernier", "2024-03-20"),  # « dernier » before the reference day: this year
+        ("le 30 mars prochain", "2024-03-30"),
+        ("on March 20, the last trading day", "2024-03-20"),  # "last" not next to the month
+        ("今年前三季度", "2024-01/2024-09"),  # the first three quarters, not the third
+        ("2024年前9个月", "2024-01/2024-09"),
+        ("the first nine months of 2023", "2023-01/2023-09"),
+        ("les neuf premiers mois de 2023", "2023-01/2023-09"),
+        ("2024Q1", "2024-Q1"),
+        ("2009 H1N1", "2009"),  # a virus, not a half year
+        ("in the second half of March last year", "2023-03"),  # the month, not the year's half
+        ("2024年3-5月", "2024-03/2024-05"),  # one 月 for both ends
+        ("1-2月", "2024-01/2024-02"),
+        ("去年1月至3月", "2023-01/2023-03"),
+        ("between the 3rd and 5th of March 2024", "2024-03-03/2024-03-05"),
+        ("entre le 3 et le 5 mars 2024", "2024-03-03/2024-03-05"),
+        ("le 5 mars 2024 à 20 heures", "2024-03-05"),  # an hour after « à » is no range end
+        ("March 5, 2024 to 10 a.m.", "2024-03-05"),
+        ("between 9 a.m. and 5 p.m. on March 5, 2024", "2024-03-05"),
+        ("l'exercice 2023", "2023"),  # a fiscal year alone is still its year
         ("du 3 au 5 mars", "2024-03-03/2024-03-05"),  # no year: the reference's, as for a lone month
         ("3月1日至5日", "2024-03-01/2024-03-05"),
         ("December to February", "2023-12/2024-02"),
@@ -229,6 +248,12 @@ def test_words_the_reader_cannot_place_give_no_reading_and_keep_the_model_date(
 def test_a_month_without_year_rules_out_a_quarter_without_that_month(model_date: str, expected: str | None) -> None:
     time = normalize_time(TimeRef(text="in March of that year", date=model_date, precision=None), REFERENCE)
     assert time is not None and time.date == expected
+
+
+@pytest.mark.parametrize("text", ["99999999天前", "3000年前", "du 30 au 2 avril 2024", "the first 18 months of 2024"])
+def test_words_past_the_calendar_or_contradicting_themselves_give_no_date(text: str) -> None:
+    reading = read_time_text(text, REFERENCE)
+    assert reading is None or reading.date is None
 
 
 @pytest.mark.parametrize("text", ["le 5 mars 2024 à Paris", "le 5 mars 2024 à 14h"])
