@@ -13,6 +13,7 @@ and larger components have their missing pairs scored at each merge.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,7 +70,7 @@ def cluster(
         if a == b or doc_sets[a] & doc_sets[b]:
             continue
         cross = _cross_scores(members[a], members[b], n, known, score)
-        if min(cross) < FLOOR or sum(cross) / len(cross) < threshold:
+        if min(cross) < FLOOR or math.fsum(cross) / len(cross) < threshold:  # fsum: exact, in any order
             continue
         keep, gone = min(a, b), max(a, b)
         weakest[keep] = min([*cross, *(weakest[g] for g in (a, b) if g in weakest)])

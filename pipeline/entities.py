@@ -6,10 +6,11 @@ How a participant is resolved, in order:
 1. its `canonical_name`, else its name as written, is looked up in the curated alias registry
    (pipeline/data/entities.toml, plus the user's own file);
 2. names with the same words but one, that one a typing error away (a letter wrong, missing or
-   extra; two neighbours swapped in words of 9 letters or more), are the same entity
-   ("Chtistian Laforte" = "Christian Laforte"); a lone surname joins the one full name it ends
-   in, first within its document, then in the whole input, and joins nothing when two people
-   share it;
+   extra; two neighbours swapped in words of 9 letters or more; never a digit: "Llama2" is not
+   "Llama3"), are the same entity ("Chtistian Laforte" = "Christian Laforte") when every two
+   names of the group are; a lone surname the registry does not place joins the one full name it
+   ends in, first within its document, then in the whole input, and joins nothing when two
+   people share it;
 3. a name written without a canonical name that the sources only ever gave one canonical name
    for ("HuggingFace" → "Hugging Face") is an alias of that entity; descriptions such as
    « l'entreprise » that several entities were called never become aliases.
@@ -39,7 +40,15 @@ from pipeline.ids import content_id
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "entities.toml"
 _LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa", "sas", "gmbh", "ag", "limited"}
-_ARTICLES = {"the", "le", "la", "les", "l"}
+_ARTICLES = {"the", "le", "la", "les"}
+_ELIDED_ARTICLE = re.compile(r"^l['’]\s*")  # « l'Entreprise »; "L Brands" keeps its L
+# Letters that carry no combining mark to drop (ø, ł...), and invisible characters that stand
+# between words ("Emad\u200bMostaque").
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
+    | dict.fromkeys(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"], " ")
+)
+MAX_FUZZY_WORD = 40  # longer words are matched exactly: their one-letter deletions would fill memory
 _PUNCTUATION = re.compile(r"[\s\-_.,;:'’\"“”«»()《》「」·・/&]+")
 _LATIN = re.compile(r"^[a-z0-9 ]+$")
 MAX_FUZZY_BLOCK = 200  # names sharing a block key beyond this are compared with their neighbours only
@@ -76,13 +85,13 @@ def name_key(name: str) -> str:
     """A name folded for comparison: width, case, accents, punctuation, articles and legal
     suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise")."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    tokens = [t for t in _PUNCTUATION.split(folded) if t]
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+    tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", folded)) if t]
     while len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
         tokens = tokens[:-1]
-    return " ".join(tokens) or folded.strip()  # a name of punctuation only is itself: 《》 is not «»
+    return " ".join(tokens) or folded.strip() or name  # punctuation only is itself: 《》 is not «»
 
 
 def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryEntry]:
@@ -174,7 +183,11 @@ class EntityIndex:
 
 
 def _allowed_edits(token: str) -> int:
-    return 0 if len(token) < 5 else 1 if len(token) < 9 else 2
+    """Typing errors a word may carry: none in short words, in words with digits ("Llama2" and
+    "Llama3" are two models) or in very long ones."""
+    if len(token) < 5 or len(token) > MAX_FUZZY_WORD or any(c.isdigit() for c in token):
+        return 0
+    return 1 if len(token) < 9 else 2
 
 
 def _near(a: str, b: str) -> bool:
@@ -215,6 +228,27 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
                 yield a, b
 
 
+def _typo_groups(near: set[tuple[str, str]]) -> list[list[str]]:
+    """Names grouped so that every two in a group are a typing error apart: "Anna Larsen" and
+    "Anna Carson" stay apart even with "Anna Larson" one letter from each. Names are taken in
+    sorted order, each into the first group it is near to all of (so no order of input matters)."""
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for a, b in near:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    groups: list[list[str]] = []
+    group_of: dict[str, int] = {}
+    for key in sorted(neighbours):
+        candidates = sorted({group_of[other] for other in neighbours[key] if other in group_of})
+        home = next((g for g in candidates if all(other in neighbours[key] for other in groups[g])), None)
+        if home is None:
+            home = len(groups)
+            groups.append([])
+        groups[home].append(key)
+        group_of[key] = home
+    return groups
+
+
 def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> EntityIndex:
     """Group every participant name into entities (see the module docstring for the rules). A
     name counts once per document that writes it."""
@@ -238,9 +272,10 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
     proper = {key for s, key in zip(seen, keys, strict=True) if looks_proper(s.canonical_name or s.name)}
     primary = sorted(k for k in kinds if k)
     multi_word = [k for k in primary if " " in k]
-    for a, b in set(_fuzzy_pairs(multi_word)):
-        if kind_of(a) == kind_of(b) and _same_full_name(a, b):
-            components.union(a, b)
+    near = {(a, b) for a, b in _fuzzy_pairs(multi_word) if kind_of(a) == kind_of(b) and _same_full_name(a, b)}
+    for spellings in _typo_groups(near):
+        for key in spellings[1:]:
+            components.union(spellings[0], key)
     _attach_surnames(sightings, keys, [k for k in primary if k in proper], kind_of, components)
     _attach_aliases(seen, components)
 
@@ -301,6 +336,8 @@ def _attach_surnames(
     for k, documents in zip(asked, sightings.documents(asked), strict=True):
         docs_of[seen_keys[k]] |= documents
     for key, candidates in candidates_of.items():
+        if not components.alone(key):
+            continue  # the registry already says what it is: "Bloomberg" is not Michael Bloomberg
         roots = {components.find(full) for full in candidates}
         local = {components.find(full) for full in candidates if docs_of[full] & docs_of[key]}
         chosen = local if len(local) == 1 else roots

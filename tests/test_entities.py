@@ -120,3 +120,47 @@ def test_a_surname_joins_the_full_name_of_its_own_document_first() -> None:
 def test_names_of_punctuation_only_are_not_one_entity() -> None:
     index = resolve(("zh", "《》", None, ORG), ("fr", "«»", None, ORG), ("en", "...", None, PERSON))
     assert len(index.entities) == 3
+
+
+def test_a_registered_name_is_not_taken_for_a_surname() -> None:
+    index = resolve(
+        ("en", "Michael Bloomberg", None, PERSON), ("en", "Bloomberg", None, PERSON), ("zh", "彭博社", None, ORG)
+    )
+    assert not same(index, ("en", "Bloomberg", None), ("en", "Michael Bloomberg", None))
+    assert same(index, ("en", "Bloomberg", None), ("zh", "彭博社", None))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Llama2 70B", "Llama3 70B"), ("Intel Gaudi2", "Intel Gaudi3")],  # a digit is a version, not a typo
+)
+def test_names_differing_in_a_digit_stay_apart(a: str, b: str) -> None:
+    index = resolve(("en", a, None, EntityKind.PRODUCT), ("fr", b, None, EntityKind.PRODUCT))
+    assert len(index.entities) == 2
+
+
+def test_typing_errors_do_not_chain_names_two_errors_apart() -> None:
+    written = [("en", "Anna Larsen", None), ("fr", "Anna Larson", None), ("zh", "Anna Carson", None)]
+    index = resolve(*((*w, PERSON) for w in written))
+    assert not same(index, written[0], written[2])
+    assert len(index.entities) == 2
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Søren Hansen", "Soren Hansen"), ("Emad\u200bMostaque", "Emad Mostaque"), ("Łukasz Kaiser", "Lukasz Kaiser")],
+)
+def test_letters_without_combining_marks_and_invisible_spaces_fold(a: str, b: str) -> None:
+    index = resolve(("en", a, None, PERSON), ("fr", b, None, PERSON))
+    assert len(index.entities) == 1
+
+
+def test_a_capital_l_is_not_the_french_article() -> None:
+    index = resolve(("en", "L Brands", None, ORG), ("fr", "Brands", None, ORG), ("fr", "l'Entreprise", None, ORG))
+    assert not same(index, ("en", "L Brands", None), ("fr", "Brands", None))
+
+
+def test_a_very_long_word_is_matched_exactly() -> None:
+    word = "a" * 50_000
+    index = resolve(("en", f"Emad {word}", None, PERSON), ("fr", f"Emad {word}b", None, PERSON))
+    assert len(index.entities) == 2

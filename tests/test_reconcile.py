@@ -3,15 +3,20 @@ different types or different events never do."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
 from conftest import run_cli
 
+from pipeline.cluster import cluster
 from pipeline.entities import load_registry
 from pipeline.events import DatePrecision
 from pipeline.ids import content_id
+from pipeline.match import THRESHOLD
 from pipeline.reconcile import build_facts, find_conflicts, mention_id, merge_chunk_duplicates
 from pipeline.records import Evidence, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
 from pipeline.write import to_line
@@ -180,3 +185,22 @@ def test_amount_conflicts_read_every_digit_and_an_amount_without_a_value_claims_
     unread = mention("fr", "fr", (0, 40), "c3", amounts=[usd(5) | {"text": "quelques dollars", "value": None}])
     [amounts] = [c for c in find_conflicts([exact, other, unread], []) if c.field == "amounts"]
     assert {v.value: v.doc_ids for v in amounts.values} == {"1234567 USD": ["en"], "1234568 USD": ["zh"]}
+
+
+@pytest.mark.parametrize("order", ["ABCD", "DCBA", "DCAB", "BADC"])
+def test_a_group_mean_exactly_at_the_threshold_does_not_depend_on_order(order: str) -> None:
+    """A, B and C are one event; D scores 2.05, 1.13 and 2.07 against them: a mean of exactly 1.75,
+    which a plain float sum makes 5.249999… in some orders and 5.25 in others."""
+    strong = {frozenset(pair): 9.0 for pair in itertools.combinations("ABC", 2)}
+    scored = strong | {frozenset((name, "D")): value for name, value in zip("ABC", [2.05, 1.13, 2.07], strict=True)}
+    at = {name: k for k, name in enumerate(order)}
+    pairs = list(itertools.combinations(order, 2))
+    left, right = np.array([at[a] for a, _ in pairs]), np.array([at[b] for _, b in pairs])
+    values = np.array([scored[frozenset(pair)] for pair in pairs])
+
+    def score(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.array([scored[frozenset((order[i], order[j]))] for i, j in zip(a, b, strict=True)])
+
+    docs, id_rank = np.arange(4), np.array(["ABCD".index(name) for name in order])
+    groups = cluster(docs, id_rank, (left, right, values), score, THRESHOLD)
+    assert sorted("".join(sorted(order[k] for k in g.members)) for g in groups) == ["ABCD"]
