@@ -3,8 +3,10 @@
 Best-first merging with a coherence check: pairs at or above the threshold are taken from the
 strongest down (ties broken by mention ids, so the input order never matters), and two groups
 join only when (1) they share no document (one article reports one event once: its duplicates
-were merged before), (2) no pair across them is impossible (score -inf) or clearly against (below
-FLOOR), and (3) the mean score over every pair across them reaches the threshold. A group is
+were merged before), (2) no pair across them is impossible (score -inf), clearly against (below
+FLOOR), or weak and contradicted (below the threshold with a detail, party, date or amount that
+disagrees: a mention that leaves the amount out must not join a $5M seed round to a $70M Series
+C), and (3) the mean score over every pair across them reaches the threshold. A group is
 judged on all its pairs, not on one link: groups can only form inside a connected component of
 the strong pairs: a component of two mentions is one group at once (its one pair is strong),
 every pair inside a component of 3 to COMPONENT_BATCH mentions is scored up front in one batch,
@@ -13,6 +15,7 @@ and larger components have their missing pairs scored at each merge.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,11 +40,17 @@ class Group:
 
 
 def cluster(
-    docs: Array, id_rank: Array, pairs: tuple[Array, Array, Array], score: PairScorer, threshold: float
+    docs: Array,
+    id_rank: Array,
+    pairs: tuple[Array, Array, Array],
+    score: PairScorer,
+    contradicted: PairScorer,
+    threshold: float,
 ) -> list[Group]:
     """Groups of item indexes; every item is in exactly one group, groups in order of first id.
     `pairs` are the candidate pairs and their scores, which stand over `score`'s (a model's
-    verdict may have moved them); `score` scores the other pairs a group needs."""
+    verdict may have moved them); `score` scores the other pairs a group needs; `contradicted`
+    says which pairs have evidence against them."""
     n = len(docs)
     given_left, given_right, given_values = pairs
     strong = given_values >= threshold
@@ -71,6 +80,8 @@ def cluster(
             continue
         cross = _cross_scores(members[a], members[b], n, known, score)
         if min(cross) < FLOOR or math.fsum(cross) / len(cross) < threshold:  # fsum: exact, in any order
+            continue
+        if _weak_and_contradicted(members[a], members[b], cross, threshold, contradicted):
             continue
         keep, gone = min(a, b), max(a, b)
         weakest[keep] = min([*cross, *(weakest[g] for g in (a, b) if g in weakest)])
@@ -109,6 +120,18 @@ def _component_scores(n: int, label: Array, size: Array, score: PairScorer, give
     keys = _pair_keys(n, np.concatenate(lows or [inside[:0]]), np.concatenate(highs or [inside[:0]]))
     keys = keys[~np.isin(keys, given)]
     return dict(zip(keys.tolist(), score(keys // n, keys % n).tolist(), strict=True))
+
+
+def _weak_and_contradicted(
+    a: list[int], b: list[int], cross: list[float], threshold: float, contradicted: PairScorer
+) -> bool:
+    """Whether a pair across two groups (scored `cross`, in a-major order) is below the threshold
+    and has evidence against it."""
+    weak = [(x, y) for (x, y), value in zip(itertools.product(a, b), cross, strict=True) if value < threshold]
+    if not weak:
+        return False
+    left, right = (np.array(side) for side in zip(*weak, strict=True))
+    return bool(contradicted(left, right).any())
 
 
 def _cross_scores(a: list[int], b: list[int], n: int, known: dict[int, float], score: PairScorer) -> list[float]:

@@ -662,6 +662,15 @@ def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     return np.concatenate([np.empty(0), *batches])
 
 
+AGAINST = np.array([WEIGHTS[name] < 0 for name in FEATURE_NAMES])  # the features that count against
+
+
+def contradicted(t: MatchTable, left: Array, right: Array) -> Array:
+    """Whether each pair has evidence against it: a type, detail, party, date or amount that disagrees."""
+    against: Array = (feature_values(t, left, right)[:, AGAINST] > 0).sum(axis=1) > 0
+    return against
+
+
 def _batch_scores(t: MatchTable, left: Array, right: Array, begin: int) -> Array:
     a, b = left[begin : begin + PAIR_CHUNK], right[begin : begin + PAIR_CHUNK]
     total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)

@@ -32,6 +32,7 @@ from pipeline.match import (
     Columns,
     MatchTable,
     candidate_pairs,
+    contradicted,
     mention_row,
     scores,
     within_tolerance,
@@ -293,7 +294,8 @@ def reconcile(
         pair_scores = settled(pair_scores, which, verdicts, THRESHOLD, adjudication.band)
         lap("adjudicated %d pairs near the threshold or contested", len(which))
     pairs = (left, right, pair_scores)
-    groups = cluster(table.doc, table.id_rank, pairs, functools.partial(scores, table), THRESHOLD)
+    judges = functools.partial(scores, table), functools.partial(contradicted, table)
+    groups = cluster(table.doc, table.id_rank, pairs, *judges, THRESHOLD)
     lap("clustered them into %d groups", len(groups))
     return Reconciled(table.n, intake, _facts(source, index, table, stored, groups, render, workers))
 

@@ -38,8 +38,9 @@ def mention(
         "attribution": None,
         "position": "CEO",
     } | fields
-    if event_type == "statement":
+    if event_type not in ("resignation", "appointment"):
         event.pop("position")
+    if event_type == "statement":
         event["stance"] = "denial"
     evidence = [Evidence(quote="x" * (span[1] - span[0]), char_start=span[0], char_end=span[1], match="exact")]
     data = {"doc_id": doc, "lang": lang, "event": event, "evidence": evidence, "chunk_ids": [chunk]}
@@ -202,5 +203,27 @@ def test_a_group_mean_exactly_at_the_threshold_does_not_depend_on_order(order: s
         return np.array([scored[frozenset((order[i], order[j]))] for i, j in zip(a, b, strict=True)])
 
     docs, id_rank = np.arange(4), np.array(["ABCD".index(name) for name in order])
-    groups = cluster(docs, id_rank, (left, right, values), score, THRESHOLD)
+    groups = cluster(docs, id_rank, (left, right, values), score, lambda a, b: np.zeros(len(a), bool), THRESHOLD)
     assert sorted("".join(sorted(order[k] for k in g.members)) for g in groups) == ["ABCD"]
+
+
+def test_a_mention_without_an_amount_does_not_join_two_rounds_that_disagree_on_it() -> None:
+    """The French report names no amount and matches both; the $5M and $70M rounds score below
+    the threshold against each other, with the amounts against them: one of them, not both."""
+
+    def round_of(doc: str, amount: float | None, stage: str | None, summary: str) -> Mention:
+        participants = [
+            {"name": "Acme Robotics", "canonical_name": None, "kind": "organization", "role": "recipient"},
+            {"name": "Sequoia Capital", "canonical_name": None, "kind": "organization", "role": "investor"},
+        ]
+        amounts = [usd(amount) | {"measure": None}] if amount else []
+        fields = {"summary": summary, "participants": participants, "amounts": amounts, "time": None, "stage": stage}
+        return mention(doc, doc, (0, 40), "c1", event_type="funding", **fields)
+
+    seed = round_of(
+        "en", 5e6, "seed", "Acme Robotics raised $5 million led by Sequoia Capital for its warehouse robots."
+    )
+    unknown = round_of("fr", None, None, "Acme Robotics raised funds from Sequoia Capital.")
+    series_c = round_of("zh", 7e7, "Series C", "Acme Robotics raised $70 million from Sequoia Capital.")
+    facts = build_facts([seed, unknown, series_c], REGISTRY)
+    assert not any({seed.id, series_c.id} <= set(f.mention_ids) for f in facts)
