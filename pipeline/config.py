@@ -121,10 +121,17 @@ class Settings(BaseSettings):
         return self.backend_config(self.base_url, key or SecretStr("no-key"), model, self.mode, self.max_tokens)
 
     def backend_config(
-        self, base_url: str | None, api_key: SecretStr, model: str, mode: str, max_tokens: int
+        self,
+        base_url: str | None,
+        api_key: SecretStr,
+        model: str,
+        mode: str,
+        max_tokens: int,
+        model_fingerprint: str | None = None,
     ) -> BackendConfig:
         """Call settings for an endpoint, the generation and retry settings taken from here."""
         return BackendConfig(
+            model_fingerprint=model_fingerprint,
             base_url=base_url,
             api_key=api_key,
             model=model,

@@ -64,7 +64,7 @@ class BackendConfig(BaseModel):
     def model_identity(self) -> str:
         """What identifies the model for the response cache: its fingerprint, else its endpoint
         (the same name can serve different models on two servers), never the key."""
-        return self.model_fingerprint or self.base_url or "openai"
+        return self.model_fingerprint or (self.base_url or "openai").rstrip("/")
 
     def resolved_mode(self) -> str:
         """TOOLS for OpenAI itself; JSON_SCHEMA (server-side constrained decoding) elsewhere."""

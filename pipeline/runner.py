@@ -129,9 +129,8 @@ def open_backend(settings: Settings) -> Iterator[Backend]:
     bundled = settings.local_model is None
     with LocalServer(local) as url:
         max_tokens = SMALL_MODEL_MAX_TOKENS if bundled else min(settings.max_tokens, local.n_ctx // 2)
-        config = settings.backend_config(
-            url, SecretStr("local"), Path(local.model_path).stem, "json_schema", max_tokens
-        )
+        name = Path(local.model_path).stem  # the server's port changes every run; the model's hash does not
+        config = settings.backend_config(url, SecretStr("local"), name, "json_schema", max_tokens, local.model_sha256)
         prompt = settings.prompt or (SMALL_MODEL_PROMPT if bundled else DEFAULT_PROMPT)
         yield Backend(config, "local", local.details(), prompt, small_model=bundled)
 

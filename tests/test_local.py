@@ -77,6 +77,13 @@ def test_one_chunk_through_the_whole_local_path(tmp_path: Path, model_cache: Pat
         mention = Mention.model_validate_json(line)
         assert all(p.name in (docs / "news.txt").read_text() for p in mention.event.participants)
     assert server_children(os.getpid()) == []
+    again = run_cli(  # the server comes up on another port: the answers are still the cached ones
+        "run", docs, "-o", tmp_path / "again", "--backend", "local", "--cache-dir", model_cache, "--local-ctx", "4096"
+    )
+    assert again.exit_code == 0, again.output
+    rerun = RunReport.model_validate_json((tmp_path / "again" / "run.json").read_text())
+    assert rerun.calls == 0 and rerun.cache_hits == report.calls
+    assert (tmp_path / "again" / "mentions.jsonl").read_bytes() == (out / "mentions.jsonl").read_bytes()
 
 
 def test_server_constrains_output_to_the_schema(settings: LocalSettings) -> None:
