@@ -209,15 +209,17 @@ def run_pipeline(
         documents, failures = read_inputs(input_dir, settings.reference_date)
         result, calls = asyncio.run(_extract(settings, backend, documents, progress or Progress()))
         failures = sort_failures(failures + result.failures)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_jsonl(out_dir / "mentions.jsonl", result.mentions)
-        write_jsonl(out_dir / "failures.jsonl", failures)
         facts = []
-        if until == "facts":
+        if until == "facts":  # before any file is written: a failed adjudication leaves the folder as it was
             facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
-            write_jsonl(out_dir / "facts.jsonl", facts)
-        else:  # the facts of an earlier run there would not be those of these mentions
-            (out_dir / "facts.jsonl").unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "run.json").unlink(missing_ok=True)  # written last: without it the folder is no finished run
+    write_jsonl(out_dir / "mentions.jsonl", result.mentions)
+    write_jsonl(out_dir / "failures.jsonl", failures)
+    if until == "facts":
+        write_jsonl(out_dir / "facts.jsonl", facts)
+    else:  # the facts of an earlier run there would not be those of these mentions
+        (out_dir / "facts.jsonl").unlink(missing_ok=True)
     prompt = load_prompt(backend.prompt)
     report = RunReport(
         factbase_version=__version__,

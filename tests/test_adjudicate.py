@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import SEEDS, read_lines, run_cli
-from openai_server import quote_first_sentence, serve
+from openai_server import Reply, quote_first_sentence, serve
 
 from pipeline.adjudicate import settled, uncertain
 from pipeline.records import Fact, Mention, RunReport
@@ -142,3 +142,30 @@ def test_run_adjudicates_with_the_endpoint_it_extracted_with(tmp_path: Path, mon
     assert report.counts.pairs_adjudicated == adjudications > 0
     assert report.calls == server.calls == report.counts.chunks + adjudications
     assert result.exit_code == 0 and f"{adjudications} pairs adjudicated" in result.output
+
+
+def test_a_run_whose_adjudication_fails_for_good_leaves_the_earlier_run_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACTBASE_ADJUDICATION_BAND", "100")
+    refused = {"on": False}
+
+    def script(request: dict[str, Any]) -> Any:
+        user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+        if not user.startswith("REPORT A"):
+            return quote_first_sentence(request)
+        return Reply(status=401) if refused["on"] else _verdict(False)
+
+    out = tmp_path / "out"
+    with serve(script) as server:
+        args = ("--base-url", server.url, "--model", "m", "--adjudicate", "--no-cache")
+        assert run_cli("run", SEEDS, "-o", out, *args).exit_code == 0
+        before = {path.name: path.read_bytes() for path in out.iterdir()}
+        fewer = tmp_path / "fewer"
+        fewer.mkdir()
+        for article in sorted(SEEDS.iterdir())[:2]:
+            (fewer / article.name).write_bytes(article.read_bytes())
+        refused["on"] = True  # the key expires while the second run adjudicates
+        result = run_cli("run", fewer, "-o", out, *args)
+    assert result.exit_code == 3
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
