@@ -24,7 +24,7 @@ from pipeline.config import ConfigError, load_settings
 from pipeline.diff import DiffError
 from pipeline.diff_render import diff_files, markdown, print_text
 from pipeline.ingest import IngestError
-from pipeline.llm import BackendError
+from pipeline.llm import LOG_REDACTION, BackendError
 from pipeline.local import LocalBackendError
 from pipeline.parallel import default_workers
 from pipeline.records import Failure
@@ -308,6 +308,8 @@ def _root(
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(LOG_REDACTION)
 
 
 def main() -> None:

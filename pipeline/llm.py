@@ -10,6 +10,7 @@ Three kinds of trouble, three answers:
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 from urllib.parse import urlparse
@@ -82,6 +83,33 @@ def redact(text: str, secret: SecretStr | None) -> str:
     return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", text)
 
 
+class RedactingFilter(logging.Filter):
+    """Removes the API keys of this run's clients from every log record, the libraries' too
+    (instructor logs an endpoint's error body, which some proxies fill with the request's
+    Authorization header). Installed on the log handlers by the CLI."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: list[SecretStr] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self._clean(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
+        return True
+
+    def _clean(self, text: str) -> str:
+        for secret in [*self.secrets, None]:
+            text = redact(text, secret)
+        return text
+
+
+LOG_REDACTION = RedactingFilter()
+
+
 def _is_transient(exc: BaseException | None) -> bool:
     if isinstance(exc, InstructorRetryException):
         exc = exc.__cause__
@@ -128,6 +156,7 @@ class ModelClient:
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
+        LOG_REDACTION.secrets.append(config.api_key)
         self.mode = config.resolved_mode()
         self.http_calls = 0
         self._http = httpx.AsyncClient(event_hooks={"request": [self._count_request]})
@@ -156,7 +185,16 @@ class ModelClient:
     async def extract(
         self, response_model: type[BaseModel], messages: list[dict[str, str]], context: dict[str, Any]
     ) -> ModelAnswer:
-        """One extraction: the answer, the last rejected answer, or a truncation marker."""
+        """One extraction: the answer, the last rejected answer, or a truncation marker; never
+        with the API key in it (an answer can echo what a proxy put in the conversation)."""
+        answer = await self._answer(response_model, messages, context)
+        if answer.output is None:
+            return answer
+        return answer.model_copy(update={"output": redact(answer.output, self.config.api_key)})
+
+    async def _answer(
+        self, response_model: type[BaseModel], messages: list[dict[str, str]], context: dict[str, Any]
+    ) -> ModelAnswer:
         retrying = AsyncRetrying(  # built per call: tenacity keeps state on the object
             stop=stop_after_attempt(1 + self.config.transport_retries),
             wait=self._wait,
@@ -268,5 +306,6 @@ class CachedClient:
             return cached, True
         async with self._slots:
             answer = await self.client.extract(response_model, prompt.messages(), context)
-        self.cache.put(key, answer)
+        if answer.status != "exhausted" or answer.output is not None:
+            self.cache.put(key, answer)  # a reply with no answer in it (an HTML page, no choices) is a glitch
         return answer, False

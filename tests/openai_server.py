@@ -23,7 +23,7 @@ USAGE = {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}
 
 @dataclass
 class Reply:
-    """A raw reply: an HTTP error, or an answer with a chosen finish reason."""
+    """A raw reply: an HTTP error, an answer with a chosen finish reason, or a 200 with any body."""
 
     status: int = 200
     answer: Any = None
@@ -69,6 +69,9 @@ class ScriptedServer:
                     server.requests.append(Recorded(body, dict(self.headers.items())))
                 outcome = server.script(body)
                 reply = outcome if isinstance(outcome, Reply) else Reply(answer=outcome)
+                if reply.status == 200 and reply.body is not None:  # a malformed reply, sent as scripted
+                    self._send(200, reply.body, reply.headers)
+                    return
                 if reply.status != 200:
                     error = reply.body or {"error": {"message": f"scripted {reply.status}", "type": "server_error"}}
                     self._send(reply.status, error, reply.headers)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -412,3 +415,51 @@ def test_a_quote_not_in_the_text_is_reported_even_when_the_event_keeps_another(t
         ": statement event kept without 1 of its 2 quote(s), not found in the text (or too short to place)"
     )
     assert invented not in (tmp_path / "out" / "failures.jsonl").read_text()
+
+
+def test_a_key_of_any_shape_stays_out_of_verbose_logs_and_the_cache(tmp_path: Path) -> None:
+    """A proxy echoes the Authorization header in its error bodies and into an answer; the key
+    has no shape the redaction pattern knows. The libraries' own log lines (-v) are filtered too."""
+    secret = "tok.ABCDEFGHsecretvalue42"
+
+    def script(request: dict[str, Any]) -> Any:
+        if "Globex" in chunk_text(request):
+            return Reply(status=500, body={"error": {"message": f"bad gateway for Bearer {secret}"}})
+        return f"not json: Bearer {secret}"  # an answer that fails validation and is cached
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    (docs / "b.txt").write_text("Globex Corp announced a new CFO on Monday.", encoding="utf-8")
+    environment = os.environ | {
+        "FACTBASE_API_KEY": secret, "FACTBASE_BACKOFF_S": "0.01", "FACTBASE_TRANSPORT_RETRIES": "1",
+        "FACTBASE_REASKS": "0", "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }  # fmt: skip
+    with serve(script) as server:
+        command = [sys.executable, "-m", "pipeline", "-v", "run", str(docs), "-o", str(tmp_path / "out")]
+        command += ["--base-url", server.url, "--model", "m"]
+        finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 1 and "ERROR" in finished.stderr  # instructor logged the failures
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != docs]
+    assert len(files) > 3 and not any(secret.encode() in p.read_bytes() for p in files)
+    assert secret not in finished.stderr + finished.stdout
+
+
+def test_a_reply_with_no_answer_in_it_is_not_cached(tmp_path: Path) -> None:
+    """A gateway's 200 with no choices is a glitch, not the model's answer: the next run asks again."""
+    healthy = {"on": False}
+
+    def script(request: dict[str, Any]) -> Any:
+        return quote_first_sentence(request) if healthy["on"] else Reply(body={"id": "x", "choices": []})
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    with serve(script) as server:
+        args = ("--base-url", server.url, "--model", "m", "--cache-dir", tmp_path / "cache")
+        first = run_cli("run", docs, "-o", tmp_path / "first", *args)
+        healthy["on"] = True
+        second = run_cli("run", docs, "-o", tmp_path / "second", *args)
+    assert first.exit_code == 1 and second.exit_code == 0
+    report = RunReport.model_validate_json((tmp_path / "second" / "run.json").read_text())
+    assert report.calls == 1 and report.cache_hits == 0 and report.counts.mentions == 1
