@@ -12,6 +12,8 @@ the response cache like extraction's, so a rerun makes no calls.
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +26,10 @@ from pipeline.llm import CachedClient, CallError
 from pipeline.prompts import PromptTemplate
 from pipeline.records import Mention, Usage
 
-PROMPT = "adjudicate-v1"
+PROMPT = "adjudicate-v2"
+log = logging.getLogger(__name__)
 BAND = 0.5  # default: a quarter of the threshold either side (README "Reconciliation")
+MAX_BAND = 1000.0  # far past any score: asks about every candidate pair, and stays finite in sums
 MAX_TOKENS = 256  # a verdict and one sentence; a model that rambles is cut short, not waited for
 
 
@@ -57,6 +61,7 @@ class Tally:
     same: int = 0
     different: int = 0
     unanswered: int = 0
+    first_problem: str | None = None  # why the unanswered pair of the smallest ids got no verdict
 
 
 def uncertain(
@@ -101,21 +106,20 @@ def settled(
 
 
 def describe(mention: Mention) -> str:
-    """One side of the question: what the mention says, and the quotes it stands on."""
+    """One side of the question, as a JSON object: what the mention says and the quotes it stands
+    on. Every text is a JSON string, so a quote (which may hold line breaks, or words shaped like
+    the prompt's own) stays inside its report."""
     event = mention.event
-    participants = "; ".join(f"{p.name} ({p.role.value})" for p in event.participants) or "none"
-    amounts = "; ".join(a.text or f"{a.value} {a.currency or ''}".strip() for a in event.amounts) or "none"
-    lines = [
-        f"Language: {mention.lang}",
-        f"Type: {event.type}",
-        f"Date: {event.time.date if event.time and event.time.date else 'not given'}",
-        f"Participants: {participants}",
-        f"Amounts: {amounts}",
-        f"Machine summary: {event.summary}",
-        "Quotes:",
-        *(f"- {evidence.quote}" for evidence in mention.evidence),
-    ]
-    return "\n".join(lines)
+    report = {
+        "language": mention.lang,
+        "type": event.type,
+        "date": event.time.date if event.time and event.time.date else None,
+        "participants": [f"{p.name} ({p.role.value})" for p in event.participants],
+        "amounts": [a.text or f"{a.value} {a.currency or ''}".strip() for a in event.amounts],
+        "machine_summary": event.summary,
+        "quotes": [evidence.quote for evidence in mention.evidence],
+    }
+    return json.dumps(report, ensure_ascii=False, indent=2)
 
 
 class Adjudicator:
@@ -135,15 +139,23 @@ class Adjudicator:
         context = {"first": describe(first), "second": describe(second)}
         try:
             answer, hit = await self.calls.answer(self.prompt, context, Verdict)
-        except CallError:
-            self.tally.unanswered += 1
+        except CallError as error:
+            self._unanswered(first, second, str(error))
             return None
         self.tally.cache_hits += hit
         self.tally.usage = self.tally.usage.add(answer.usage if not hit else Usage())
         if answer.status != "ok" or answer.output is None:
-            self.tally.unanswered += 1
+            self._unanswered(first, second, answer.error or answer.status)
             return None
         same = Verdict.model_validate_json(answer.output).same_event
         self.tally.same += same
         self.tally.different += not same
         return same
+
+    def _unanswered(self, a: Mention, b: Mention, why: str) -> None:
+        """No verdict: the pair keeps its score; one reason (the same whatever the order the calls
+        end in) is kept for the summary."""
+        self.tally.unanswered += 1
+        problem = f"{a.id} and {b.id}: {why}"
+        self.tally.first_problem = min(problem, self.tally.first_problem or problem)
+        log.warning("no verdict for %s and %s: %s", a.id, b.id, why)

@@ -84,7 +84,14 @@ def _summary(outcome: RunOutcome, out_dir: Path) -> None:
         f"{report.duration_s:.1f}s)"
     )
     _say(line)
+    _print_no_verdict(outcome)
     _print_failures(outcome.failures)
+
+
+def _print_no_verdict(outcome: RunOutcome) -> None:
+    unanswered = outcome.report.counts.pairs_unanswered
+    if unanswered:
+        _say(f"factbase: {unanswered} pairs got no verdict, their scores stand (first: {outcome.no_verdict})")
 
 
 def _print_failures(failures: list[Failure], shown: int = 10) -> None:
@@ -231,6 +238,7 @@ def reconcile(
         else ""
     )
     _say(f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl{asked}")
+    _print_no_verdict(outcome)
     if outcome.first_repeat:
         _say(
             f"factbase: {counts.mentions_repeated} line(s) repeat a mention read before, each mention used once "

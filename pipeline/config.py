@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,8 +22,9 @@ from pydantic_settings import (
 )
 
 from pipeline import dates
-from pipeline.adjudicate import BAND
+from pipeline.adjudicate import BAND, MAX_BAND
 from pipeline.entities import DEFAULT_REGISTRY, RegistryEntry, RegistryError, load_registry
+from pipeline.events import first_error
 from pipeline.llm import BackendConfig
 
 DEFAULT_CONFIG_FILE = Path("factbase.toml")
@@ -65,7 +66,7 @@ class Settings(BaseSettings):
     reference_date: str | None = None
     entities: Path | None = None  # the user's alias registry, read after pipeline/data/entities.toml
     adjudicate: bool = False  # ask the model about pairs scored near the threshold (pipeline.adjudicate)
-    adjudication_band: float = Field(BAND, ge=0)
+    adjudication_band: float = Field(BAND, ge=0, le=MAX_BAND, allow_inf_nan=False)
     local_model: Path | None = None
     local_ctx: int = Field(8192, ge=512)
     local_threads: int = Field(0, ge=0)  # 0: every core
@@ -156,5 +157,7 @@ def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Set
 
     try:
         return FileSettings(**{name: value for name, value in flags.items() if value is not None})
+    except ValidationError as exc:
+        raise ConfigError(f"invalid setting {first_error(exc)}") from exc
     except ValueError as exc:
         raise ConfigError(f"invalid settings: {exc}") from exc

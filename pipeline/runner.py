@@ -69,6 +69,7 @@ class RunOutcome:
     report: RunReport
     failures: list[Failure] = field(default_factory=list)
     first_repeat: str | None = None  # where a mention read before was first read again
+    no_verdict: str | None = None  # why the first pair put to the model got no verdict
 
     @property
     def failed_inputs(self) -> int:
@@ -247,7 +248,7 @@ def run_pipeline(
         duration_s=round(time.monotonic() - started, 3),
     )
     write_json(out_dir / "run.json", report)
-    return RunOutcome(report, failures)
+    return RunOutcome(report, failures, no_verdict=tally.first_problem)
 
 
 def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, workers: int = 1) -> RunOutcome:
@@ -302,7 +303,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         duration_s=round(time.monotonic() - started, 3),
     )
     write_json(out_dir / "run.json", report)
-    return RunOutcome(report, failures, first_repeat)
+    return RunOutcome(report, failures, first_repeat, tally.first_problem)
 
 
 def _line_failures(source: MentionFile, intake: Intake) -> list[Failure]:

@@ -50,5 +50,12 @@ def test_no_endpoint_and_bad_settings(tmp_path: Path) -> None:
         load_settings({}, tmp_path / "missing.toml")
     with pytest.raises(ConfigError, match="NOPE"):
         load_settings({"api_key_env": "NOPE"}).remote_backend()
-    with pytest.raises(ConfigError, match="invalid settings"):
-        load_settings({"concurrency": 0})
+    with pytest.raises(ConfigError, match=r"^invalid setting concurrency: Input should be greater than or equal to 1$"):
+        load_settings({"concurrency": 0})  # one line, naming the setting
+
+
+@pytest.mark.parametrize("band", ["-1", "inf", "nan", "1e308"])
+def test_an_adjudication_band_outside_its_range_is_refused(band: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACTBASE_ADJUDICATION_BAND", band)
+    with pytest.raises(ConfigError, match=r"^invalid setting adjudication_band: "):
+        load_settings({})
