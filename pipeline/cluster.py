@@ -10,7 +10,10 @@ C), and (3) the mean score over every pair across them reaches the threshold. A 
 judged on all its pairs, not on one link: groups can only form inside a connected component of
 the strong pairs: a component of two mentions is one group at once (its one pair is strong),
 every pair inside a component of 3 to COMPONENT_BATCH mentions is scored up front in one batch,
-and larger components have their missing pairs scored at each merge.
+and larger components have their missing pairs scored at each merge. A group of more than
+JUDGED_MEMBERS mentions (an event a thousand articles report) is judged on that many of them,
+evenly spread in id order, so that the work per merge stays bounded and a big event costs
+linear time, not the square of its size.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from scipy.sparse import csgraph
 
 FLOOR = 0.0
 COMPONENT_BATCH = 64
+JUDGED_MEMBERS = 64
 
 Array = NDArray[Any]
 PairScorer = Callable[[Array, Array], Array]
@@ -52,6 +56,7 @@ def cluster(
     verdict may have moved them); `score` scores the other pairs a group needs; `contradicted`
     says which pairs have evidence against them."""
     n = len(docs)
+    rank = id_rank.tolist().__getitem__  # members are kept in id order
     given_left, given_right, given_values = pairs
     strong = given_values >= threshold
     left, right, values = given_left[strong], given_right[strong], given_values[strong]
@@ -63,7 +68,7 @@ def cluster(
     two = (left[pair_of_two].tolist(), right[pair_of_two].tolist(), values[pair_of_two].tolist())
     for i, j, value in zip(*two, strict=True):
         keep, gone = min(i, j), max(i, j)
-        members[keep] += members.pop(gone)
+        members[keep] = sorted(members[keep] + members.pop(gone), key=rank)
         group_of[gone], weakest[keep] = keep, value
     left, right, values = left[~pair_of_two], right[~pair_of_two], values[~pair_of_two]
     inside = (label[given_left] == label[given_right]) & (size[given_left] > 2)
@@ -74,23 +79,39 @@ def cluster(
     second = np.where(id_rank[left] < id_rank[right], right, left)
     order = np.lexsort((id_rank[second], id_rank[first], -values))
     doc_sets: dict[int, set[int]] = {i: {int(docs[i])} for i in members}
+    refused: set[tuple[int, int, int, int]] = set()  # groups (root, size) judged apart: groups only grow
+    against: dict[int, bool] = {}  # contradicted(), by pair key
     for i, j in zip(first[order].tolist(), second[order].tolist(), strict=True):
         a, b = group_of[i], group_of[j]
-        if a == b or doc_sets[a] & doc_sets[b]:
+        judged = (min(a, b), len(members[min(a, b)]), max(a, b), len(members[max(a, b)]))
+        if a == b or doc_sets[a] & doc_sets[b] or judged in refused:
             continue
-        cross = _cross_scores(members[a], members[b], n, known, score)
-        if min(cross) < FLOOR or math.fsum(cross) / len(cross) < threshold:  # fsum: exact, in any order
+        side_a, side_b = _judged(members[a]), _judged(members[b])
+        cross = _cross_scores(side_a, side_b, n, known, score)
+        if (
+            min(cross) < FLOOR
+            or math.fsum(cross) / len(cross) < threshold  # fsum: exact, in any order
+            or _weak_and_contradicted(side_a, side_b, cross, threshold, n, against, contradicted)
+        ):
+            refused.add(judged)
             continue
-        if _weak_and_contradicted(members[a], members[b], cross, threshold, contradicted):
-            continue
-        keep, gone = min(a, b), max(a, b)
-        weakest[keep] = min([*cross, *(weakest[g] for g in (a, b) if g in weakest)])
-        members[keep] += members.pop(gone)
-        doc_sets[keep] |= doc_sets.pop(gone)
-        for k in members[keep]:
+        keep, gone = (a, b) if (len(members[a]), -a) >= (len(members[b]), -b) else (b, a)  # relabel the smaller
+        weakest[keep] = min([*cross, *(weakest.pop(g) for g in (a, b) if g in weakest)])
+        moved = members.pop(gone)
+        for k in moved:
             group_of[k] = keep
-    groups = [Group(sorted(m, key=lambda k: int(id_rank[k])), weakest.get(root)) for root, m in members.items()]
-    return sorted(groups, key=lambda g: int(id_rank[g.members[0]]))
+        members[keep] = sorted(members[keep] + moved, key=rank)  # two sorted runs: linear
+        doc_sets[keep] |= doc_sets.pop(gone)
+    groups = [Group(m, weakest.get(root)) for root, m in members.items()]
+    return sorted(groups, key=lambda g: rank(g.members[0]))
+
+
+def _judged(members: list[int]) -> list[int]:
+    """The members a group is judged on: all of them, or JUDGED_MEMBERS evenly spread in id order."""
+    if len(members) <= JUDGED_MEMBERS:
+        return members
+    step = len(members) / JUDGED_MEMBERS
+    return [members[int(k * step)] for k in range(JUDGED_MEMBERS)]
 
 
 def _components(n: int, left: Array, right: Array) -> tuple[Array, Array]:
@@ -123,15 +144,23 @@ def _component_scores(n: int, label: Array, size: Array, score: PairScorer, give
 
 
 def _weak_and_contradicted(
-    a: list[int], b: list[int], cross: list[float], threshold: float, contradicted: PairScorer
+    a: list[int],
+    b: list[int],
+    cross: list[float],
+    threshold: float,
+    n: int,
+    against: dict[int, bool],
+    contradicted: PairScorer,
 ) -> bool:
     """Whether a pair across two groups (scored `cross`, in a-major order) is below the threshold
-    and has evidence against it."""
-    weak = [(x, y) for (x, y), value in zip(itertools.product(a, b), cross, strict=True) if value < threshold]
-    if not weak:
-        return False
-    left, right = (np.array(side) for side in zip(*weak, strict=True))
-    return bool(contradicted(left, right).any())
+    and has evidence against it; `against` keeps what was asked before, by pair key."""
+    weak = [min(x, y) * n + max(x, y) for (x, y), value in zip(itertools.product(a, b), cross, strict=True)
+            if value < threshold]  # fmt: skip
+    missing = [key for key in weak if key not in against]
+    if missing:
+        codes = np.array(missing, dtype=np.int64)
+        against.update(zip(missing, contradicted(codes // n, codes % n).tolist(), strict=True))
+    return any(against[key] for key in weak)
 
 
 def _cross_scores(a: list[int], b: list[int], n: int, known: dict[int, float], score: PairScorer) -> list[float]:

@@ -205,6 +205,14 @@ def _same_full_name(a: str, b: str) -> bool:
     return any(x == y for x, y in zip(ta, tb, strict=True)) and all(_near(x, y) for x, y in zip(ta, tb, strict=True))
 
 
+def _one_deletion_variants(word: str) -> set[str]:
+    """The word and the word less one letter: two words a letter wrong, missing, extra or swapped
+    apart share one, so blocking on them finds typing errors without comparing every pair."""
+    if _allowed_edits(word) == 0:
+        return {word}
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
     """Candidate pairs of multi-word names that may differ by typing errors in one word: blocked on
     the other words, exactly, and on one deletion of the differing word (a word and its one-edit
@@ -216,7 +224,7 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
             if _allowed_edits(token) == 0:
                 continue
             rest = (*tokens[:position], "", *tokens[position + 1 :])
-            for variant in {token} | {token[:i] + token[i + 1 :] for i in range(len(token))}:
+            for variant in _one_deletion_variants(token):
                 blocks[(*rest, variant)].append(key)
     for members in blocks.values():
         if len(members) < 2:
@@ -322,13 +330,20 @@ def _attach_surnames(
 ) -> None:
     """A one-word person name joins the single full name ending in it (or in a near spelling of
     it): first among its document's names, then among all; with two candidates it joins none."""
-    full_by_surname: dict[str, set[str]] = defaultdict(set)
+    full_by_surname: dict[str, set[str]] = defaultdict(set)  # by the last word's deletion variants
     persons = [k for k in keys if " " in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
     for key in persons:
-        full_by_surname[key.split()[-1][:3]].add(key)
+        for variant in _one_deletion_variants(key.split()[-1]):
+            full_by_surname[variant].add(key)
     surnames = [k for k in keys if " " not in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
     candidates_of = {
-        key: {full for full in full_by_surname.get(key[:3], ()) if _near(key, full.split()[-1])} for key in surnames
+        key: {
+            full
+            for variant in _one_deletion_variants(key)
+            for full in full_by_surname.get(variant, ())
+            if _near(key, full.split()[-1])
+        }
+        for key in surnames
     }
     involved = set(candidates_of).union(*candidates_of.values())
     asked = [k for k, key in enumerate(seen_keys) if key in involved]

@@ -91,6 +91,7 @@ THRESHOLD = 1.75  # set on the golden fixtures: best merge F1 with the fewest fa
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
 MAX_BLOCK = 64
+MAX_WIDTH = 16  # entities, key-role parties or amounts of one mention that matching compares
 WINDOW = 24
 BLOCK_WORDS = 3  # a mention's rarest shared summary words that are also block keys
 MAX_WORD_BLOCK = 16  # a word or amount shared by more mentions says too little to pair them all
@@ -467,10 +468,15 @@ def _position_in_row(rows: Array) -> Array:
 
 
 def _padded(rows: Array, n: int, fill: float, values: Array) -> Array:
-    """Entries sorted by row as an n × (longest row) array, short rows filled with `fill`."""
-    width = max(1, int(np.bincount(rows, minlength=1).max(initial=0)))
+    """Entries sorted by row as an n × (longest row, at most MAX_WIDTH) array, short rows filled
+    with `fill`. Pairs are scored with arrays of PAIR_CHUNK × width × width, so one mention
+    listing 300 amounts or 80 plaintiffs would make every batch that wide: it is compared on its
+    first MAX_WIDTH (its facts keep them all)."""
+    position = _position_in_row(rows)
+    kept = position < MAX_WIDTH
+    width = max(1, min(MAX_WIDTH, int(np.bincount(rows, minlength=1).max(initial=0))))
     table = np.full((n, width), fill, dtype=values.dtype)
-    table[rows, _position_in_row(rows)] = values
+    table[rows[kept], position[kept]] = values[kept]
     return table
 
 

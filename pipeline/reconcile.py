@@ -492,26 +492,31 @@ def canonical_date(members: list[Mention]) -> str | None:
 
 
 def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
-    claims = sorted(
-        {(a.value, a.currency, a.approximate, m.id) for m in members for a in m.event.amounts if a.value is not None},
-        key=lambda c: (c[1] or "", c[0], c[2], c[3]),
-    )
+    """Each distinct (value, currency, approximate) is compared once, however many mentions give
+    it: a fact with thousands of sources of one figure stays cheap."""
+    givers: dict[tuple[float, str | None, bool], set[str]] = defaultdict(set)
+    for mention in members:
+        for amount in mention.event.amounts:
+            if amount.value is not None:
+                givers[(amount.value, amount.currency, amount.approximate)].add(mention.id)
+    claims = sorted(givers, key=lambda c: (c[1] or "", c[0], c[2]))
     result = []
     for group in complete_linkage(claims, _agree):
-        exact = Counter(c[0] for c in group if not c[2]) or Counter(c[0] for c in group)
+        given = Counter({c[0]: len(givers[c]) for c in group if not c[2]})  # by how many mentions, exactly
+        exact = given or Counter({c[0]: len(givers[c]) for c in group})
         value = min(exact, key=lambda v: (-exact[v], v))
         result.append(
             CanonicalAmount(
                 value=value,
                 currency=group[0][1],
                 approximate=all(c[2] for c in group),
-                mention_ids=sorted({c[3] for c in group}),
+                mention_ids=sorted(set().union(*(givers[c] for c in group))),
             )
         )
     return sorted(result, key=lambda a: (a.currency or "", -a.value))
 
 
-def _agree(x: tuple[float, str | None, bool, str], y: tuple[float, str | None, bool, str]) -> bool:
+def _agree(x: tuple[float, str | None, bool], y: tuple[float, str | None, bool]) -> bool:
     return x[1] == y[1] and bool(within_tolerance(x[0], y[0], x[2] or y[2]))
 
 

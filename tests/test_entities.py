@@ -164,3 +164,8 @@ def test_a_very_long_word_is_matched_exactly() -> None:
     word = "a" * 50_000
     index = resolve(("en", f"Emad {word}", None, PERSON), ("fr", f"Emad {word}b", None, PERSON))
     assert len(index.entities) == 2
+
+
+def test_a_surname_with_a_typo_in_its_first_letters_still_joins_its_full_name() -> None:
+    index = resolve(("en", "Emad Mostaque", None, PERSON), ("fr", "Mpstaque", None, PERSON))
+    assert len(index.entities) == 1

@@ -16,8 +16,8 @@ from pipeline.cluster import cluster
 from pipeline.entities import load_registry
 from pipeline.events import DatePrecision
 from pipeline.ids import content_id
-from pipeline.match import THRESHOLD
-from pipeline.reconcile import build_facts, find_conflicts, mention_id, merge_chunk_duplicates
+from pipeline.match import MAX_WIDTH, THRESHOLD
+from pipeline.reconcile import MentionList, build_facts, find_conflicts, match_table, mention_id, merge_chunk_duplicates
 from pipeline.records import Evidence, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
 from pipeline.write import to_line
 
@@ -227,3 +227,23 @@ def test_a_mention_without_an_amount_does_not_join_two_rounds_that_disagree_on_i
     series_c = round_of("zh", 7e7, "Series C", "Acme Robotics raised $70 million from Sequoia Capital.")
     facts = build_facts([seed, unknown, series_c], REGISTRY)
     assert not any({seed.id, series_c.id} <= set(f.mention_ids) for f in facts)
+
+
+def test_an_event_reported_by_hundreds_of_articles_is_one_fact_in_any_order() -> None:
+    """Groups past JUDGED_MEMBERS are judged on a sample spread in id order: still one fact, and
+    the same one whatever order the mentions come in."""
+    reports = [mention(f"d{k:03d}", "en", (0, 40), "c1") for k in range(150)]
+    facts = build_facts(reports, REGISTRY)
+    shuffled = build_facts(reports[::-1][75:] + reports[::-1][:75], REGISTRY)
+    assert [len(f.mention_ids) for f in facts] == [150]
+    assert [f.model_dump_json() for f in shuffled] == [f.model_dump_json() for f in facts]
+
+
+def test_a_mention_listing_hundreds_of_amounts_is_compared_on_the_first_few() -> None:
+    many = [usd(float(k + 1) * 1e6) for k in range(300)]
+    listed = mention("en", "en", (0, 40), "c1", amounts=many)
+    other = mention("fr", "fr", (0, 40), "c1", amounts=[usd(1e6)])
+    table = match_table(MentionList([listed, other]), REGISTRY)[1]
+    assert table.amount.shape == (2, MAX_WIDTH)
+    [fact] = build_facts([listed, other], REGISTRY)
+    assert set(fact.mention_ids) == {listed.id, other.id}
