@@ -236,25 +236,24 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
                 yield a, b
 
 
-def _typo_groups(near: set[tuple[str, str]]) -> list[list[str]]:
-    """Names grouped so that every two in a group are a typing error apart: "Anna Larsen" and
-    "Anna Carson" stay apart even with "Anna Larson" one letter from each. Names are taken in
-    sorted order, each into the first group it is near to all of (so no order of input matters)."""
+def _typo_groups(near: set[tuple[str, str]], weight: Callable[[str], int]) -> list[list[str]]:
+    """Names grouped around the spelling most documents use: each name joins the heaviest name a
+    typing error away (ties by name) when that one is its own heaviest, so "Satya Nadela" and
+    "Satya Nadlla" both join "Satya Nadella", and nothing chains: "Anna Larsen" and "Anna Carson"
+    stay apart even with "Anna Larson" one letter from each."""
     neighbours: dict[str, set[str]] = defaultdict(set)
     for a, b in near:
         neighbours[a].add(b)
         neighbours[b].add(a)
-    groups: list[list[str]] = []
-    group_of: dict[str, int] = {}
+
+    def heaviest(key: str) -> str:
+        return min([key, *neighbours[key]], key=lambda name: (-weight(name), name))
+
+    groups: dict[str, list[str]] = defaultdict(list)
     for key in sorted(neighbours):
-        candidates = sorted({group_of[other] for other in neighbours[key] if other in group_of})
-        home = next((g for g in candidates if all(other in neighbours[key] for other in groups[g])), None)
-        if home is None:
-            home = len(groups)
-            groups.append([])
-        groups[home].append(key)
-        group_of[key] = home
-    return groups
+        hub = heaviest(key)
+        groups[hub if heaviest(hub) == hub else key].append(key)
+    return list(groups.values())
 
 
 def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> EntityIndex:
@@ -281,7 +280,7 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
     primary = sorted(k for k in kinds if k)
     multi_word = [k for k in primary if " " in k]
     near = {(a, b) for a, b in _fuzzy_pairs(multi_word) if kind_of(a) == kind_of(b) and _same_full_name(a, b)}
-    for spellings in _typo_groups(near):
+    for spellings in _typo_groups(near, lambda key: kinds[key].total()):
         for key in spellings[1:]:
             components.union(spellings[0], key)
     _attach_surnames(sightings, keys, [k for k in primary if k in proper], kind_of, components)

@@ -215,7 +215,8 @@ ROLE_CODES = {role: n for n, role in enumerate(Role)}
 KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
 FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
-PAIR_CHUNK = 200_000  # pairs scored per batch: bounds the size of the temporary arrays
+PAIR_CHUNK = 200_000  # pairs scored per batch, at most: bounds the size of the temporary arrays
+PAIR_CELLS = 3_200_000  # pairs × width² per batch: fewer pairs when some mention names many parties
 
 
 class Codes(Generic[T]):
@@ -469,7 +470,7 @@ def _position_in_row(rows: Array) -> Array:
 
 def _padded(rows: Array, n: int, fill: float, values: Array) -> Array:
     """Entries sorted by row as an n × (longest row, at most MAX_WIDTH) array, short rows filled
-    with `fill`. Pairs are scored with arrays of PAIR_CHUNK × width × width, so one mention
+    with `fill`. Pairs are scored with arrays of pairs × width × width, so one mention
     listing 300 amounts or 80 plaintiffs would make every batch that wide: it is compared on its
     first MAX_WIDTH (its facts keep them all)."""
     position = _position_in_row(rows)
@@ -662,10 +663,16 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
 
 def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     """How strongly each pair of mentions looks like one event; -inf when it cannot be (one
-    document, or types of different families). Pairs are scored in batches of PAIR_CHUNK, in
-    `workers` processes."""
-    batches = ordered_map(functools.partial(_batch_scores, t, left, right), range(0, len(left), PAIR_CHUNK), workers, 1)
+    document, or types of different families). Pairs are scored in batches of at most PAIR_CHUNK
+    (fewer when the table is wide), in `workers` processes."""
+    size = _batch_size(t)
+    batches = ordered_map(functools.partial(_batch_scores, t, left, right, size), range(0, len(left), size), workers, 1)
     return np.concatenate([np.empty(0), *batches])
+
+
+def _batch_size(t: MatchTable) -> int:
+    width = int(max(t.entity.shape[1], t.slot.shape[1], t.amount.shape[1]))
+    return max(1, min(PAIR_CHUNK, PAIR_CELLS // (width * width)))
 
 
 AGAINST = np.array([WEIGHTS[name] < 0 for name in FEATURE_NAMES])  # the features that count against
@@ -677,8 +684,8 @@ def contradicted(t: MatchTable, left: Array, right: Array) -> Array:
     return against
 
 
-def _batch_scores(t: MatchTable, left: Array, right: Array, begin: int) -> Array:
-    a, b = left[begin : begin + PAIR_CHUNK], right[begin : begin + PAIR_CHUNK]
+def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: int) -> Array:
+    a, b = left[begin : begin + size], right[begin : begin + size]
     total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
     possible = (t.doc[a] != t.doc[b]) & (t.family[a] == t.family[b])
     result: Array = np.where(possible, total, -np.inf)

@@ -169,3 +169,10 @@ def test_a_very_long_word_is_matched_exactly() -> None:
 def test_a_surname_with_a_typo_in_its_first_letters_still_joins_its_full_name() -> None:
     index = resolve(("en", "Emad Mostaque", None, PERSON), ("fr", "Mpstaque", None, PERSON))
     assert len(index.entities) == 1
+
+
+def test_typing_errors_around_the_usual_spelling_all_join_it() -> None:
+    """'Nadela' and 'Naddella' are two letters apart, each one from 'Nadella', which most documents write."""
+    usual = [(doc, "Satya Nadella", None, PERSON) for doc in ("a", "b", "c")]
+    index = resolve(*usual, ("d", "Satya Nadela", None, PERSON), ("e", "Satya Naddella", None, PERSON))
+    assert len(index.entities) == 1
