@@ -11,9 +11,10 @@ judged on all its pairs, not on one link: groups can only form inside a connecte
 the strong pairs: a component of two mentions is one group at once (its one pair is strong),
 every pair inside a component of 3 to COMPONENT_BATCH mentions is scored up front in one batch,
 and larger components have their missing pairs scored at each merge. A group of more than
-JUDGED_MEMBERS mentions (an event a thousand articles report) is judged on that many of them,
-evenly spread in id order, so that the work per merge stays bounded and a big event costs
-linear time, not the square of its size.
+JUDGED_MEMBERS mentions (an event a thousand articles report) is judged on the JUDGED_MEMBERS
+of them first in id order (ids are content hashes: a sample unrelated to what the mentions
+say), so that the work per merge stays bounded and a big event does not cost the square of its
+size.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def cluster(
     verdict may have moved them); `score` scores the other pairs a group needs; `contradicted`
     says which pairs have evidence against them."""
     n = len(docs)
-    rank = id_rank.tolist().__getitem__  # members are kept in id order
+    rank = id_rank.tolist().__getitem__
     given_left, given_right, given_values = pairs
     strong = given_values >= threshold
     left, right, values = given_left[strong], given_right[strong], given_values[strong]
@@ -68,8 +69,9 @@ def cluster(
     two = (left[pair_of_two].tolist(), right[pair_of_two].tolist(), values[pair_of_two].tolist())
     for i, j, value in zip(*two, strict=True):
         keep, gone = min(i, j), max(i, j)
-        members[keep] = sorted(members[keep] + members.pop(gone), key=rank)
+        members[keep] += members.pop(gone)
         group_of[gone], weakest[keep] = keep, value
+    judged_on = {root: sorted(group, key=rank) for root, group in members.items()}  # at most JUDGED_MEMBERS
     left, right, values = left[~pair_of_two], right[~pair_of_two], values[~pair_of_two]
     inside = (label[given_left] == label[given_right]) & (size[given_left] > 2)
     given_keys = _pair_keys(n, given_left[inside], given_right[inside])
@@ -86,7 +88,7 @@ def cluster(
         judged = (min(a, b), len(members[min(a, b)]), max(a, b), len(members[max(a, b)]))
         if a == b or doc_sets[a] & doc_sets[b] or judged in refused:
             continue
-        side_a, side_b = _judged(members[a]), _judged(members[b])
+        side_a, side_b = judged_on[a], judged_on[b]
         cross = _cross_scores(side_a, side_b, n, known, score)
         if (
             min(cross) < FLOOR
@@ -100,18 +102,11 @@ def cluster(
         moved = members.pop(gone)
         for k in moved:
             group_of[k] = keep
-        members[keep] = sorted(members[keep] + moved, key=rank)  # two sorted runs: linear
+        members[keep] += moved
+        judged_on[keep] = sorted(judged_on[keep] + judged_on.pop(gone), key=rank)[:JUDGED_MEMBERS]
         doc_sets[keep] |= doc_sets.pop(gone)
-    groups = [Group(m, weakest.get(root)) for root, m in members.items()]
+    groups = [Group(sorted(m, key=rank), weakest.get(root)) for root, m in members.items()]
     return sorted(groups, key=lambda g: rank(g.members[0]))
-
-
-def _judged(members: list[int]) -> list[int]:
-    """The members a group is judged on: all of them, or JUDGED_MEMBERS evenly spread in id order."""
-    if len(members) <= JUDGED_MEMBERS:
-        return members
-    step = len(members) / JUDGED_MEMBERS
-    return [members[int(k * step)] for k in range(JUDGED_MEMBERS)]
 
 
 def _components(n: int, left: Array, right: Array) -> tuple[Array, Array]:

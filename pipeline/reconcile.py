@@ -566,12 +566,11 @@ def _dates_agree(values: list[str | None]) -> bool:
 
 
 def _spellings(named: list[Named]) -> dict[str, dict[str | None, list[str]]]:
-    names: dict[str, dict[str | None, list[str]]] = defaultdict(lambda: defaultdict(list))
+    """Each entity's spellings, each with the mentions that write it (once each, in order)."""
+    names: dict[str, dict[str | None, dict[str, None]]] = defaultdict(lambda: defaultdict(dict))
     for name in named:
-        written = names[name.entity][name.participant.name]
-        if name.mention_id not in written:
-            written.append(name.mention_id)
-    return names
+        names[name.entity][name.participant.name][name.mention_id] = None
+    return {entity: {written: list(ids) for written, ids in by_name.items()} for entity, by_name in names.items()}
 
 
 def _misspelled(names: list[str | None]) -> bool:
