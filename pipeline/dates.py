@@ -291,6 +291,8 @@ _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\b(?:this|current) quarter\b|本季度|这个季度|ce trimestre", re.I), "quarter", 0),
     (re.compile(r"\bnext quarter\b|下一?个?季度|le (?:trimestre prochain|prochain trimestre)", re.I), "quarter", 1),
 ]
+_EN_MONTH_COUNT = "two|three|four|five|six|seven|eight|nine|ten|eleven"  # "the first nine months"
+_FR_MONTH_COUNT = "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze"  # « les neuf premiers mois »
 _ANAPHORIC = re.compile(r"that year|same year|当年|同年|当时|cette année-là|la même année", re.I)
 _PART_NUMBERS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": 4,
@@ -310,8 +312,10 @@ _YEAR_PART = re.compile(
     r"|\b(?P<h3>first|second|2nd)\s+half\b|\b(?P<h4>premier|second|deuxième|1er|2e)\s+semestre\b"
     r"|前(?P<f1>[两二三2-3])个?季度?|\bfirst\s+(?P<f2>two|three|2|3)\s+quarters\b"
     r"|\b(?P<f3>deux|trois|2|3)\s+premiers\s+trimestres\b"
-    r"|前(?P<m1>\d{1,2}|[一二两三四五六七八九十]{1,2})个月|\bfirst\s+(?P<m2>\d{1,2}|[a-z]+)\s+months\b"
-    r"|\b(?P<m3>\d{1,2}|[a-z]+)\s+premiers\s+mois\b",
+    r"|前(?P<m1>\d{1,2}|[一二两三四五六七八九十]{1,2})个月|\bfirst\s+(?P<m2>\d{1,2}|"
+    + _EN_MONTH_COUNT
+    + r")\s+months\b"
+    r"|\b(?P<m3>\d{1,2}|" + _FR_MONTH_COUNT + r")\s+premiers\s+mois\b",
     re.I,
 )
 # The year written just before or after a part of it: "2024 Q1", 2024年第一季度, "Q1-2024",
@@ -347,6 +351,11 @@ _END = rf"(?:(?:(?:the|le)\s+)?(?<![A-Za-z])\d{{1,4}}{_ORDINAL}{_HOUR_AFTER}\s*[
 _RANGE_SHAPE = re.compile(rf"{_END}(?P<join>{_RANGE_JOIN.pattern}){_END}", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|entre)\s+(?P<first>{_END}.*?)\s+(?:and|et)\s+(?P<last>{_END}.*)", re.I)
 _ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+# The date words next to a range's joiner: numbers, month names, 年月日号, "of", « de », commas.
+_DATE_WORD = rf"(?:\b(?:{_MONTH_NAMES})\b\.?|\d{{1,4}}{_ORDINAL}|[年月日号]|\b(?:of|de|the|le)\b|,)"
+_RUN_BEFORE = re.compile(rf"(?:{_DATE_WORD}\s*)+$", re.I)
+_RUN_AFTER = re.compile(rf"^\s*(?:{_DATE_WORD}\s*)+", re.I)
+_BARE_NUMBER = re.compile(r"(?:the\s+|le\s+)?\d{1,2}(?:er|st|nd|rd|th)?", re.I)  # a day or month, not a year
 # The parts one end of a range writes: a year, a month (by number before 月, or by name), a day
 # (before 日), or a number alone (3 in « du 3 au 5 mars », 2024年3-5月).
 _DATE_PART = re.compile(
@@ -388,8 +397,11 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     it is precise enough; a month without a year stays a partial reading. None: no date in it.
     Full-width digits (２０２２年) are read as digits."""
     text = unicodedata.normalize("NFKC", text)
-    if _FISCAL.search(text) and _YEAR_PART.search(text):
+    parts_of_year = len(list(_YEAR_PART.finditer(text)))
+    if parts_of_year and _FISCAL.search(text):
         return None  # a fiscal year's quarters and halves are not the calendar's
+    if parts_of_year > 1:
+        return None  # "Q3 2023 to Q1 2024", 2023年Q1至Q3: a range of quarters, not read here
     absolute = _read_absolute(text)
     if absolute is not None and absolute.precision == DatePrecision.RANGE:
         return absolute
@@ -446,14 +458,22 @@ def _part_number(word: str) -> int:
 
 
 def _range_ends(text: str) -> tuple[str, str] | None:
-    """The words of each end, when the text writes a range."""
+    """The date words of each end, when the text writes a range: the run of date words before
+    the joiner and the run after it ("10 employees in March 2024" ends at "10"). Two bare numbers
+    ("between 5 and 10 employees", "up 10-15%") are no range."""
     between = _BETWEEN.search(text)
     if between:
-        return between.group("first"), between.group("last")
-    shape = _RANGE_SHAPE.search(_ISO_IN_TEXT.sub(lambda iso: " " * len(iso.group()), text))
-    if shape is None:
+        first, last = between.group("first"), between.group("last")
+    else:
+        shape = _RANGE_SHAPE.search(_ISO_IN_TEXT.sub(lambda iso: " " * len(iso.group()), text))
+        if shape is None:
+            return None
+        first, last = text[: shape.start("join")], text[shape.end("join") :]
+    before, after = _RUN_BEFORE.search(first), _RUN_AFTER.search(last)
+    ends = before.group() if before else "", after.group() if after else ""
+    if all(_BARE_NUMBER.fullmatch(end.strip()) for end in ends):
         return None
-    return text[: shape.start("join")], text[shape.end("join") :]
+    return ends
 
 
 def _read_range(first: str, last: str, year_of: Callable[[_Parts], int | None]) -> TimeReading | None:
@@ -630,7 +650,8 @@ def _year_of(
         return None
     ref = reference.start
     if years:
-        return ref.year + years[0]
+        year = ref.year + years[0]
+        return year if 1 <= year <= 9999 else None  # "3000年前3月": before the calendar
     if precision not in (DatePrecision.DAY, DatePrecision.MONTH):
         return None
     known_day = day is not None and precision == DatePrecision.DAY

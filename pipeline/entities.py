@@ -7,10 +7,10 @@ How a participant is resolved, in order:
    (pipeline/data/entities.toml, plus the user's own file);
 2. names with the same words but one, that one a typing error away (a letter wrong, missing or
    extra; two neighbours swapped in words of 9 letters or more; never a digit: "Llama2" is not
-   "Llama3"), are the same entity ("Chtistian Laforte" = "Christian Laforte") when every two
-   names of the group are; a lone surname the registry does not place joins the one full name it
-   ends in, first within its document, then in the whole input, and joins nothing when two
-   people share it;
+   "Llama3"), are the same entity ("Chtistian Laforte" = "Christian Laforte"), each variant
+   joining the spelling most documents use (no chains); a lone surname the registry does not
+   place joins the one full name it ends in, first within its document, then in the whole
+   input, and joins nothing when two people share it;
 3. a name written without a canonical name that the sources only ever gave one canonical name
    for ("HuggingFace" → "Hugging Face") is an alias of that entity; descriptions such as
    « l'entreprise » that several entities were called never become aliases.
@@ -239,8 +239,9 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
 def _typo_groups(near: set[tuple[str, str]], weight: Callable[[str], int]) -> list[list[str]]:
     """Names grouped around the spelling most documents use: each name joins the heaviest name a
     typing error away (ties by name) when that one is its own heaviest, so "Satya Nadela" and
-    "Satya Nadlla" both join "Satya Nadella", and nothing chains: "Anna Larsen" and "Anna Carson"
-    stay apart even with "Anna Larson" one letter from each."""
+    "Satya Naddella" both join "Satya Nadella". A group is one spelling and its one-error
+    variants, never a chain: its names are at most two errors apart, through that spelling
+    ("Anna Larsen" and "Anna Carson" join "Anna Larson" only if it is the usual spelling)."""
     neighbours: dict[str, set[str]] = defaultdict(set)
     for a, b in near:
         neighbours[a].add(b)

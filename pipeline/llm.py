@@ -75,12 +75,18 @@ class BackendConfig(BaseModel):
         return "tools" if host.endswith("openai.com") else "json_schema"
 
 
+MIN_SECRET = 8  # shorter keys are the placeholders a local server takes ("local", "no-key"), not secrets
+
+
+def without_key(text: str, secret: SecretStr | None) -> str:
+    """The text with the API key's value removed (only a real key: never the word "local")."""
+    value = secret.get_secret_value() if secret else ""
+    return text.replace(value, "[redacted]") if len(value) >= MIN_SECRET else text
+
+
 def redact(text: str, secret: SecretStr | None) -> str:
     """Remove an API key, and anything shaped like one, from a message."""
-    value = secret.get_secret_value() if secret else ""
-    if len(value) >= 4:
-        text = text.replace(value, "[redacted]")
-    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", text)
+    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", without_key(text, secret))
 
 
 class RedactingFilter(logging.Filter):
@@ -90,10 +96,13 @@ class RedactingFilter(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets: list[SecretStr] = []
+        self.secrets: dict[str, SecretStr] = {}  # by value: one entry per key, however many clients
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # a malformed call: logging reports it itself
         clean = self._clean(message)
         if clean != message:
             record.msg, record.args = clean, None
@@ -102,9 +111,9 @@ class RedactingFilter(logging.Filter):
         return True
 
     def _clean(self, text: str) -> str:
-        for secret in [*self.secrets, None]:
-            text = redact(text, secret)
-        return text
+        for secret in self.secrets.values():
+            text = without_key(text, secret)
+        return redact(text, None)
 
 
 LOG_REDACTION = RedactingFilter()
@@ -156,7 +165,7 @@ class ModelClient:
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
-        LOG_REDACTION.secrets.append(config.api_key)
+        LOG_REDACTION.secrets[config.api_key.get_secret_value()] = config.api_key
         self.mode = config.resolved_mode()
         self.http_calls = 0
         self._http = httpx.AsyncClient(event_hooks={"request": [self._count_request]})
@@ -190,7 +199,7 @@ class ModelClient:
         answer = await self._answer(response_model, messages, context)
         if answer.output is None:
             return answer
-        return answer.model_copy(update={"output": redact(answer.output, self.config.api_key)})
+        return answer.model_copy(update={"output": without_key(answer.output, self.config.api_key)})
 
     async def _answer(
         self, response_model: type[BaseModel], messages: list[dict[str, str]], context: dict[str, Any]

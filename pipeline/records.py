@@ -137,7 +137,10 @@ class Fact(Record):
     mention_ids: list[str]
     conflicts: list[Conflict]
     cohesion: float | None = Field(
-        description="The weakest pairwise match score between the fact's mentions; null for one mention."
+        description=(
+            "The weakest pairwise match score between the fact's mentions (over the pairs clustering"
+            " judged: for more than 64 mentions, a sample of them); null for one mention."
+        )
     )
 
 

@@ -463,3 +463,16 @@ def test_a_reply_with_no_answer_in_it_is_not_cached(tmp_path: Path) -> None:
     assert first.exit_code == 1 and second.exit_code == 0
     report = RunReport.model_validate_json((tmp_path / "second" / "run.json").read_text())
     assert report.calls == 1 and report.cache_hits == 0 and report.counts.mentions == 1
+
+
+def test_answers_are_not_touched_by_key_redaction(tmp_path: Path) -> None:
+    """Only a real key's value is removed from answers: 'key-person' or 'local' in a quote are words."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    sentence = "The key-person insurance of the local council was cancelled on Monday."
+    (docs / "a.txt").write_text(sentence, encoding="utf-8")
+    with serve(quote_first_sentence) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m", "--no-cache")
+    assert result.exit_code == 0, result.output
+    [mention] = [Mention.model_validate_json(line) for line in read_lines(tmp_path / "out" / "mentions.jsonl")]
+    assert mention.evidence[0].quote == sentence

@@ -250,7 +250,25 @@ def test_a_month_without_year_rules_out_a_quarter_without_that_month(model_date:
     assert time is not None and time.date == expected
 
 
-@pytest.mark.parametrize("text", ["99999999天前", "3000年前", "du 30 au 2 avril 2024", "the first 18 months of 2024"])
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("les premiers mois de 2024", "2024"),  # no count: the year, and no crash
+        ("the first few months of 2024", "2024"),
+        ("between 5 and 10 employees in March 2024", "2024-03"),  # two counts are no range
+        ("March 2024, up 10-15%", "2024-03"),
+    ],
+)
+def test_numbers_that_are_no_dates_leave_the_date_alone(text: str, date: str) -> None:
+    reading = read_time_text(text, REFERENCE)
+    assert reading is not None and reading.date == date
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["99999999天前", "3000年前", "3000年前3月", "du 30 au 2 avril 2024", "the first 18 months of 2024",
+     "Q3 2023 to Q1 2024", "2023年Q1至Q3", "H2 2023 - H1 2024"],
+)  # fmt: skip
 def test_words_past_the_calendar_or_contradicting_themselves_give_no_date(text: str) -> None:
     reading = read_time_text(text, REFERENCE)
     assert reading is None or reading.date is None
