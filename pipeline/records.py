@@ -229,6 +229,9 @@ class RunReport(Record):
     inputs: list[InputRecord]
     backend: BackendRecord | None
     prompt_version: str | None
+    adjudication_prompt_version: str | None = Field(
+        default=None, description="The prompt pairs were adjudicated with (--adjudicate), if any."
+    )
     schema_hash: str | None
     chunking: dict[str, int]
     counts: StageCounts

@@ -228,6 +228,7 @@ def run_pipeline(
         inputs=[_input_record(d) for d in documents],
         backend=backend_record(backend),
         prompt_version=prompt.version,
+        adjudication_prompt_version=ADJUDICATION_PROMPT if until == "facts" and settings.adjudicate else None,
         schema_hash=schema_hash(),
         chunking={"chunk_tokens": settings.chunk_tokens, "overlap_sentences": settings.overlap_sentences},
         counts=StageCounts(
@@ -286,6 +287,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         inputs=inputs,
         backend=backend_record(backend) if backend else None,
         prompt_version=ADJUDICATION_PROMPT if backend else None,
+        adjudication_prompt_version=ADJUDICATION_PROMPT if backend else None,
         schema_hash=None,
         chunking={},
         counts=StageCounts(

@@ -159,6 +159,7 @@ def test_run_adjudicates_with_the_endpoint_it_extracted_with(tmp_path: Path, mon
         result = run_cli(*args)
         adjudications = sum(r.body["messages"][-1]["content"].startswith("REPORT A") for r in server.requests)
     report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
+    assert report.prompt_version == "extract-v1" and report.adjudication_prompt_version == "adjudicate-v2"
     assert report.counts.pairs_adjudicated == adjudications > 0
     assert report.calls == server.calls == report.counts.chunks + adjudications
     assert result.exit_code == 0 and f"{adjudications} pairs adjudicated" in result.output
