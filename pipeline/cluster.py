@@ -19,7 +19,6 @@ size.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,12 +87,13 @@ def cluster(
         judged = (min(a, b), len(members[min(a, b)]), max(a, b), len(members[max(a, b)]))
         if a == b or doc_sets[a] & doc_sets[b] or judged in refused:
             continue
-        side_a, side_b = judged_on[a], judged_on[b]
-        cross = _cross_scores(side_a, side_b, n, known, score)
+        keys = [min(x, y) * n + max(x, y) for x in judged_on[a] for y in judged_on[b]]  # _pair_keys, one by one
+        cross = _looked_up(keys, n, known, score)
+        weak = [key for key, value in zip(keys, cross, strict=True) if value < threshold]
         if (
             min(cross) < FLOOR
             or math.fsum(cross) / len(cross) < threshold  # fsum: exact, in any order
-            or _weak_and_contradicted(side_a, side_b, cross, threshold, n, against, contradicted)
+            or any(_looked_up(weak, n, against, contradicted))  # weak and with evidence against it
         ):
             refused.add(judged)
             continue
@@ -138,30 +138,10 @@ def _component_scores(n: int, label: Array, size: Array, score: PairScorer, give
     return dict(zip(keys.tolist(), score(keys // n, keys % n).tolist(), strict=True))
 
 
-def _weak_and_contradicted(
-    a: list[int],
-    b: list[int],
-    cross: list[float],
-    threshold: float,
-    n: int,
-    against: dict[int, bool],
-    contradicted: PairScorer,
-) -> bool:
-    """Whether a pair across two groups (scored `cross`, in a-major order) is below the threshold
-    and has evidence against it; `against` keeps what was asked before, by pair key."""
-    weak = [min(x, y) * n + max(x, y) for (x, y), value in zip(itertools.product(a, b), cross, strict=True)
-            if value < threshold]  # fmt: skip
-    missing = [key for key in weak if key not in against]
-    if missing:
-        codes = np.array(missing, dtype=np.int64)
-        against.update(zip(missing, contradicted(codes // n, codes % n).tolist(), strict=True))
-    return any(against[key] for key in weak)
-
-
-def _cross_scores(a: list[int], b: list[int], n: int, known: dict[int, float], score: PairScorer) -> list[float]:
-    keys = [min(x, y) * n + max(x, y) for x in a for y in b]  # _pair_keys, item by item
+def _looked_up(keys: list[int], n: int, known: dict[int, Any], judge: PairScorer) -> list[Any]:
+    """`judge`'s answer for each pair key, asking it only about the pairs `known` lacks."""
     missing = [key for key in keys if key not in known]
     if missing:
         codes = np.array(missing, dtype=np.int64)
-        known.update(zip(missing, score(codes // n, codes % n).tolist(), strict=True))
+        known.update(zip(missing, judge(codes // n, codes % n).tolist(), strict=True))
     return [known[key] for key in keys]
