@@ -275,6 +275,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
                 raise ConfigError(f"{first.message}; no line of the file is a mention")
             failures = _line_failures(source, intake)
             lap = Stopwatch()
+            (out_dir / "run.json").unlink(missing_ok=True)  # written last: without it the folder is no finished run
             facts = write_jsonl(out_dir / "facts.jsonl", result.facts)
             lap("read the groups again, built and wrote %d facts", facts)
             write_jsonl(out_dir / "failures.jsonl", earlier + failures)

@@ -93,6 +93,9 @@ def test_an_interrupted_reconcile_exits_cleanly_writes_nothing_and_leaves_no_wor
     from reconcile_scale import generate
 
     generate(60_000, tmp_path / "mentions.jsonl")
+    (tmp_path / "out").mkdir()  # an earlier reconciliation's files
+    (tmp_path / "out" / "facts.jsonl").write_text("earlier\n")
+    (tmp_path / "out" / "run.json").write_text("{}")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     run = factbase("-v", "reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out", "--workers", "2", env=env)
     assert run.stdout is not None
@@ -105,7 +108,8 @@ def test_an_interrupted_reconcile_exits_cleanly_writes_nothing_and_leaves_no_wor
     output = run.stdout.read()
     assert code == 130, output
     assert "Traceback" not in output and "interrupted: nothing written" in output
-    assert not (tmp_path / "out" / "facts.jsonl").exists() and not (tmp_path / "out" / "run.json").exists()
+    # the earlier facts are whole, and no run report claims them as this run's
+    assert (tmp_path / "out" / "facts.jsonl").read_text() == "earlier\n" and not (tmp_path / "out" / "run.json").exists()
     time.sleep(0.5)
     assert not processes_mentioning(str(tmp_path))
 
