@@ -291,6 +291,7 @@ _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\b(?:this|current) quarter\b|本季度|这个季度|ce trimestre", re.I), "quarter", 0),
     (re.compile(r"\bnext quarter\b|下一?个?季度|le (?:trimestre prochain|prochain trimestre)", re.I), "quarter", 1),
 ]
+_RANGE_JOIN_WORDS = r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*"
 _EN_MONTH_COUNT = "two|three|four|five|six|seven|eight|nine|ten|eleven"  # "the first nine months"
 _FR_MONTH_COUNT = "deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze"  # « les neuf premiers mois »
 _ANAPHORIC = re.compile(r"that year|same year|当年|同年|当时|cette année-là|la même année", re.I)
@@ -322,6 +323,19 @@ _YEAR_PART = re.compile(
 # "the first quarter of 2023", « le premier semestre de 2024 ».
 _YEAR_BEFORE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*年?\s*[-/]?\s*$")
 _YEAR_AFTER = re.compile(r"^\s*(?:of\s+|de\s+|d'|en\s+)?[-/,]?\s*(?P<year>(?:19|20)\d{2})(?!\d)", re.I)
+# The first end of a range of quarters written as its number alone: « du premier au troisième
+# trimestre », 一至三季度, "from the first to the third quarter"; and what may stand between the two
+# ends of such a range: a joiner, with the first end's year before it or the last's after it.
+_PART_LEAD = re.compile(
+    r"(?:\b(?P<word>first|second|third|1st|2nd|3rd|premier|deuxième|troisième|1er|2e|3e)|(?<!\d)第?(?P<word_zh>[一二三])"
+    r"|(?<!\d)第?(?P<digit>[1-3]))"
+    rf"(?P<join>{_RANGE_JOIN_WORDS})(?:(?:the|le)\s+)?$",
+    re.I,
+)
+_PART_JOIN = re.compile(
+    rf"\s*(?:[-/,]?\s*(?P<y1>(?:19|20)\d{{2}})\s*年?)?{_RANGE_JOIN_WORDS}(?:(?:the|le)\s+)?(?:(?P<y2>(?:19|20)\d{{2}})\s*年?\s*)?",
+    re.I,
+)
 # Fiscal years start in any month: their quarters and halves are not the calendar's.
 _FISCAL = re.compile(r"fiscal|(?<![A-Za-z])FY|财年|财政年度|exercice", re.I)
 _YEAR_END = re.compile(
@@ -341,7 +355,7 @@ _DIRECTION_BEFORE = re.compile(r"\b(?P<word>next|last)\s+$", re.I)
 _DIRECTION_AFTER = re.compile(r"^\s*(?P<word>prochain|dernier|passé)\b", re.I)
 _DIRECTIONS = {"next": 1, "prochain": 1, "last": -1, "dernier": -1, "passé": -1}
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
-_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|至|到|~|to|through|until|au|à|jusqu'(?:à|en|au))\s*", re.I)
+_RANGE_JOIN = re.compile(_RANGE_JOIN_WORDS, re.I)
 # Two ends of a range, either of them maybe incomplete: a day, month or year, a joiner, another
 # ("du 3 au 5 mars 2024", "January to March 2024", 2023年10月-12月); not a place or an hour
 # after « à » (« le 5 mars 2024 à Paris », « à 14h »), nor the Q1 of "Q1-2024"; ISO dates are
@@ -397,16 +411,17 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     it is precise enough; a month without a year stays a partial reading. None: no date in it.
     Full-width digits (２０２２年) are read as digits."""
     text = unicodedata.normalize("NFKC", text)
-    parts_of_year = len(list(_YEAR_PART.finditer(text)))
-    if parts_of_year and _FISCAL.search(text):
+    reference_span = span(reference) if reference else None
+    precision = parse_iso(reference) if reference else None
+    parts = list(_YEAR_PART.finditer(text))
+    if parts and _FISCAL.search(text):
         return None  # a fiscal year's quarters and halves are not the calendar's
-    if parts_of_year > 1:
-        return None  # "Q3 2023 to Q1 2024", 2023年Q1至Q3: a range of quarters, not read here
+    lead = _range_lead(text, parts[0]) if len(parts) == 1 else None
+    if len(parts) > 1 or lead:
+        return _read_part_range(text, parts, lead, reference_span)
     absolute = _read_absolute(text)
     if absolute is not None and absolute.precision == DatePrecision.RANGE:
         return absolute
-    reference_span = span(reference) if reference else None
-    precision = parse_iso(reference) if reference else None
     ends = _range_ends(text)
     if ends is not None:  # None when it cannot be completed: never one of its ends
         return _read_range(*ends, lambda end: _year_of(text, end.month, end.day, 0, reference_span, precision))
@@ -440,14 +455,71 @@ def _read_absolute(text: str) -> TimeReading | None:
 def _part_of_year(part: re.Match[str], year: int) -> TimeReading | None:
     """The part of `year` a match of _YEAR_PART names: a quarter, or a range of months; None for
     one longer than the year ("the first 18 months")."""
-    group, word = next((k, v) for k, v in part.groupdict().items() if v)
-    number = _part_number(word)
-    if group.startswith("q"):
-        return TimeReading(f"{year:04d}-Q{number}", DatePrecision.QUARTER)
-    first, last = {"h": (6 * number - 5, 6 * number), "f": (1, 3 * number), "m": (1, number)}[group[0]]
-    if not 1 <= last <= 12:
+    kind, number = _kind_and_number(part)
+    months = _months_of_part(kind, number)
+    if months is None:
         return None
+    if kind == "q":
+        return TimeReading(f"{year:04d}-Q{number}", DatePrecision.QUARTER)
+    first, last = months
     return TimeReading(f"{year:04d}-{first:02d}/{year:04d}-{last:02d}", DatePrecision.RANGE)
+
+
+def _range_lead(text: str, part: re.Match[str]) -> re.Match[str] | None:
+    """The first end of a range of quarters written before `part` as its number alone (see
+    _PART_LEAD); a bare digit only before a quarter in Chinese (1-3季度, not "top 3 - Q3 2024")."""
+    lead = _PART_LEAD.search(text[: part.start()])
+    return None if lead is None or (lead.group("digit") and part.group("q2") is None) else lead
+
+
+def _kind_and_number(part: re.Match[str]) -> tuple[str, int]:
+    """What a match of _YEAR_PART names: its kind (q, h, f or m) and its number."""
+    group, word = next((k, v) for k, v in part.groupdict().items() if v)
+    return group[0], _part_number(word)
+
+
+def _months_of_part(kind: str, number: int) -> tuple[int, int] | None:
+    """The first and last month of a quarter, a half, the first n quarters or the first n months;
+    None past the year."""
+    first, last = {"q": (3 * number - 2, 3 * number), "h": (6 * number - 5, 6 * number), "f": (1, 3 * number),
+                   "m": (1, number)}[kind]  # fmt: skip
+    return (first, last) if 1 <= first <= last <= 12 else None
+
+
+def _read_part_range(
+    text: str, parts: list[re.Match[str]], lead: re.Match[str] | None, reference: Span | None
+) -> TimeReading | None:
+    """A range of quarters or of halves: "Q3 2023 to Q1 2024", 2023年Q1至Q3, "H2 2023 - H1 2024",
+    « du premier au troisième trimestre 2023 » and 今年一至三季度 (the first end a number alone,
+    in `lead`). A year written at one end only is both's; with none, a relative year word gives
+    it, as for one quarter. None for two parts of years that are not one range."""
+    if lead:
+        first_kind, first_number = "q", _part_number(lead.group("word") or lead.group("word_zh") or lead.group("digit"))
+        first_start, first_end, last = lead.start(), lead.start("join"), parts[0]
+    elif len(parts) == 2:
+        first_kind, first_number = _kind_and_number(parts[0])
+        first_start, first_end, last = parts[0].start(), parts[0].end(), parts[1]
+    else:
+        return None
+    last_kind, last_number = _kind_and_number(last)
+    between = _PART_JOIN.fullmatch(text[first_end : last.start()])
+    first_months, last_months = _months_of_part(first_kind, first_number), _months_of_part(last_kind, last_number)
+    if between is None or first_kind != last_kind or first_kind not in "qh" or not first_months or not last_months:
+        return None
+    before, after = _YEAR_BEFORE.search(text[:first_start]), _YEAR_AFTER.search(text[last.end() :])
+    written_first = between.group("y1") or (before.group("year") if before else None)
+    written_last = between.group("y2") or (after.group("year") if after else None)
+    first_year = int(written_first) if written_first else None
+    last_year = int(written_last) if written_last else first_year or _relative_year(text, reference)
+    if last_year is None:
+        return None
+    if first_year is None:  # "Q4 to Q1 2024" starts the year before
+        first_year = last_year - 1 if first_months[0] > last_months[0] else last_year
+    if (first_year, first_months[0]) > (last_year, last_months[0]):
+        return None
+    return TimeReading(
+        f"{first_year:04d}-{first_months[0]:02d}/{last_year:04d}-{last_months[1]:02d}", DatePrecision.RANGE
+    )
 
 
 def _part_number(word: str) -> int:
@@ -645,13 +717,11 @@ def _year_of(
     至3月), else the latest such date not after the reference, or with `direction` +1 the first
     after it, -1 the last before it ("next March", « le 20 mars dernier »). None when the reference
     is not precise enough or the words point elsewhere ("that year", 当时)."""
-    years = [step * _count(m) for pattern, unit, step in _RELATIVE if unit == "year" for m in pattern.finditer(text)]
-    if reference is None or month is None or _ANAPHORIC.search(text) or len(years) > 1:
+    if reference is None or month is None or _ANAPHORIC.search(text):
         return None
+    if _year_offsets(text):
+        return _relative_year(text, reference)
     ref = reference.start
-    if years:
-        year = ref.year + years[0]
-        return year if 1 <= year <= 9999 else None  # "3000年前3月": before the calendar
     if precision not in (DatePrecision.DAY, DatePrecision.MONTH):
         return None
     known_day = day is not None and precision == DatePrecision.DAY
@@ -663,6 +733,21 @@ def _year_of(
         return ref.year if earlier else ref.year - 1
     reference_day = ref.day if precision == DatePrecision.DAY else 31
     return ref.year if (month, day or 1) <= (ref.month, reference_day) else ref.year - 1
+
+
+def _relative_year(text: str, reference: Span | None) -> int | None:
+    """The year one relative word gives (去年 → the reference's year - 1); None with several, or
+    words pointing elsewhere ("that year", 当时), or past the calendar ("3000年前3月")."""
+    offsets = _year_offsets(text)
+    if reference is None or len(offsets) != 1 or _ANAPHORIC.search(text):
+        return None
+    year = reference.start.year + offsets[0]
+    return year if 1 <= year <= 9999 else None
+
+
+def _year_offsets(text: str) -> list[int]:
+    """What each relative year word in the text counts from the reference's year (去年: -1)."""
+    return [step * _count(m) for pattern, unit, step in _RELATIVE if unit == "year" for m in pattern.finditer(text)]
 
 
 def ordinal_year(ordinal: int) -> int:

@@ -107,6 +107,18 @@ REFERENCE = "2024-03-25"
         ("March 2024, up 10-15%", "2024-03"),
         ("3月1日至5日", "2024-03-01/2024-03-05"),
         ("December to February", "2023-12/2024-02"),
+        # ranges of quarters and halves: a year at one end is both's
+        ("Q3 2023 to Q1 2024", "2023-07/2024-03"),
+        ("2023年Q1至Q3", "2023-01/2023-09"),
+        ("H2 2023 - H1 2024", "2023-07/2024-06"),
+        ("Q4 to Q1 2024", "2023-10/2024-03"),
+        ("2023Q4-2024Q1", "2023-10/2024-03"),
+        ("du premier au troisième trimestre 2023", "2023-01/2023-09"),  # not the third quarter alone
+        ("from the first to the third quarter of 2023", "2023-01/2023-09"),
+        ("今年一至三季度", "2024-01/2024-09"),
+        ("2024年1-3季度", "2024-01/2024-09"),
+        ("du deuxième au quatrième trimestre de l'année dernière", "2023-04/2023-12"),
+        ("top 3 - Q3 2024", "2024-Q3"),  # a bare number starts no range of quarters
     ],
 )
 def test_time_words_resolve_against_the_reference_date(text: str, date: str) -> None:
@@ -257,9 +269,9 @@ def test_a_month_without_year_rules_out_a_quarter_without_that_month(model_date:
 @pytest.mark.parametrize(
     "text",
     ["99999999天前", "3000年前", "3000年前3月", "du 30 au 2 avril 2024", "the first 18 months of 2024",
-     "Q3 2023 to Q1 2024", "2023年Q1至Q3", "H2 2023 - H1 2024"],
+     "Q3 2024 to Q1 2024", "Q1 to H2 2024", "Q1 2023 and Q1 2024", "Q1-Q3", "第一至第三季度"],
 )  # fmt: skip
-def test_words_past_the_calendar_or_contradicting_themselves_give_no_date(text: str) -> None:
+def test_words_past_the_calendar_contradicting_themselves_or_without_a_year_give_no_date(text: str) -> None:
     reading = read_time_text(text, REFERENCE)
     assert reading is None or reading.date is None
 
