@@ -71,6 +71,12 @@ def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _file_problem(exc: OSError) -> str:
+    """An OS error as "file: what": a rename's target (filename2) is the file the user knows."""
+    name = exc.filename2 or exc.filename
+    return f"{name}: {exc.strerror}" if name else str(exc.strerror or exc)
+
+
 def _summary(outcome: RunOutcome, out_dir: Path) -> None:
     report = outcome.report
     counts = report.counts
@@ -163,7 +169,7 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
         except (ConfigError, BackendError, LocalBackendError, IngestError, ValueError) as exc:
             raise _fail(str(exc)) from None
         except OSError as exc:
-            raise _fail(f"{exc.filename}: {exc.strerror}") from None
+            raise _fail(_file_problem(exc)) from None
         except KeyboardInterrupt:
             message = "interrupted; the answers received so far are cached, run the same command again to resume"
             raise _fail(message, EXIT_INTERRUPTED) from None
@@ -229,7 +235,7 @@ def reconcile(
     except KeyboardInterrupt:
         raise _fail("interrupted: nothing written", EXIT_INTERRUPTED) from None
     except OSError as exc:
-        raise _fail(f"{exc.filename}: {exc.strerror}") from None
+        raise _fail(_file_problem(exc)) from None
     counts = outcome.report.counts
     asked = (
         f" ({counts.pairs_adjudicated} pairs adjudicated, {counts.pairs_unanswered} unanswered, "
@@ -261,6 +267,8 @@ def diff(
     min_merge_f1: Annotated[float | None, typer.Option(help="Exit 1 when B-cubed F1 is below this.")] = None,
 ) -> None:
     """Compare a fact base with its golden copy: matched, missing, extra, split and merged facts."""
+    if as_json and as_markdown:
+        raise _fail("--json and --markdown: one report format at a time", EXIT_USAGE)
     try:
         report = diff_files(_in_folder(output), _in_folder(golden))
     except DiffError as exc:

@@ -10,6 +10,7 @@ FACTBASE_API_KEY, then OPENAI_API_KEY), held as a secret, and never written anyw
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -152,12 +153,18 @@ def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Set
     if config_file is not None and not config_file.is_file():
         raise ConfigError(f"{config_file}: no such config file")
 
+    toml_file = config_file or DEFAULT_CONFIG_FILE
+
     class FileSettings(Settings):
-        model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": config_file or DEFAULT_CONFIG_FILE})
+        model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": toml_file})
 
     try:
         return FileSettings(**{name: value for name, value in flags.items() if value is not None})
     except ValidationError as exc:
-        raise ConfigError(f"invalid setting {first_error(exc)}") from exc
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
+        in_file = toml_file.is_file() and field in tomllib.loads(toml_file.read_text(encoding="utf-8"))
+        raise ConfigError(f"invalid setting {first_error(exc)}{f' ({toml_file} sets it)' if in_file else ''}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{toml_file}: not a TOML file: {exc}") from exc
     except ValueError as exc:
         raise ConfigError(f"invalid settings: {exc}") from exc

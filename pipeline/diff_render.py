@@ -11,6 +11,7 @@ from rich.table import Table
 
 from pipeline.config import ConfigError
 from pipeline.diff import DiffError, DiffReport, FactUnit, Scores, compare, fact_units, mention_units
+from pipeline.events import json_error
 from pipeline.records import Fact, Mention
 from pipeline.runner import read_records
 
@@ -35,7 +36,7 @@ def _first_record(path: Path) -> FirstRecord | None:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DiffError(f"{path}:{number}: not a JSON line ({exc.msg})") from exc
+                raise DiffError(f"{path}:{number}: {json_error(exc)}") from exc
             if not isinstance(record, dict):
                 raise DiffError(f"{path}:{number}: not a JSON object")
             return FirstRecord(f"{path}:{number}", record)

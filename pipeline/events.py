@@ -7,6 +7,7 @@ from these classes in `pipeline.extract_schema` so the two never drift apart.
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -24,6 +25,11 @@ def first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     location = ".".join(str(part) for part in error["loc"])
     return f"{location}: {error['msg']}" if location else error["msg"]
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    """Why a line is not JSON, with where: "not a JSON line (Unterminated string starting at column 30)"."""
+    return f"not a JSON line ({exc.msg.removesuffix(' at')} at column {exc.colno})"
 
 
 class EntityKind(StrEnum):

@@ -6,13 +6,22 @@ Offsets are Unicode code-point offsets into the decoded document text, end exclu
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Annotated, Final, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pipeline.events import DatePrecision, EntityKind, Event, Modality, Record, Role
 
 SCHEMA_VERSION: Final = "2"
+Offset = Annotated[int, Field(ge=0)]
+Id = Annotated[str, Field(min_length=1)]
+
+
+def spans_its_quote(record: Evidence | Source) -> None:
+    """A span is as long as its quote: offsets edited by hand, or out of another text, are refused
+    (whether the quote is at them in its document is for grounding, which has the text)."""
+    if record.char_end - record.char_start != len(record.quote):
+        raise ValueError(f"char_start {record.char_start} to char_end {record.char_end} is not the quote's length")
 
 
 class ReferenceDate(Record):
@@ -49,20 +58,25 @@ class Chunk(Record):
 
 class Evidence(Record):
     quote: str
-    char_start: int
+    char_start: Offset
     char_end: int
     match: Literal["exact", "normalized"] = Field(
         description="'exact' when the model's quote was found as is; 'normalized' when found after "
         "folding whitespace, width, quote marks and case. The quote written is always the source text."
     )
 
+    @model_validator(mode="after")
+    def _spans_its_quote(self) -> Self:
+        spans_its_quote(self)
+        return self
+
 
 class Mention(Record):
     """One event as one document reports it, grounded in that document."""
 
     schema_version: Literal["2"] = SCHEMA_VERSION
-    id: str
-    doc_id: str
+    id: Id
+    doc_id: Id
     lang: str
     event: Event
     evidence: list[Evidence] = Field(min_length=1)
@@ -75,11 +89,16 @@ class Source(Record):
     mention_id: str
     doc_id: str
     lang: str
-    char_start: int
+    char_start: Offset
     char_end: int
     quote: str
     modality: Modality
     attribution: str | None
+
+    @model_validator(mode="after")
+    def _spans_its_quote(self) -> Self:
+        spans_its_quote(self)
+        return self
 
 
 class ConflictValue(Record):
@@ -145,7 +164,7 @@ class Fact(Record):
 
 
 INPUT_LOST: Final = frozenset(  # reasons
-    {"call_failed", "invalid_output", "truncated", "unreadable_mention", "conflicting_mention"}
+    {"call_failed", "invalid_output", "truncated", "unreadable_mention", "conflicting_mention", "unreadable_failure"}
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import functools
 import gc
 import itertools
 import json
@@ -27,7 +28,7 @@ from pipeline.adjudicate import PROMPT as ADJUDICATION_PROMPT
 from pipeline.adjudicate import Adjudication, Adjudicator, Tally
 from pipeline.cache import ResponseCache
 from pipeline.config import ConfigError, Settings
-from pipeline.events import first_error
+from pipeline.events import first_error, json_error
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
 from pipeline.ingest import IngestError, find_articles, ingest
@@ -45,10 +46,11 @@ from pipeline.records import (
     RunReport,
     StageCounts,
 )
-from pipeline.write import to_line, write_json, write_jsonl
+from pipeline.write import remove_leftovers, to_line, write_json, write_jsonl
 
 Until = Literal["mentions", "facts"]
 SMALL_MODEL_MAX_TOKENS = 1536
+OUTPUT_FILES = ("mentions.jsonl", "failures.jsonl", "facts.jsonl", "run.json")
 RecordT = TypeVar("RecordT", Mention, Fact, Failure)
 NO_BACKEND_MESSAGE = (
     "--backend remote but no model endpoint configured: pass --base-url URL --model NAME (or set OPENAI_BASE_URL and "
@@ -214,6 +216,7 @@ def run_pipeline(
         if until == "facts":  # before any file is written: a failed adjudication leaves the folder as it was
             facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir, OUTPUT_FILES)
     (out_dir / "run.json").unlink(missing_ok=True)  # written last: without it the folder is no finished run
     write_jsonl(out_dir / "mentions.jsonl", result.mentions)
     write_jsonl(out_dir / "failures.jsonl", failures)
@@ -262,7 +265,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     source = MentionFile(mentions_path)
     inputs = extraction_inputs(mentions_path)
     references = {i.doc_id: i.reference_date.date for i in inputs}
-    earlier = earlier_failures(mentions_path)
+    earlier, unreadable_earlier = earlier_failures(mentions_path)
     tally = Tally()
     try:
         with contextlib.ExitStack() as stack, collector_paused():
@@ -273,10 +276,13 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
             if intake.unreadable and not result.mentions:  # the wrong file, most likely
                 first = _line_failures(source, Intake([min(intake.unreadable)], [], []))[0]
                 raise ConfigError(f"{first.message}; no line of the file is a mention")
-            failures = _line_failures(source, intake)
+            failures = _line_failures(source, intake) + unreadable_earlier
             lap = Stopwatch()
-            (out_dir / "run.json").unlink(missing_ok=True)  # written last: without it the folder is no finished run
-            facts = write_jsonl(out_dir / "facts.jsonl", result.facts)
+            remove_leftovers(out_dir, OUTPUT_FILES)
+            # the earlier run.json goes just before its facts do: run.json, written last, only ever
+            # describes the files beside it, and an interrupted reconciliation leaves all as it was
+            run_report_removed = functools.partial((out_dir / "run.json").unlink, missing_ok=True)
+            facts = write_jsonl(out_dir / "facts.jsonl", result.facts, before_replace=run_report_removed)
             lap("read the groups again, built and wrote %d facts", facts)
             write_jsonl(out_dir / "failures.jsonl", earlier + failures)
             first_repeat = next(iter(source.locations(intake.repeated[:1]).values()), None)
@@ -331,14 +337,27 @@ def _line_failures(source: MentionFile, intake: Intake) -> list[Failure]:
     ]
 
 
-def earlier_failures(mentions_path: Path) -> list[Failure]:
+def earlier_failures(mentions_path: Path) -> tuple[list[Failure], list[Failure]]:
     """The failures of the run that wrote a mentions.jsonl (the failures.jsonl beside it), but
     those of reconciling, which are made again: a reconciliation's failures.jsonl lists them too,
-    as a run's does, and reconciling in place loses none."""
+    as a run's does, and reconciling in place loses none. Second: one failure per line of that
+    file that is no failure record (a side file: the mentions are reconciled all the same)."""
     path = mentions_path.parent / "failures.jsonl"
-    if not path.is_file() or not path.read_bytes().strip():
-        return []
-    return [failure for failure in read_records(path, Failure) if failure.stage != "reconcile"]
+    if not path.is_file():
+        return [], []
+    carried, unreadable = [], []
+    for number, line in enumerate(_without_bom(0, path.read_bytes()).split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            failure = parse_record(path, number, line, Failure)
+        except ConfigError as exc:
+            unreadable.append(Failure(stage="reconcile", path=str(path), doc_id=None, chunk_id=None,
+                                      reason="unreadable_failure", message=str(exc), event=None))  # fmt: skip
+            continue
+        if failure.stage != "reconcile":
+            carried.append(failure)
+    return carried, unreadable
 
 
 def extraction_inputs(mentions_path: Path) -> list[InputRecord]:
@@ -375,7 +394,7 @@ class MentionFile:
 
     def __init__(self, path: Path, part_bytes: int = 1 << 22) -> None:
         if not path.is_file():
-            raise ConfigError(f"{path}: no such file")
+            raise _not_a_file(path)
         self.path = path
         self.part_bytes = part_bytes
         self._handle: tuple[int, BinaryIO] | None = None  # the process that opened it, the handle
@@ -450,10 +469,14 @@ def _without_bom(offset: int, line: bytes) -> bytes:
     return line.removeprefix(codecs.BOM_UTF8) if offset == 0 else line
 
 
+def _not_a_file(path: Path) -> ConfigError:
+    return ConfigError(f"{path}: {'a folder, not a file' if path.is_dir() else 'no such file'}")
+
+
 def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
     """Records of one type from a JSONL file; errors name the file and the line."""
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file")
+        raise _not_a_file(path)
     try:
         text = _without_bom(0, path.read_bytes())
     except OSError as exc:
@@ -480,11 +503,11 @@ def what_is_wrong(line: bytes, record_type: type[RecordT], error: ValidationErro
     """Why a JSONL line is not a record, in a few plain words: not UTF-8, not JSON (read again
     with the standard parser for its message), or the first field that does not validate."""
     try:
-        json.loads(line.decode("utf-8"))
+        json.loads(line.rstrip(b"\r\n").decode("utf-8"))
     except UnicodeDecodeError as exc:
         return f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     except json.JSONDecodeError as exc:
-        return f"not a JSON line ({exc.msg})"
+        return json_error(exc)
     except RecursionError:
         return "not a JSON line (nested too deeply)"
     return f"not a valid {record_type.__name__.lower()}: {first_error(error)}"

@@ -52,6 +52,12 @@ def test_no_endpoint_and_bad_settings(tmp_path: Path) -> None:
         load_settings({"api_key_env": "NOPE"}).remote_backend()
     with pytest.raises(ConfigError, match=r"^invalid setting concurrency: Input should be greater than or equal to 1$"):
         load_settings({"concurrency": 0})  # one line, naming the setting
+    (tmp_path / "bad.toml").write_text('model = "unterminated\n')
+    with pytest.raises(ConfigError, match=rf"^{tmp_path / 'bad.toml'}: not a TOML file: "):
+        load_settings({}, tmp_path / "bad.toml")
+    (tmp_path / "value.toml").write_text('concurrency = "many"\n')
+    with pytest.raises(ConfigError, match=rf"^invalid setting concurrency: .* \({tmp_path / 'value.toml'} sets it\)$"):
+        load_settings({}, tmp_path / "value.toml")
 
 
 @pytest.mark.parametrize("band", ["-1", "inf", "nan", "1e308"])

@@ -182,10 +182,15 @@ def test_a_fact_listed_twice_or_a_mention_in_two_facts_is_an_error(tmp_path: Pat
     assert result.exit_code == 3 and f"mention {facts[0].mention_ids[0]} is in two facts" in result.output
 
 
-def test_a_merge_bar_on_mentions_is_a_usage_error() -> None:
+def test_a_merge_bar_on_mentions_or_two_report_formats_are_usage_errors() -> None:
     mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
     result = run_cli("diff", mentions, mentions, "--min-merge-f1", "0.5")
     assert result.exit_code == 2 and "--min-merge-f1" in result.output and "Traceback" not in result.output
+    result = run_cli("diff", GOLDEN_FACTS, GOLDEN_FACTS, "--json", "--markdown")
+    assert (
+        result.exit_code == 2
+        and result.output == "factbase: error: --json and --markdown: one report format at a time\n"
+    )
 
 
 def test_amounts_are_paired_one_to_one() -> None:

@@ -278,6 +278,10 @@ def test_reconcile_of_a_file_with_no_mention_names_its_first_line(tmp_path: Path
     assert result.exit_code == 3 and f"{bad}:1: not a valid mention: id: Field required; no line of" in result.output
     bad.write_text("oops\n", encoding="utf-8")
     assert f"{bad}:1: not a JSON line" in run_cli("reconcile", bad, "-o", tmp_path / "out").output
+    assert (
+        run_cli("reconcile", tmp_path, "-o", tmp_path / "out").output
+        == f"factbase: error: {tmp_path}: a folder, not a file\n"
+    )
     assert not (tmp_path / "out").exists()
 
 

@@ -45,6 +45,7 @@ def test_a_bad_record_in_a_later_part_is_set_aside_with_its_line(tmp_path: Path)
     lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").split("\n")
     lines[41] = '{"id": "half a mention"}'
     lines[87] = "{oops"
+    lines[100] = '{"schema_version":"2","id":"m_'  # a line cut short
     bad = tmp_path / "mentions.jsonl"
     bad.write_text("\n".join(lines), encoding="utf-8")
     source = MentionFile(bad, 2000)
@@ -52,10 +53,11 @@ def test_a_bad_record_in_a_later_part_is_set_aside_with_its_line(tmp_path: Path)
     unreadable = [(where, record.problem) for where, record in read if isinstance(record, Unreadable)]
     assert [problem.split(":")[0] for _, problem in unreadable] == [
         "not a valid mention",
-        "not a JSON line (Expecting property name enclosed in double quotes)",
+        "not a JSON line (Expecting property name enclosed in double quotes at column 2)",
+        "not a JSON line (Unterminated string starting at column 28)",
     ]
-    assert list(source.locations(where for where, _ in unreadable).values()) == [f"{bad}:42", f"{bad}:88"]
-    assert len(read) - len(unreadable) == len(lines) - 3  # the two bad lines and the final blank one
+    assert list(source.locations(where for where, _ in unreadable).values()) == [f"{bad}:42", f"{bad}:88", f"{bad}:101"]
+    assert len(read) - len(unreadable) == len(lines) - 4  # the three bad lines and the final blank one
 
 
 def test_facts_of_the_good_lines_are_those_of_a_file_without_the_bad_ones(tmp_path: Path) -> None:
@@ -113,8 +115,11 @@ def _facts_with_line_replaced(tmp_path: Path, number: int, line: str) -> tuple[R
         (lambda line: line.replace('"summary":"', '"summary":"\\ud800', 1), "not a valid mention: Invalid JSON"),
         (lambda line: "[" * 100_000 + "]" * 100_000, "not a JSON line (nested too deeply)"),
         (lambda line: re.sub(r'"value":[^,]+', '"value":Infinity', line, count=1), "Input should be a finite number"),
+        (lambda line: re.sub(r'"char_start":\d+', '"char_start":-5', line, count=1), "greater than or equal to 0"),
+        (lambda line: re.sub(r'"char_end":\d+', '"char_end":10', line, count=1), "is not the quote's length"),
+        (lambda line: re.sub(r'"id":"m_\w+"', '"id":""', line, count=1), "id: String should have at least 1"),
     ],
-    ids=["lone surrogate", "deep nesting", "infinite amount"],
+    ids=["lone surrogate", "deep nesting", "infinite amount", "negative offset", "offsets off the quote", "no id"],
 )
 def test_a_line_the_fast_reader_refuses_is_set_aside_whatever_a_slower_reader_makes_of_it(
     tmp_path: Path, edit: Callable[[str], str], problem: str

