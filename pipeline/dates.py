@@ -366,7 +366,8 @@ _RANGE_SHAPE = re.compile(rf"{_END}(?P<join>{_RANGE_JOIN.pattern}){_END}", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|entre)\s+(?P<first>{_END}.*?)\s+(?:and|et)\s+(?P<last>{_END}.*)", re.I)
 _ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
 # The date words next to a range's joiner: numbers, month names, 年月日号, "of", « de », commas.
-_DATE_WORD = rf"(?:\b(?:{_MONTH_NAMES})\b\.?|\d{{1,4}}{_ORDINAL}|[年月日号]|\b(?:of|de|the|le)\b|,)"
+# Numbers are whole (?!\d): a long run of digits split every way would take exponential time.
+_DATE_WORD = rf"(?:\b(?:{_MONTH_NAMES})\b\.?|\d{{1,4}}(?!\d){_ORDINAL}|[年月日号]|\b(?:of|de|the|le)\b|,)"
 _RUN_BEFORE = re.compile(rf"(?:{_DATE_WORD}\s*)+$", re.I)
 _RUN_AFTER = re.compile(rf"^\s*(?:{_DATE_WORD}\s*)+", re.I)
 _BARE_NUMBER = re.compile(r"(?:the\s+|le\s+)?\d{1,2}(?:er|st|nd|rd|th)?", re.I)  # a day or month, not a year

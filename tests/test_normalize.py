@@ -3,6 +3,8 @@ approximate markers) in Chinese, English and French."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from pipeline.amounts import read_amount
@@ -274,6 +276,12 @@ def test_a_month_without_year_rules_out_a_quarter_without_that_month(model_date:
 def test_words_past_the_calendar_contradicting_themselves_or_without_a_year_give_no_date(text: str) -> None:
     reading = read_time_text(text, REFERENCE)
     assert reading is None or reading.date is None
+
+
+def test_a_long_run_of_digits_is_read_at_once() -> None:
+    started = time.monotonic()
+    assert read_time_text("1" * 40 + " to 2023", REFERENCE) is None  # took minutes: exponential backtracking
+    assert time.monotonic() - started < 5  # a guard against a hang, not a speed measure
 
 
 @pytest.mark.parametrize("text", ["le 5 mars 2024 à Paris", "le 5 mars 2024 à 14h"])
