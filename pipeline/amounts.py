@@ -124,13 +124,18 @@ _DIGITS = re.compile(r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?(?!\d)|\d
 _MINUS = re.compile(r"(?:^|\s)[-−]\s*(?:US\$|[$€£¥])?\s*$")  # just before the number, a currency between
 # The high end of a range after its low end: "10–20 million", « 10 à 20 millions », 10至20亿.
 _RANGE = re.compile(r"\s*(?:-|–|—|~|to|à|au|至|到)\s*(?:US\$|[$€£¥])?\s*\d+(?:[.,]\d+)?", re.I)
+_BETWEEN = re.compile(r"\b(?:between|entre)\s+(?:US\$|[$€£¥])?\s*$", re.I)  # "between 10 and 20 million"
+_BETWEEN_RANGE = re.compile(r"\s*(?:and|et)\s*(?:US\$|[$€£¥])?\s*\d+(?:[.,]\d+)?", re.I)
+# Full-width forms as Chinese text writes them (１２．５万, ＄5, ￥100): read as their ASCII forms.
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0xFFE5: "¥", 0xFFE1: "£", 0x3000: " "}
 _ZH_LOWER_PARTS = (  # what follows 亿 or 万: so many 万 (五千万), else so many 千 (5千)
     re.compile(r"(?P<n>\d+(?:\.\d+)?[千百]?|[零〇一二两兩三四五六七八九十百千]+)(?P<scale>万|萬)"),
     re.compile(r"(?P<n>\d+(?:\.\d+)?|[零〇一二两兩三四五六七八九十百]+)(?P<scale>千)"),
 )
 _SCALE = "|".join(sorted((re.escape(w) for w in SCALE_WORDS), key=len, reverse=True))
-# A Latin scale letter ends there: "10 m" is ten million, "10 mètres" and "100 m²" are not.
-_AFTER_NUMBER = re.compile(rf"\s*(?:多|余)?(?:de\s+|d')?(?P<scale>{_SCALE})(?![a-z\u00c0-\u024f²³])", re.I)
+# A Latin scale letter ends there: "10 m" is ten million, "10 mètres" and "100 m²" are not. Also
+# 3个亿 and "$1.5-billion".
+_AFTER_NUMBER = re.compile(rf"\s*(?:多|余)?个?(?:-|de\s+|d')?(?P<scale>{_SCALE})(?![a-z\u00c0-\u024f²³])", re.I)
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class AmountReading:
 def read_amount(text: str) -> AmountReading | None:
     """The value, currency and approximate flag written in `text`; None when it has neither a
     number nor a currency. "M€" and "k$" read as a scale followed by a currency."""
+    text = text.translate(_HALF_WIDTH)
     currency = find_currency(text)
     approximate = APPROXIMATE_MARKERS.search(text) is not None
     if VAGUE.search(text):
@@ -174,7 +180,7 @@ def _read_value(text: str) -> tuple[float | None, bool]:
         if _MINUS.search(text[: number.start()]):  # "-$5 million", a loss
             value = -value
         rest = text[number.end() :]
-        upper = _RANGE.match(rest)
+        upper = _RANGE.match(rest) or (_BETWEEN_RANGE.match(rest) if _BETWEEN.search(text[: number.start()]) else None)
         if upper is not None:  # "$10–20 million": the low end, at the scale written after the high one
             rest, ranged = rest[upper.end() :], True
     else:

@@ -194,6 +194,14 @@ def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
         ("a million dollars", 1e6, "USD", False),
         ("10 mètres", 10, None, False),  # "m" before an accented letter is not a million
         ("100 m²", 100, None, False),
+        ("entre 10 et 20 millions d'euros", 1e7, "EUR", True),  # was 10: the scale after « et » was missed
+        ("between $10 and $20 million", 1e7, "USD", True),
+        ("两个亿", 2e8, None, False),  # 个 between the number and 亿
+        ("3个亿美元", 3e8, "USD", False),
+        ("$1.5-billion", 1.5e9, "USD", False),
+        ("１２．５万元", 1.25e5, "CNY", False),  # full-width digits
+        ("＄5 million", 5e6, "USD", False),
+        ("10 and 20 employees", 10, None, False),  # no « entre »/"between": no range
     ],
 )
 def test_amount_words_give_value_currency_and_approximation(
