@@ -62,6 +62,7 @@ FR_MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted({*EN_MONTHS, *FR_MONTHS}, key=len, reverse=True))
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
+_SHORT_YEAR = r"(?<!\d)(?P<short>\d{2})"  # 23年3月, "March '23": 00–68 are 20xx, 69–99 19xx (as POSIX %y)
 _ORDINAL = r"(?:er|st|nd|rd|th)?"  # 1er mars, 4th March
 _ORDINAL_OF = r"(?:(?:st|nd|rd|th)(?:\s+of)?|er)?"  # "the 4th of March", never "Top 10 of March"
 
@@ -77,7 +78,10 @@ _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
         re.compile(rf"\b(?P<day>\d{{1,2}}){_ORDINAL_OF}\s+(?P<mname>{_MONTH_NAMES})\.?,?\s+{_YEAR}\b", re.I),
         DatePrecision.DAY,
     ),
+    (re.compile(rf"{_SHORT_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月\s*(?P<day>\d{{1,2}})\s*[日号]"), DatePrecision.DAY),
     (re.compile(rf"{_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月"), DatePrecision.MONTH),
+    (re.compile(rf"{_SHORT_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月"), DatePrecision.MONTH),
+    (re.compile(rf"\b(?P<mname>{_MONTH_NAMES})\.?\s+['’]{_SHORT_YEAR}\b", re.I), DatePrecision.MONTH),
     (re.compile(rf"\b(?P<mname>{_MONTH_NAMES})\.?,?\s+(?:of\s+|de\s+|d')?{_YEAR}\b", re.I), DatePrecision.MONTH),
     (re.compile(rf"{_YEAR}\s*年"), DatePrecision.YEAR),
     (re.compile(rf"(?<![\d.,$€£¥])\b{_YEAR}\b(?![.,]?\d)"), DatePrecision.YEAR),
@@ -150,7 +154,9 @@ def find_dates(text: str) -> list[FoundDate]:
             if groups.get("month"):
                 month = int(groups["month"])
             day = int(groups["day"]) if groups.get("day") else None
-            iso = _iso(int(groups["year"]), month, day)
+            short = int(groups["short"]) if groups.get("short") else None
+            year = int(groups["year"]) if short is None else short + (2000 if short < 69 else 1900)
+            iso = _iso(year, month, day)
             if iso is None:
                 continue
             taken.append((start, end))

@@ -121,6 +121,11 @@ REFERENCE = "2024-03-25"
         ("2024年1-3季度", "2024-01/2024-09"),
         ("du deuxième au quatrième trimestre de l'année dernière", "2023-04/2023-12"),
         ("top 3 - Q3 2024", "2024-Q3"),  # a bare number starts no range of quarters
+        # two-digit years, before a month (23年 alone may be "23 years")
+        ("23年3月", "2023-03"),  # was 2024-03: the month alone, against the reference
+        ("23年3月15日", "2023-03-15"),
+        ("99年12月", "1999-12"),
+        ("March '23", "2023-03"),
     ],
 )
 def test_time_words_resolve_against_the_reference_date(text: str, date: str) -> None:
