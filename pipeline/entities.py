@@ -321,6 +321,19 @@ def looks_proper(name: str) -> bool:
     return all(w[:1].isupper() and w.isalpha() for w in words if w) and bool(_LATIN.match(name_key(name)))
 
 
+def looks_named(name: str) -> bool:
+    """A name, not a description: Latin words each starting with a capital or a digit, the first
+    with a capital ("Llama 2", "Stable Diffusion 3.5", "GPT-4o", "Getty Images"; not "artists",
+    « des auteurs »)."""
+    words = [w for w in name.strip().split() if w]
+    return (
+        bool(words)
+        and words[0][:1].isupper()
+        and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+        and bool(_LATIN.match(name_key(name)))
+    )
+
+
 def _attach_surnames(
     sightings: Sightings,
     seen_keys: list[str],

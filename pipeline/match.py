@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from pipeline import dates
-from pipeline.entities import EntityIndex, Sighting, Sightings, looks_proper
+from pipeline.entities import EntityIndex, Sighting, Sightings, looks_named
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
 from pipeline.records import Mention
@@ -71,6 +71,7 @@ KEY_ROLES = {
     Role.PLAINTIFF,
     Role.AUTHORITY,
     Role.PARTNER,
+    Role.PRODUCT,
 }
 WEIGHTS = {
     "same_type": 1.0,
@@ -78,6 +79,7 @@ WEIGHTS = {
     "detail_differs": -0.8,
     "participants": 1.5,
     "participant_conflict": -1.5,
+    "other_product": -5.0,  # a named product the other does not name: another release, as another date is
     "same_date": 0.5,
     "nested_date": 0.3,
     "disjoint_date": -5.0,
@@ -174,9 +176,10 @@ SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.toml"
 
 @functools.cache
 def synonyms() -> dict[str, str]:
-    """Word → the name of its group of synonyms (pipeline/data/synonyms.toml)."""
+    """Stem → the name of its group of synonyms (pipeline/data/synonyms.toml): each word listed
+    is stemmed as summaries are ("released" → "releas"), or it would never be found."""
     groups = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))["groups"]
-    return {word: name for name, words in groups.items() for word in words}
+    return {_stem(word): name for name, words in groups.items() for word in words}
 
 
 def summary_words(summary: str) -> frozenset[str]:
@@ -189,13 +192,18 @@ def summary_words(summary: str) -> frozenset[str]:
 def _content_word(word: str) -> str | None:
     """A word's stem read through the synonym groups; None for a stop word (cached: summaries
     reuse a small vocabulary)."""
-    if word in STOPWORDS or len(word) < 2:
+    if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):  # "Llama 2" is not "Llama 3"
         return None
+    stem = _stem(word)
+    return synonyms().get(stem, stem)
+
+
+def _stem(word: str) -> str:
+    """A crude stem: one trailing -ing, -ed, -es or -s off a word that keeps 4 letters."""
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return synonyms().get(word, word)
+            return word[: -len(suffix)]
+    return word
 
 
 def _english_fields(event: EventBase) -> list[str]:
@@ -529,7 +537,7 @@ class MatchTable:
         entities = [index.entities[e] for e in entity_ids]
         kind = np.array([KIND_CODES[e.kind] for e in entities], dtype=np.int64)
         named = np.array(
-            [e.kind != EntityKind.OTHER and (e.registered or looks_proper(e.name)) for e in entities], dtype=bool
+            [e.kind != EntityKind.OTHER and (e.registered or looks_named(e.name)) for e in entities], dtype=bool
         )
         rows = columns.parties.rows()
         role = columns.parties.column(0).astype(np.int64)
@@ -595,16 +603,20 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
     return np.where(mass > 0, 2 * (credit * weight).sum(axis=1) / np.where(mass > 0, mass, 1), 0.0)
 
 
-def _participant_conflict(t: MatchTable, left: Array, right: Array) -> Array:
+def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
     """Both name parties in one key role and kind, and each names one the other does not:
-    {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not."""
+    {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not. Second:
+    whether that role is the product (a release of Llama 2 is not one of Llama 3)."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
     lonely_a = np.where(same_slot.any(axis=2) & ~same_party.any(axis=2), slot_a, -1)
     lonely_b = np.where(same_slot.any(axis=1) & ~same_party.any(axis=1), slot_b, -1)
-    conflict: Array = ((lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)).any(axis=(1, 2))
-    return conflict
+    clashes: Array = ((lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)).any(axis=2)
+    in_product_role: Array = lonely_a // len(KIND_CODES) == ROLE_CODES[Role.PRODUCT]
+    conflict: Array = np.any(clashes, axis=1)
+    product: Array = np.any(clashes & in_product_role, axis=1)
+    return conflict, product
 
 
 def within_tolerance(a: Array | float, b: Array | float, approximate: Array | bool) -> Array:
@@ -643,7 +655,9 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_a, detail_b = t.detail[left], t.detail[right]
     values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["participants"]] = _participants(t, left, right)
-    values[:, column["participant_conflict"]] = _participant_conflict(t, left, right)
+    party_conflict, product_conflict = _participant_conflicts(t, left, right)
+    values[:, column["participant_conflict"]] = party_conflict
+    values[:, column["other_product"]] = product_conflict
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)
     same_days = dated & (start_a == start_b) & (end_a == end_b)

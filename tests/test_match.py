@@ -178,3 +178,36 @@ def test_a_mention_with_two_amounts_in_one_bucket_counts_once_in_that_amount_blo
     _, table, _ = match_table(MentionList(mentions), REGISTRY)
     left, _ = candidate_pairs(table)
     assert len(left) == 10 * 9 // 2
+
+
+def release(doc: str, product: str, summary: str, date: str | None = None) -> Mention:
+    return mention(doc, 0, {
+        "type": "product_release", "product": product, "summary": summary, "time": when(None, date),
+        "participants": [party("Meta", "subject", canonical="Meta"), party(product, "product", "product", product)],
+    })  # fmt: skip
+
+
+def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges() -> None:
+    llama2 = release("en", "Llama 2", "Meta released Llama 2, its open-source large language model.")
+    llama3 = release("fr", "Llama 3", "Meta released Llama 3, its open-source large language model.")
+    llama3_in_chinese = release("zh", "Llama 3", "Meta launched Llama 3, an open-source large language model.")
+    facts = build_facts([llama2, llama3, llama3_in_chinese], REGISTRY)
+    assert groups(facts, llama2, llama3, llama3_in_chinese) == [[0], [1, 2]]  # merged at 5.1 before
+    sd3 = release("en", "Stable Diffusion 3 Medium", "Stability AI released Stable Diffusion 3 Medium.", "2024-06")
+    sd35 = release("fr", "Stable Diffusion 3.5 Medium", "Stability AI released Stable Diffusion 3.5 Medium.", "2024")
+    assert len(build_facts([sd3, sd35], REGISTRY)) == 2
+
+
+def test_a_resignation_told_with_a_listed_synonym_in_any_inflection_merges() -> None:
+    stepped = mention("zh", 0, {
+        "type": "resignation", "position": "chief executive officer", "time": when("3月下旬", "2024-03-21/2024-03-31"),
+        "summary": "Mostaque stepped down as chief executive of Stability AI.",
+        "participants": [party("莫斯塔克", "subject", "person"), party("Stability AI", "organization")],
+    })  # fmt: skip
+    resigned = mention("en", 0, {
+        "type": "resignation", "position": "CEO", "time": when(None, "2024-03-23"),
+        "summary": "Emad Mostaque resigned as CEO of Stability AI.",
+        "participants": [party("Emad Mostaque", "subject", "person", "Emad Mostaque"),
+                         party("Stability AI", "organization")],
+    })  # fmt: skip
+    assert len(build_facts([stepped, resigned], REGISTRY)) == 1  # "stepped" was never read as "resigned"
