@@ -198,11 +198,17 @@ def _near(a: str, b: str) -> bool:
 
 def _same_full_name(a: str, b: str) -> bool:
     """ "Chtistian Laforte" = "Christian Laforte": same number of words, one word identical and
-    the others within typing distance. "Robin Rombach" ≠ "Robin Li": a shared word is not enough."""
+    the others within typing distance. "Robin Rombach" ≠ "Robin Li": a shared word is not enough;
+    "Louis Martin" ≠ "Louise Martin": first names differing only in a final vowel are two names."""
     ta, tb = a.split(), b.split()
     if len(ta) != len(tb) or not _LATIN.match(a) or not _LATIN.match(b):
         return False
-    return any(x == y for x, y in zip(ta, tb, strict=True)) and all(_near(x, y) for x, y in zip(ta, tb, strict=True))
+    pairs = list(zip(ta, tb, strict=True))
+    return (
+        any(x == y for x, y in pairs)
+        and all(_near(x, y) for x, y in pairs)
+        and not any(x != y and x.rstrip("aeo") == y.rstrip("aeo") for x, y in pairs[:-1])
+    )
 
 
 def _one_deletion_variants(word: str) -> set[str]:
@@ -342,10 +348,14 @@ def _attach_surnames(
     components: _Components,
 ) -> None:
     """A one-word person name joins the single full name ending in it (or in a near spelling of
-    it): first among its document's names, then among all; with two candidates it joins none."""
+    it): first among its document's names, then among all; with two candidates it joins none,
+    nor when its document names someone whose name starts with it ("Ma Huateng" beside "Ma":
+    family name first, so maybe not Jack Ma)."""
     full_by_surname: dict[str, set[str]] = defaultdict(set)  # by the last word's deletion variants
+    full_by_first: dict[str, set[str]] = defaultdict(set)
     persons = [k for k in keys if " " in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
     for key in persons:
+        full_by_first[key.split()[0]].add(key)
         for variant in _one_deletion_variants(key.split()[-1]):
             full_by_surname[variant].add(key)
     surnames = [k for k in keys if " " not in k and _LATIN.match(k) and kind_of(k) == EntityKind.PERSON]
@@ -358,7 +368,8 @@ def _attach_surnames(
         }
         for key in surnames
     }
-    involved = set(candidates_of).union(*candidates_of.values())
+    starting_with = {key: full_by_first.get(key, set()) for key in surnames}
+    involved = set(candidates_of).union(*candidates_of.values(), *starting_with.values())
     asked = [k for k, key in enumerate(seen_keys) if key in involved]
     docs_of: dict[str, set[int]] = defaultdict(set)
     for k, documents in zip(asked, sightings.documents(asked), strict=True):
@@ -366,6 +377,8 @@ def _attach_surnames(
     for key, candidates in candidates_of.items():
         if not components.alone(key):
             continue  # the registry already says what it is: "Bloomberg" is not Michael Bloomberg
+        if any(docs_of[full] & docs_of[key] for full in starting_with[key]):
+            continue
         roots = {components.find(full) for full in candidates}
         local = {components.find(full) for full in candidates if docs_of[full] & docs_of[key]}
         chosen = local if len(local) == 1 else roots

@@ -176,3 +176,15 @@ def test_typing_errors_around_the_usual_spelling_all_join_it() -> None:
     usual = [(doc, "Satya Nadella", None, PERSON) for doc in ("a", "b", "c")]
     index = resolve(*usual, ("d", "Satya Nadela", None, PERSON), ("e", "Satya Naddella", None, PERSON))
     assert len(index.entities) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Louis Martin", "Louise Martin"), ("Simon Weber", "Simone Weber"), ("Mario Rossi", "Maria Rossi")]
+)
+def test_first_names_differing_in_a_final_vowel_are_two_people(a: str, b: str) -> None:
+    assert len(resolve(("en", a, None, PERSON), ("fr", b, None, PERSON)).entities) == 2  # one "typo" apart
+
+
+def test_a_lone_name_beside_a_name_starting_with_it_is_not_taken_for_a_surname() -> None:
+    index = resolve(("a", "Ma Huateng", None, PERSON), ("a", "Ma", None, PERSON), ("b", "Jack Ma", None, PERSON))
+    assert not same(index, ("a", "Ma", None), ("b", "Jack Ma", None))  # family name first: maybe Ma Huateng
