@@ -28,6 +28,7 @@ from pipeline.entities import EntityIndex, RegistryEntry, looks_proper, name_key
 from pipeline.events import EventBase, Participant, Role
 from pipeline.ids import content_id
 from pipeline.match import (
+    DETAIL_FIELDS,
     THRESHOLD,
     Columns,
     MatchTable,
@@ -523,7 +524,10 @@ def _agree(x: tuple[float, str | None, bool], y: tuple[float, str | None, bool])
 def _field_values(mention: Mention) -> dict[str, str | None]:
     event = mention.event
     amounts = sorted(_amount_values(mention), key=lambda a: (a[1] or "", a[0]))  # by currency, then value
+    fields = type(event).model_fields
     return {
+        "type": event.type,
+        **{name: str(getattr(event, name)) for name in DETAIL_FIELDS if name in fields},
         "time.date": event.time.date if event.time else None,
         "amounts": "; ".join(f"{v:.15g} {c or ''}".strip() for v, c in amounts) if amounts else None,
         "modality": event.modality.value,
@@ -538,10 +542,10 @@ def find_conflicts(members: list[Mention], named: list[Named]) -> list[Conflict]
     by_doc = {m.id: m.doc_id for m in members}
     values = {m.id: _field_values(m) for m in members}
     conflicts = []
-    for field in ("time.date", "amounts", "modality", "attribution"):
+    for field in ("type", *DETAIL_FIELDS, "time.date", "amounts", "modality", "attribution"):
         by_value: dict[str | None, list[str]] = defaultdict(list)
         for mention in members:
-            value = values[mention.id][field]
+            value = values[mention.id].get(field)
             if value is not None or field == "attribution":  # no attribution is a claim too
                 by_value[value].append(mention.id)
         if len(by_value) > 1 and not (field == "time.date" and _dates_agree(list(by_value))):

@@ -110,7 +110,10 @@ class ConflictValue(Record):
 class Conflict(Record):
     """Sources of one fact that disagree on a field; every value is kept with who said it."""
 
-    field: str = Field(description="'time.date', 'amounts', 'modality', 'attribution' or 'name:<entity id>'.")
+    field: str = Field(
+        description="'type', 'status', 'metric', 'stance', 'time.date', 'amounts', 'modality', 'attribution' or "
+        "'name:<entity id>'."
+    )
     values: list[ConflictValue]
 
 

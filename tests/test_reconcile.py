@@ -111,6 +111,19 @@ def test_disagreements_are_kept_as_conflicts() -> None:
     assert {s.modality for s in fact.sources} == {"asserted", "reported"}
 
 
+def test_a_type_or_a_status_the_sources_disagree_on_is_a_conflict_too() -> None:
+    def acquisition(doc: str, status: str) -> Mention:
+        return mention(doc, doc, (0, 40), "c1", "acquisition", status=status, summary="Microsoft acquires Activision.",
+                       participants=[{**MOSTAQUE, "role": "acquirer"}])  # fmt: skip
+
+    [fact] = build_facts([acquisition("en", "announced"), acquisition("fr", "completed")], REGISTRY)
+    assert {c.field: {v.value for v in c.values} for c in fact.conflicts} == {"status": {"announced", "completed"}}
+    denial = mention("en", "en", (0, 40), "c1", "statement", summary="Mostaque said he resigned.")
+    forecast = mention("zh", "zh", (0, 40), "c2", "prediction", summary="Mostaque said he resigned.")
+    [fact] = build_facts([denial, forecast], REGISTRY)
+    assert {c.field: {v.value for v in c.values} for c in fact.conflicts} == {"type": {"prediction", "statement"}}
+
+
 def test_fact_ids_and_order_do_not_depend_on_input_order() -> None:
     mentions = [mention(d, d, (i, i + 30), f"c{i}") for i, d in enumerate(["zh", "en", "fr"])]
     assert build_facts(mentions, REGISTRY) == build_facts(mentions[::-1], REGISTRY)
