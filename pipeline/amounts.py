@@ -12,9 +12,24 @@ import math
 import re
 from dataclasses import dataclass
 
-# Longest first, so that "US$" wins over "$" and « millions de dollars » over « dollars ».
+# Where two overlap the longer wins: "US$" over "$", 美元 over 元, "Singapore dollars" over "dollars".
 CURRENCY_WORDS = {
     "hk$": "HKD",
+    "nz$": "NZD",
+    "singapore dollars": "SGD",
+    "dollars de singapour": "SGD",
+    "taiwan dollars": "TWD",
+    "new zealand dollars": "NZD",
+    "swiss francs": "CHF",
+    "francs suisses": "CHF",
+    "chf": "CHF",
+    "新加坡元": "SGD",
+    "澳门元": "MOP",
+    "加拿大元": "CAD",
+    "澳大利亚元": "AUD",
+    "新西兰元": "NZD",
+    "瑞士法郎": "CHF",
+    "台币": "TWD",
     "ca$": "CAD",
     "c$": "CAD",
     "au$": "AUD",
@@ -90,7 +105,8 @@ SCALE_WORDS = {
 APPROXIMATE_MARKERS = re.compile(
     r"\b(?:about|around|approximately|approx\.?|nearly|almost|roughly|some|over|more than|up to|"
     r"less than|under|close to|environ|près de|presque|quelque|plus de|moins de|autour de|"
-    r"jusqu'à|quasiment)\b|~|≈|近|约|大约|将近|接近|超过|逾|多|余|左右|上下|不到|大概|数",
+    r"jusqu'à|quasiment)\b|\b(?:plus|près|moins) d'|~|≈|近|约|大约|将近|接近|超过|超(?=\d|[一二两三四五六七八九十])|"
+    r"逾|多|余|左右|上下|不到|大概|数",
     re.IGNORECASE,
 )
 # Vague quantities ("tens of millions", « des centaines de millions », 数百万): no value at all.
@@ -116,6 +132,7 @@ _ZH_DIGITS = {
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_NUMBER = re.compile(r"[零〇一二两兩三四五六七八九十百千]+")
 _EN_NUMBER_WORDS = {  # read only before a scale word: "a million", but not "a record sum"
+    "half a": 0.5, "un demi": 0.5,
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10,
 }  # fmt: skip
@@ -132,6 +149,14 @@ _ZH_LOWER_PARTS = (  # what follows 亿 or 万: so many 万 (五千万), else so
     re.compile(r"(?P<n>\d+(?:\.\d+)?[千百]?|[零〇一二两兩三四五六七八九十百千]+)(?P<scale>万|萬)"),
     re.compile(r"(?P<n>\d+(?:\.\d+)?|[零〇一二两兩三四五六七八九十百]+)(?P<scale>千)"),
 )
+_CURRENCY = re.compile(
+    "|".join(
+        rf"(?<![a-z]){re.escape(word)}(?![a-z])" if word.isascii() and word[-1].isalpha() else re.escape(word)
+        for word in sorted(CURRENCY_WORDS, key=len, reverse=True)  # at one place, the longest word
+    )
+)
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_EN_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
+_AND_A_HALF = re.compile(r"\s*(?:et demi|and a half)\b", re.I)  # « un milliard et demi »
 _SCALE = "|".join(sorted((re.escape(w) for w in SCALE_WORDS), key=len, reverse=True))
 # A Latin scale letter ends there: "10 m" is ten million, "10 mètres" and "100 m²" are not. Also
 # 3个亿 and "$1.5-billion".
@@ -150,7 +175,8 @@ def read_amount(text: str) -> AmountReading | None:
     """The value, currency and approximate flag written in `text`; None when it has neither a
     number nor a currency. "M€" and "k$" read as a scale followed by a currency."""
     text = text.translate(_HALF_WIDTH)
-    currency = find_currency(text)
+    number = _DIGITS.search(text) or _ZH_NUMBER.search(text)
+    currency = find_currency(text, number.start() if number else 0)
     approximate = APPROXIMATE_MARKERS.search(text) is not None
     if VAGUE.search(text):
         return AmountReading(None, currency, True)
@@ -160,15 +186,12 @@ def read_amount(text: str) -> AmountReading | None:
     return AmountReading(value, currency, approximate or ranged)
 
 
-def find_currency(text: str) -> str | None:
-    folded = text.casefold()
-    for word in sorted(CURRENCY_WORDS, key=len, reverse=True):
-        if word.isalpha() and word.isascii():
-            if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", folded):
-                return CURRENCY_WORDS[word]
-        elif word in folded:
-            return CURRENCY_WORDS[word]
-    return None
+def find_currency(text: str, near: int = 0) -> str | None:
+    """The currency written nearest to position `near` (the number's): "1400万美元（约合1亿元人民币）"
+    is in dollars, « 92 M€ (100 millions de dollars) » in euros."""
+    found = _CURRENCY.finditer(text.casefold())
+    nearest = min(found, key=lambda m: (max(m.start() - near, near - m.end(), 0), m.start()), default=None)
+    return CURRENCY_WORDS[nearest.group()] if nearest else None
 
 
 def _read_value(text: str) -> tuple[float | None, bool]:
@@ -185,7 +208,7 @@ def _read_value(text: str) -> tuple[float | None, bool]:
             rest, ranged = rest[upper.end() :], True
     else:
         zh = _ZH_NUMBER.search(text)
-        word = re.search(r"\b(" + "|".join(_EN_NUMBER_WORDS) + r")\b", text, re.I)
+        word = _NUMBER_WORD.search(text)
         if zh is not None:
             value, rest = float(chinese_number(zh.group(0))), text[zh.end() :]
         elif word is not None and _AFTER_NUMBER.match(text[word.end() :]):
@@ -194,11 +217,14 @@ def _read_value(text: str) -> tuple[float | None, bool]:
             return None, False
     scale = _AFTER_NUMBER.match(rest)
     unit = 1.0
-    while scale is not None:  # 1.2万亿, "1 billion", 10 millions de
-        unit = SCALE_WORDS[scale.group("scale").lower()]
+    while scale is not None:  # 1.2万亿, "1 billion", 10 millions de, « mille milliards »
+        scale_word = scale.group("scale").lower()
+        unit = SCALE_WORDS[scale_word]
         value *= unit
         rest = rest[scale.end() :]
-        scale = _AFTER_NUMBER.match(rest) if rest[:1] in "万亿萬億" else None
+        scale = _AFTER_NUMBER.match(rest) if rest[:1] in "万亿萬億" or scale_word == "mille" else None
+    if unit > 1 and _AND_A_HALF.match(rest):
+        value *= 1.5
     lower = next(filter(None, (part.match(rest) for part in _ZH_LOWER_PARTS)), None)
     if lower is not None and SCALE_WORDS[lower.group("scale")] < unit:  # 1亿2000万, 两亿五千万, 2万5千
         value += _parse_mixed(lower.group("n")) * SCALE_WORDS[lower.group("scale")]

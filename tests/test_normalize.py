@@ -207,6 +207,15 @@ def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
         ("１２．５万元", 1.25e5, "CNY", False),  # full-width digits
         ("＄5 million", 5e6, "USD", False),
         ("10 and 20 employees", 10, None, False),  # no « entre »/"between": no range
+        ("1400万美元（约合1亿元人民币）", 1.4e7, "USD", True),  # the currency next to the number (was CNY)
+        ("92 M€ (100 millions de dollars)", 9.2e7, "EUR", False),
+        ("50亿新加坡元", 5e9, "SGD", False),  # was CNY: 元 after another currency's name
+        ("100 Singapore dollars", 100, "SGD", False),  # was USD
+        ("half a billion dollars", 5e8, "USD", False),  # was 1e9
+        ("un milliard et demi d'euros", 1.5e9, "EUR", False),  # was 1e9
+        ("1,5 mille milliards", 1.5e12, None, False),  # was 1500
+        ("plus d'un milliard de dollars", 1e9, "USD", True),  # an elided marker
+        ("超1亿美元", 1e8, "USD", True),
     ],
 )
 def test_amount_words_give_value_currency_and_approximation(
