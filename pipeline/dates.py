@@ -68,7 +68,7 @@ _ORDINAL_OF = r"(?:(?:st|nd|rd|th)(?:\s+of)?|er)?"  # "the 4th of March", never 
 
 # Absolute date patterns, most precise first; each names its groups year, month and maybe day.
 _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
-    (re.compile(rf"{_YEAR}-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}})\b"), DatePrecision.DAY),
+    (re.compile(rf"{_YEAR}-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}})(?!\d)"), DatePrecision.DAY),  # also 2024-03-10T14:00
     (re.compile(rf"{_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月\s*(?P<day>\d{{1,2}})\s*[日号]"), DatePrecision.DAY),
     (
         re.compile(rf"\b(?P<mname>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}\b", re.I),
@@ -360,6 +360,17 @@ _MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_
 _DIRECTION_BEFORE = re.compile(r"\b(?P<word>next|last)\s+$", re.I)
 _DIRECTION_AFTER = re.compile(r"^\s*(?P<word>prochain|dernier|passé)\b", re.I)
 _DIRECTIONS = {"next": 1, "prochain": 1, "last": -1, "dernier": -1, "passé": -1}
+# Words saying a date without a year is ahead: the first such date after the reference.
+_FUTURE = re.compile(r"将(?!近)|预计|即将|\b(?:will|expected|planned|scheduled|due)\b|\bprévue?s?\b|devrait", re.I)
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+}  # fmt: skip
+_WEEKDAY = re.compile(
+    r"\b(?P<word>[a-z]+day|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|(?:星期|周|礼拜)(?P<zh>[一二三四五六日天])",
+    re.I,
+)
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
 _RANGE_JOIN = re.compile(_RANGE_JOIN_WORDS, re.I)
 # Two ends of a range, either of them maybe incomplete: a day, month or year, a joiner, another
@@ -705,7 +716,8 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
     day = int(day_text) if day_text else None
     partial = TimeReading(None, None, month, day)
     direction = _DIRECTION_BEFORE.search(text[: match.start()]) or _DIRECTION_AFTER.search(text[match.end() :])
-    year = _year_of(text, month, day, _DIRECTIONS[direction["word"].lower()] if direction else 0, reference, precision)
+    step = _DIRECTIONS[direction["word"].lower()] if direction else 1 if _FUTURE.search(text) else 0
+    year = _year_of(text, month, day, step, reference, precision)
     iso = _iso(year, month, day) if year is not None else None
     if iso is None:
         return partial
@@ -729,6 +741,13 @@ def _year_of(
     if _year_offsets(text):
         return _relative_year(text, reference)
     ref = reference.start
+    weekday = _WEEKDAY.search(text)
+    named_day = _WEEKDAYS.get((weekday.group("word") or weekday.group("zh")).lower()) if weekday else None
+    if named_day is not None and day is not None:  # "Friday, March 29": the year it is a Friday in
+        fitting = [y for y in (ref.year - 1, ref.year, ref.year + 1) if _iso(y, month, day) and
+                   datetime.date(y, month, day).weekday() == named_day]  # fmt: skip
+        if len(fitting) == 1:
+            return fitting[0]
     if precision not in (DatePrecision.DAY, DatePrecision.MONTH):
         return None
     known_day = day is not None and precision == DatePrecision.DAY

@@ -126,6 +126,14 @@ REFERENCE = "2024-03-25"
         ("23年3月15日", "2023-03-15"),
         ("99年12月", "1999-12"),
         ("March '23", "2023-03"),
+        # a date without a year: a future word points ahead, a weekday picks the year
+        ("将于4月", "2024-04"),  # was 2023-04: the latest April before the reference
+        ("expected in May", "2024-05"),
+        ("prévue en avril", "2024-04"),
+        ("Friday, March 29", "2024-03-29"),
+        ("Wednesday, March 29", "2023-03-29"),
+        ("3月27日（周三）", "2024-03-27"),
+        ("2024-03-10T14:00", "2024-03-10"),  # was 2024: the hour hid the day
     ],
 )
 def test_time_words_resolve_against_the_reference_date(text: str, date: str) -> None:
