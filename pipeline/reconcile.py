@@ -432,7 +432,7 @@ def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) 
             for e in m.evidence
         ],
         mention_ids=[m.id for m in members],
-        conflicts=find_conflicts(members, named),
+        conflicts=find_conflicts(members, named, index),
         cohesion=cohesion,
     )
 
@@ -535,12 +535,19 @@ def _field_values(mention: Mention) -> dict[str, str | None]:
     }
 
 
-def find_conflicts(members: list[Mention], named: list[Named]) -> list[Conflict]:
+def find_conflicts(members: list[Mention], named: list[Named], index: EntityIndex) -> list[Conflict]:
     """Fields on which the members disagree, each value with the mentions that give it. Dates
     at different precisions that agree ("2024-03" and "2024-03-23") are not a disagreement;
-    neither are names in different scripts (彭博社, Bloomberg) or a surname beside the full name."""
+    neither are names in different scripts (彭博社, Bloomberg) or a surname beside the full name,
+    nor attributions to one participant written two ways (彭博社, "Bloomberg News": Bloomberg)."""
     by_doc = {m.id: m.doc_id for m in members}
+    entity_of = {name_key(name): n.entity for n in named for name in (n.participant.name, n.participant.canonical_name)
+                 if name}  # fmt: skip
     values = {m.id: _field_values(m) for m in members}
+    for mention_values in values.values():
+        attribution = mention_values["attribution"]
+        entity = entity_of.get(name_key(attribution)) if attribution else None
+        mention_values["attribution"] = index.entities[entity].name if entity else attribution
     conflicts = []
     for field in ("type", *DETAIL_FIELDS, "time.date", "amounts", "modality", "attribution"):
         by_value: dict[str | None, list[str]] = defaultdict(list)

@@ -143,6 +143,7 @@ def test_bloomberg_and_its_chinese_name_are_one_source_of_one_figure() -> None:
     [bloomberg] = [e for e in fact.entities if e.name == "Bloomberg"]
     assert bloomberg.written_as == ["Bloomberg", "彭博社"]
     assert fact.canonical.amounts[0].value == 8_000_000 and fact.canonical.amounts[0].approximate
+    assert not any(c.field == "attribution" for c in fact.conflicts)  # one source, written two ways
 
 
 def statement(doc: str, start: int, speaker: str, summary: str) -> Mention:

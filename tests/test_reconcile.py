@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 from pipeline.cluster import cluster
-from pipeline.entities import load_registry
+from pipeline.entities import EntityIndex, load_registry
 from pipeline.events import DatePrecision
 from pipeline.ids import content_id
 from pipeline.match import MAX_WIDTH, THRESHOLD
@@ -199,7 +199,7 @@ def test_amount_conflicts_read_every_digit_and_an_amount_without_a_value_claims_
     exact = mention("en", "en", (0, 40), "c1", amounts=[usd(1_234_567)])
     other = mention("zh", "zh", (0, 40), "c2", amounts=[usd(1_234_568)])
     unread = mention("fr", "fr", (0, 40), "c3", amounts=[usd(5) | {"text": "quelques dollars", "value": None}])
-    [amounts] = [c for c in find_conflicts([exact, other, unread], []) if c.field == "amounts"]
+    [amounts] = [c for c in find_conflicts([exact, other, unread], [], EntityIndex()) if c.field == "amounts"]
     assert {v.value: v.doc_ids for v in amounts.values} == {"1234567 USD": ["en"], "1234568 USD": ["zh"]}
 
 
