@@ -239,19 +239,34 @@ def match_table(
 def _drop_repeats(
     source: MentionSource, columns: Columns, references: Mapping[str, str | None]
 ) -> tuple[list[int], list[tuple[int, int]]]:
-    """Rows repeating a mention id read before leave the columns: where each repeats the same
-    mention, and where each gives another one under that id, with where the first one is."""
+    """Rows under a mention id read before leave the columns: where each repeats the mention
+    used, and where each gives another one under that id, with where the one used is. The one
+    used does not depend on the order of the lines: the one its content gives that id to, else
+    the first in content order."""
     where = columns.scalar("where").tolist()
-    again = columns.repeated()
-    repeated, conflicting = [], []
-    for row, first in again:
-        this, before = (normalized(m, references) for m in source.load([where[row], where[first]]))
-        if this == before:
-            repeated.append(where[row])
-        else:
-            conflicting.append((where[row], where[first]))
-    columns.drop([row for row, _ in again])
-    return repeated, conflicting
+    rows_of: dict[int, list[int]] = defaultdict(list)
+    for row, first in columns.repeated():
+        rows_of[first].append(row)
+    repeated, conflicting, dropped = [], [], []
+    for first, later in rows_of.items():
+        rows = [first, *later]
+        mentions = [normalized(m, references) for m in source.load(where[row] for row in rows)]
+        used = min(range(len(rows)), key=lambda k: (not _genuine(mentions[k]), mentions[k].model_dump_json()))
+        for k, row in enumerate(rows):
+            if k == used:
+                continue
+            dropped.append(row)
+            if mentions[k] == mentions[used]:
+                repeated.append(where[row])
+            else:
+                conflicting.append((where[row], where[rows[used]]))
+    columns.drop(sorted(dropped))
+    return sorted(repeated), sorted(conflicting)
+
+
+def _genuine(mention: Mention) -> bool:
+    """Whether the mention's id is the one its content gives (not edited, not another's)."""
+    return mention.id == mention_id(mention.doc_id, mention.event, mention.evidence)
 
 
 def _columns(

@@ -132,7 +132,7 @@ def test_a_line_the_fast_reader_refuses_is_set_aside_whatever_a_slower_reader_ma
 
 
 def test_another_mention_under_an_id_read_before_is_set_aside_and_its_names_leave_no_trace(tmp_path: Path) -> None:
-    lines = (GOLDEN / "perturbed_mentions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (GOLDEN / "mentions.jsonl").read_text(encoding="utf-8").splitlines()
 
     def renamed(line: str, n: int) -> str:  # the same id, other canonical names
         first = Mention.model_validate_json(line)
@@ -141,14 +141,14 @@ def test_another_mention_under_an_id_read_before_is_set_aside_and_its_names_leav
             update={"event": first.event.model_copy(update={"participants": parties})}
         ).model_dump_json()
 
-    text = "\n".join([*lines, *(renamed(line, n) for n, line in enumerate(lines))]) + "\n"
-    (tmp_path / "with_others.jsonl").write_text(text, encoding="utf-8")
+    others = [renamed(line, n) for n, line in enumerate(lines)]
     registry = load_registry()
-    result = reconcile(MentionFile(tmp_path / "with_others.jsonl"), registry, to_line)
-    once = reconcile(MentionFile(GOLDEN / "perturbed_mentions.jsonl"), registry, to_line)
-    assert list(result.facts) == list(once.facts)
-    assert result.intake.repeated == [] and len(result.intake.conflicting) == len(lines)
-    assert result.intake.conflicting[0][1] == 0  # the first one is used
+    once = list(reconcile(MentionFile(GOLDEN / "mentions.jsonl"), registry, to_line).facts)
+    for order, text in [("after", [*lines, *others]), ("before", [*others, *lines])]:
+        (tmp_path / f"{order}.jsonl").write_text("\n".join(text) + "\n", encoding="utf-8")
+        result = reconcile(MentionFile(tmp_path / f"{order}.jsonl"), registry, to_line)
+        assert list(result.facts) == once  # the mention its id was made from is used, wherever it is
+        assert result.intake.repeated == [] and len(result.intake.conflicting) == len(lines)
 
 
 def test_golden_groups_that_list_a_mention_twice_are_refused() -> None:
