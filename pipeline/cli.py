@@ -244,6 +244,9 @@ def reconcile(
         else ""
     )
     _say(f"factbase: {counts.mentions} mentions -> {counts.facts} facts -> {out}/facts.jsonl{asked}")
+    beside = out / "mentions.jsonl"
+    if beside.exists() and beside.resolve() != mentions.resolve():
+        _say(f"factbase: warning: {beside} is another run's: these facts are of {mentions}")
     _print_no_verdict(outcome)
     if outcome.first_repeat:
         _say(

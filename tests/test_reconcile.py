@@ -275,3 +275,13 @@ def test_a_broken_line_of_the_failures_beside_the_mentions_is_reported_and_costs
     assert (tmp_path / "out" / "facts.jsonl").read_bytes() == (tmp_path / "alone" / "facts.jsonl").read_bytes()
     written = (tmp_path / "out" / "failures.jsonl").read_bytes().splitlines()
     assert [Failure.model_validate_json(line).reason for line in written] == ["ungrounded_quote", "unreadable_failure"]
+
+
+def test_facts_written_beside_another_runs_mentions_say_so(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mentions.jsonl").write_bytes((GOLDEN / "mentions.jsonl").read_bytes())
+    (tmp_path / "three.jsonl").write_text("".join((GOLDEN / "mentions.jsonl").open().readlines()[:3]))
+    result = run_cli("reconcile", tmp_path / "three.jsonl", "-o", tmp_path / "out")
+    assert result.exit_code == 0 and f"warning: {tmp_path / 'out' / 'mentions.jsonl'} is another run's" in result.output
+    in_place = run_cli("reconcile", tmp_path / "out" / "mentions.jsonl", "-o", tmp_path / "out")
+    assert in_place.exit_code == 0 and "warning" not in in_place.output
