@@ -41,6 +41,9 @@ from pipeline.ids import content_id
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "entities.toml"
 _LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa", "sas", "gmbh", "ag", "limited"}
 _ARTICLES = {"the", "le", "la", "les"}
+# A title before a name ("Mr.", « Mme », "Dr." with its period: "Dr Pepper" is a brand) or a
+# Chinese one after it (先生, 女士).
+_TITLE = re.compile(r"^\s*(?:(?:mr|mrs|ms|mme|mlle|sir)\b\.?|(?:dr|m|prof)\.)\s*(?=\w)|(?<=\S)\s*(?:先生|女士)\s*$")
 _ELIDED_ARTICLE = re.compile(r"^l['’]\s*")  # « l'Entreprise »; "L Brands" keeps its L
 # Letters that carry no combining mark to drop (ø, ł...), and invisible characters that stand
 # between words ("Emad\u200bMostaque").
@@ -82,10 +85,12 @@ class Entity(Record):
 
 @functools.lru_cache(maxsize=1 << 20)
 def name_key(name: str) -> str:
-    """A name folded for comparison: width, case, accents, punctuation, articles and legal
-    suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise")."""
+    """A name folded for comparison: width, case, accents, punctuation, articles, legal suffixes
+    and titles do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise",
+    "Mr. Mostaque" = « M. Mostaque » = 莫斯塔克先生 without 先生 = "Mostaque")."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+    folded = _TITLE.sub("", folded) or folded
     tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", folded)) if t]
     while len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]

@@ -188,3 +188,13 @@ def test_first_names_differing_in_a_final_vowel_are_two_people(a: str, b: str) -
 def test_a_lone_name_beside_a_name_starting_with_it_is_not_taken_for_a_surname() -> None:
     index = resolve(("a", "Ma Huateng", None, PERSON), ("a", "Ma", None, PERSON), ("b", "Jack Ma", None, PERSON))
     assert not same(index, ("a", "Ma", None), ("b", "Jack Ma", None))  # family name first: maybe Ma Huateng
+
+
+@pytest.mark.parametrize("titled", ["Mr. Mostaque", "M. Mostaque", "Mostaque先生"])
+def test_a_title_before_or_after_a_name_is_not_part_of_it(titled: str) -> None:
+    index = resolve(("en", titled, None, PERSON), ("fr", "Emad Mostaque", None, PERSON))
+    assert same(index, ("en", titled, None), ("fr", "Emad Mostaque", None))  # was its own person
+
+
+def test_a_brand_starting_like_a_title_keeps_it() -> None:
+    assert len(resolve(("en", "Dr Pepper", None, ORG), ("en", "Pepper", None, ORG)).entities) == 2
