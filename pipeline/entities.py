@@ -43,7 +43,8 @@ _LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa"
 _ARTICLES = {"the", "le", "la", "les"}
 # A title before a name ("Mr.", « Mme », "Dr." with its period: "Dr Pepper" is a brand) or a
 # Chinese one after it (先生, 女士).
-_TITLE = re.compile(r"^\s*(?:(?:mr|mrs|ms|mme|mlle|sir)\b\.?|(?:dr|m|prof)\.)\s*(?=\w)|(?<=\S)\s*(?:先生|女士)\s*$")
+_TITLE_BEFORE = re.compile(r"\s*(?:(?:mr|mrs|ms|mme|mlle|sir)\b\.?|(?:dr|m|prof)\.)\s*(?=\w)")
+_TITLES_AFTER = ("先生", "女士")
 _ELIDED_ARTICLE = re.compile(r"^l['’]\s*")  # « l'Entreprise »; "L Brands" keeps its L
 # Letters that carry no combining mark to drop (ø, ł...), and invisible characters that stand
 # between words ("Emad\u200bMostaque").
@@ -90,13 +91,18 @@ def name_key(name: str) -> str:
     "Mr. Mostaque" = « M. Mostaque » = 莫斯塔克先生 without 先生 = "Mostaque")."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
-    folded = _TITLE.sub("", folded) or folded
-    tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", folded)) if t]
+    tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", _without_title(folded))) if t]
     while len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
         tokens = tokens[:-1]
     return " ".join(tokens) or folded.strip() or name  # punctuation only is itself: 《》 is not «»
+
+
+def _without_title(folded: str) -> str:
+    title = _TITLE_BEFORE.match(folded)
+    name = (folded[title.end() :] if title else folded).rstrip()
+    return name[:-2] if name.endswith(_TITLES_AFTER) and len(name) > 2 else name
 
 
 def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryEntry]:

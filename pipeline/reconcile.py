@@ -556,13 +556,14 @@ def find_conflicts(members: list[Mention], named: list[Named], index: EntityInde
     neither are names in different scripts (彭博社, Bloomberg) or a surname beside the full name,
     nor attributions to one participant written two ways (彭博社, "Bloomberg News": Bloomberg)."""
     by_doc = {m.id: m.doc_id for m in members}
-    entity_of = {name_key(name): n.entity for n in named for name in (n.participant.name, n.participant.canonical_name)
-                 if name}  # fmt: skip
     values = {m.id: _field_values(m) for m in members}
-    for mention_values in values.values():
-        attribution = mention_values["attribution"]
-        entity = entity_of.get(name_key(attribution)) if attribution else None
-        mention_values["attribution"] = index.entities[entity].name if entity else attribution
+    if len({v["attribution"] for v in values.values()} - {None}) > 1:  # one source written two ways?
+        written = ((n.entity, name) for n in named for name in (n.participant.name, n.participant.canonical_name))
+        entity_of = {name_key(name): entity for entity, name in written if name}
+        for mention_values in values.values():
+            attribution = mention_values["attribution"]
+            entity = entity_of.get(name_key(attribution)) if attribution else None
+            mention_values["attribution"] = index.entities[entity].name if entity else attribution
     conflicts = []
     for field in ("type", *DETAIL_FIELDS, "time.date", "amounts", "modality", "attribution"):
         by_value: dict[str | None, list[str]] = defaultdict(list)

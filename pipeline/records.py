@@ -17,13 +17,6 @@ Offset = Annotated[int, Field(ge=0)]
 Id = Annotated[str, Field(min_length=1)]
 
 
-def spans_its_quote(record: Evidence | Source) -> None:
-    """A span is as long as its quote: offsets edited by hand, or out of another text, are refused
-    (whether the quote is at them in its document is for grounding, which has the text)."""
-    if record.char_end - record.char_start != len(record.quote):
-        raise ValueError(f"char_start {record.char_start} to char_end {record.char_end} is not the quote's length")
-
-
 class ReferenceDate(Record):
     """The date relative expressions ("last year", « le mois dernier ») are resolved against."""
 
@@ -67,7 +60,10 @@ class Evidence(Record):
 
     @model_validator(mode="after")
     def _spans_its_quote(self) -> Self:
-        spans_its_quote(self)
+        """As long as its quote: offsets edited by hand, or out of another text, are refused
+        (whether the quote is at them in its document is for grounding, which has the text)."""
+        if self.char_end - self.char_start != len(self.quote):
+            raise ValueError(f"char_start {self.char_start} to char_end {self.char_end} is not the quote's length")
         return self
 
 
@@ -94,11 +90,6 @@ class Source(Record):
     quote: str
     modality: Modality
     attribution: str | None
-
-    @model_validator(mode="after")
-    def _spans_its_quote(self) -> Self:
-        spans_its_quote(self)
-        return self
 
 
 class ConflictValue(Record):
