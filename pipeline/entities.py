@@ -7,10 +7,12 @@ How a participant is resolved, in order:
    (pipeline/data/entities.toml, plus the user's own file);
 2. names with the same words but one, that one a typing error away (a letter wrong, missing or
    extra; two neighbours swapped in words of 9 letters or more; never a digit: "Llama2" is not
-   "Llama3"), are the same entity ("Chtistian Laforte" = "Christian Laforte"), each variant
+   "Llama3"; never a first name's final vowel: Louis is not Louise), are the same entity
+   ("Chtistian Laforte" = "Christian Laforte"), each variant
    joining the spelling most documents use (no chains); a lone surname the registry does not
    place joins the one full name it ends in, first within its document, then in the whole
-   input, and joins nothing when two people share it;
+   input, and joins nothing when two people share it or its document names someone whose name
+   starts with it (family name first: "Ma" beside "Ma Huateng");
 3. a name written without a canonical name that the sources only ever gave one canonical name
    for ("HuggingFace" → "Hugging Face") is an alias of that entity; descriptions such as
    « l'entreprise » that several entities were called never become aliases.
