@@ -47,6 +47,7 @@ _ARTICLES = {"the", "le", "la", "les"}
 # Chinese one after it (先生, 女士).
 _TITLE_BEFORE = re.compile(r"\s*(?:(?:mr|mrs|ms|mme|mlle|sir)\b\.?|(?:dr|m|prof)\.)\s*(?=\w)")
 _TITLES_AFTER = ("先生", "女士")
+_VERSION_AFTER_LETTERS = re.compile(r"(?<=[a-z])(?=\d)")
 _ELIDED_ARTICLE = re.compile(r"^l['’]\s*")  # « l'Entreprise »; "L Brands" keeps its L
 # Letters that carry no combining mark to drop (ø, ł...), and invisible characters that stand
 # between words ("Emad\u200bMostaque").
@@ -98,7 +99,8 @@ def name_key(name: str) -> str:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
         tokens = tokens[:-1]
-    return " ".join(tokens) or folded.strip() or name  # punctuation only is itself: 《》 is not «»
+    joined = _VERSION_AFTER_LETTERS.sub(" ", " ".join(tokens))  # "Llama3" = "Llama 3", "GPT4o" = "GPT-4o"
+    return joined or folded.strip() or name  # punctuation only is itself: 《》 is not «»
 
 
 def _without_title(folded: str) -> str:

@@ -79,7 +79,7 @@ WEIGHTS = {
     "detail_differs": -0.8,
     "participants": 1.5,
     "participant_conflict": -1.5,
-    "other_product": -5.0,  # a named product the other does not name: another release, as another date is
+    "other_version": -5.0,  # a product of another version number: another release, as another date is
     "same_date": 0.5,
     "nested_date": 0.3,
     "disjoint_date": -5.0,
@@ -562,6 +562,9 @@ class MatchTable:
         slot_rows = slot_keys // (len(ROLE_CODES) * len(KIND_CODES) * count)
         self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * len(KIND_CODES)))
         self.slot_entity = _padded(slot_rows, self.n, -1, slot_keys % count)
+        versions = Codes[str]()
+        version = np.array([versions(v) if (v := version_number(e.name)) else -1 for e in entities] + [-1])
+        self.slot_version = version[self.slot_entity]  # -1 (no entity) picks the last: none
 
     def _amounts(self, columns: Columns) -> None:
         rows = columns.amounts.rows()
@@ -606,17 +609,29 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
 def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
     """Both name parties in one key role and kind, and each names one the other does not:
     {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not. Second:
-    whether that role is the product (a release of Llama 2 is not one of Llama 3)."""
+    whether two such products carry different version numbers (a release of Llama 2 is not one
+    of Llama 3; "Llama 3" and "Meta Llama 3 8B" may well be one)."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
     lonely_a = np.where(same_slot.any(axis=2) & ~same_party.any(axis=2), slot_a, -1)
     lonely_b = np.where(same_slot.any(axis=1) & ~same_party.any(axis=1), slot_b, -1)
-    clashes: Array = ((lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)).any(axis=2)
-    in_product_role: Array = lonely_a // len(KIND_CODES) == ROLE_CODES[Role.PRODUCT]
-    conflict: Array = np.any(clashes, axis=1)
-    product: Array = np.any(clashes & in_product_role, axis=1)
-    return conflict, product
+    clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
+    version_a, version_b = t.slot_version[left][:, :, None], t.slot_version[right][:, None, :]
+    other_version = clashes & (version_a >= 0) & (version_b >= 0) & (version_a != version_b)
+    in_product_role = (lonely_a // len(KIND_CODES) == ROLE_CODES[Role.PRODUCT])[:, :, None]
+    conflict: Array = np.any(clashes, axis=(1, 2))
+    versions_differ: Array = np.any(other_version & in_product_role, axis=(1, 2))
+    return conflict, versions_differ
+
+
+_VERSION = re.compile(r"\d+(?:\.\d+)*")
+
+
+def version_number(name: str) -> str | None:
+    """The first number in a product's name, its version: "Llama 3 8B" → 3, "SD3.5" → 3.5."""
+    found = _VERSION.search(name)
+    return found.group() if found else None
 
 
 def within_tolerance(a: Array | float, b: Array | float, approximate: Array | bool) -> Array:
@@ -655,9 +670,9 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_a, detail_b = t.detail[left], t.detail[right]
     values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["participants"]] = _participants(t, left, right)
-    party_conflict, product_conflict = _participant_conflicts(t, left, right)
+    party_conflict, other_version = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
-    values[:, column["other_product"]] = product_conflict
+    values[:, column["other_version"]] = other_version
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)
     same_days = dated & (start_a == start_b) & (end_a == end_b)

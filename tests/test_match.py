@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pipeline.entities import load_registry
 from pipeline.match import candidate_pairs
 from pipeline.reconcile import MentionList, build_facts, match_table, mention_id
@@ -197,6 +199,16 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
     sd3 = release("en", "Stable Diffusion 3 Medium", "Stability AI released Stable Diffusion 3 Medium.", "2024-06")
     sd35 = release("fr", "Stable Diffusion 3.5 Medium", "Stability AI released Stable Diffusion 3.5 Medium.", "2024")
     assert len(build_facts([sd3, sd35], REGISTRY)) == 2
+
+
+@pytest.mark.parametrize(
+    ("written", "other"),
+    [("Meta Llama 3", "Llama 3"), ("Llama3", "Llama 3"), ("Llama 3 8B", "Llama 3"), ("SD3 Medium", "SD 3 Medium")],
+)
+def test_one_release_naming_its_product_two_ways_is_one_fact(written: str, other: str) -> None:
+    first = release("en", written, f"Meta released {written}, its open-source model.", "2024-04-18")
+    second = release("fr", other, f"Meta released {other}, its open-source model.", "2024-04-18")
+    assert len(build_facts([first, second], REGISTRY)) == 1  # same version number: not two releases
 
 
 def test_a_resignation_told_with_a_listed_synonym_in_any_inflection_merges() -> None:
