@@ -105,7 +105,7 @@ SCALE_WORDS = {
 APPROXIMATE_MARKERS = re.compile(
     r"\b(?:about|around|approximately|approx\.?|nearly|almost|roughly|some|over|more than|up to|"
     r"less than|under|close to|environ|près de|presque|quelque|plus de|moins de|autour de|"
-    r"jusqu'à|quasiment)\b|\b(?:plus|près|moins) d'|~|≈|近|约|大约|将近|接近|超过|超(?=\d|[一二两三四五六七八九十])|"
+    r"jusqu'à|quasiment)\b|\b(?:plus|près|moins) d['’]|~|≈|近|约|大约|将近|接近|超过|超(?=\d|[一二两三四五六七八九十])|"
     r"逾|多|余|左右|上下|不到|大概|数",
     re.IGNORECASE,
 )
@@ -160,7 +160,9 @@ _AND_A_HALF = re.compile(r"\s*(?:et demi|and a half)\b", re.I)  # « un milliard
 _SCALE = "|".join(sorted((re.escape(w) for w in SCALE_WORDS), key=len, reverse=True))
 # A Latin scale letter ends there: "10 m" is ten million, "10 mètres" and "100 m²" are not. Also
 # 3个亿 and "$1.5-billion".
-_AFTER_NUMBER = re.compile(rf"\s*(?:多|余)?个?(?:-|de\s+|d')?(?P<scale>{_SCALE})(?![a-z\u00c0-\u024f²³])", re.I)
+_AFTER_NUMBER = re.compile(
+    rf"\s*(?:多|余)?个?(?:-(?=[mbt]r?illi)|de\s+|d['’])?(?P<scale>{_SCALE})(?![a-z\u00c0-\u024f²³])", re.I
+)  # a hyphen only before a word: "$1.5-billion", not "Form 10-K"
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,7 @@ def read_amount(text: str) -> AmountReading | None:
     number nor a currency. "M€" and "k$" read as a scale followed by a currency."""
     text = text.translate(_HALF_WIDTH)
     number = _DIGITS.search(text) or _ZH_NUMBER.search(text)
-    currency = find_currency(text, number.start() if number else 0)
+    currency = find_currency(text, number.span() if number else (0, 0))
     approximate = APPROXIMATE_MARKERS.search(text) is not None
     if VAGUE.search(text):
         return AmountReading(None, currency, True)
@@ -186,11 +188,13 @@ def read_amount(text: str) -> AmountReading | None:
     return AmountReading(value, currency, approximate or ranged)
 
 
-def find_currency(text: str, near: int = 0) -> str | None:
-    """The currency written nearest to position `near` (the number's): "1400万美元（约合1亿元人民币）"
-    is in dollars, « 92 M€ (100 millions de dollars) » in euros."""
+def find_currency(text: str, number: tuple[int, int] = (0, 0)) -> str | None:
+    """The currency written nearest to the number (its start and end): "1400万美元（约合1亿元人民币）"
+    is in dollars, « 92 M€ (100 millions de dollars) » in euros, "the dollar value of 5 million
+    euros" in euros."""
+    start, end = number
     found = _CURRENCY.finditer(text.casefold())
-    nearest = min(found, key=lambda m: (max(m.start() - near, near - m.end(), 0), m.start()), default=None)
+    nearest = min(found, key=lambda m: (max(m.start() - end, start - m.end(), 0), m.start()), default=None)
     return CURRENCY_WORDS[nearest.group()] if nearest else None
 
 
@@ -223,8 +227,8 @@ def _read_value(text: str) -> tuple[float | None, bool]:
         value *= unit
         rest = rest[scale.end() :]
         scale = _AFTER_NUMBER.match(rest) if rest[:1] in "万亿萬億" or scale_word == "mille" else None
-    if unit > 1 and _AND_A_HALF.match(rest):
-        value *= 1.5
+    if unit > 1 and _AND_A_HALF.match(rest):  # half of the last scale: « deux milliards et demi » is 2.5e9
+        value += unit / 2
     lower = next(filter(None, (part.match(rest) for part in _ZH_LOWER_PARTS)), None)
     if lower is not None and SCALE_WORDS[lower.group("scale")] < unit:  # 1亿2000万, 两亿五千万, 2万5千
         value += _parse_mixed(lower.group("n")) * SCALE_WORDS[lower.group("scale")]

@@ -148,6 +148,15 @@ class Settings(BaseSettings):
         )
 
 
+def _where_set(exc: ValidationError, flags: dict[str, Any], toml_file: Path) -> str:
+    """Where the bad value came from, when the file gave it (a flag or FACTBASE_* wins over it)."""
+    location = exc.errors()[0]["loc"]
+    field = str(location[0]) if location else ""
+    elsewhere = flags.get(field) is not None or f"FACTBASE_{field.upper()}" in os.environ
+    in_file = toml_file.is_file() and field in tomllib.loads(toml_file.read_text(encoding="utf-8"))
+    return f" ({toml_file} sets it)" if in_file and not elsewhere else ""
+
+
 def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Settings:
     """Settings from the flags that were given (None = not given), the environment and the file."""
     if config_file is not None and not config_file.is_file():
@@ -161,9 +170,7 @@ def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Set
     try:
         return FileSettings(**{name: value for name, value in flags.items() if value is not None})
     except ValidationError as exc:
-        field = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
-        in_file = toml_file.is_file() and field in tomllib.loads(toml_file.read_text(encoding="utf-8"))
-        raise ConfigError(f"invalid setting {first_error(exc)}{f' ({toml_file} sets it)' if in_file else ''}") from exc
+        raise ConfigError(f"invalid setting {first_error(exc)}{_where_set(exc, flags, toml_file)}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{toml_file}: not a TOML file: {exc}") from exc
     except ValueError as exc:

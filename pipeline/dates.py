@@ -139,11 +139,15 @@ def _iso(year: int, month: int | None, day: int | None) -> str | None:
     return f"{year:04d}"
 
 
-def find_dates(text: str) -> list[FoundDate]:
-    """Every absolute date (one with a year) in the text, at the precision the text gives it."""
+def find_dates(text: str, short_years: bool = False) -> list[FoundDate]:
+    """Every absolute date (one with a year) in the text, at the precision the text gives it;
+    with `short_years`, two-digit ones too (23年3月: for a time expression, not a whole article,
+    where 成立于68年3月 is history, not a date to date it by)."""
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
     for pattern, precision in _PATTERNS:
+        if "short" in pattern.groupindex and not short_years:
+            continue
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
@@ -313,8 +317,8 @@ _PART_NUMBERS = {
 _ALONE = r"(?![0-9A-Za-z])"  # not H1N1, not Q10
 _YEAR_PART = re.compile(
     rf"(?<![A-Za-z])[QT](?P<q1>[1-4]){_ALONE}|(?<!前)第?(?P<q2>[一二三四首1-4])\s*季度?"
-    r"|\b(?P<q3>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\b"
-    r"|\b(?P<q4>premier|deuxième|second|troisième|quatrième|dernier|1er|2e|3e|4e)\s+trimestre\b"
+    r"|\b(?P<q3>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarters?\b"  # "first to third quarters"
+    r"|\b(?P<q4>premier|deuxième|second|troisième|quatrième|dernier|1er|2e|3e|4e)\s+trimestres?\b"
     rf"|(?<![A-Za-z])H(?P<h1>[12]){_ALONE}|(?P<h2>[上下])半年"
     r"|\b(?P<h3>first|second|2nd)\s+half\b|\b(?P<h4>premier|second|deuxième|1er|2e)\s+semestre\b"
     r"|前(?P<f1>[两二三2-3])个?季度?|\bfirst\s+(?P<f2>two|three|2|3)\s+quarters\b"
@@ -339,7 +343,8 @@ _PART_LEAD = re.compile(
     re.I,
 )
 _PART_JOIN = re.compile(
-    rf"\s*(?:[-/,]?\s*(?P<y1>(?:19|20)\d{{2}})\s*年?)?{_RANGE_JOIN_WORDS}(?:(?:the|le)\s+)?(?:(?P<y2>(?:19|20)\d{{2}})\s*年?\s*)?",
+    rf"(?:\s*(?:[-/,]\s*)?(?P<y1>(?:19|20)\d{{2}})\s*年?)?{_RANGE_JOIN_WORDS}(?:(?:the|le)\s+)?"
+    rf"(?:(?P<y2>(?:19|20)\d{{2}})\s*年?\s*)?",  # no two \s* side by side: quadratic on long runs of spaces
     re.I,
 )
 # Fiscal years start in any month: their quarters and halves are not the calendar's.
@@ -360,15 +365,20 @@ _MONTH_ONLY = re.compile(rf"(?<!\d)(?P<m1>\d{{1,2}})\s*月(?!\s*\d)|\b(?P<mn1>{_
 _DIRECTION_BEFORE = re.compile(r"\b(?P<word>next|last)\s+$", re.I)
 _DIRECTION_AFTER = re.compile(r"^\s*(?P<word>prochain|dernier|passé)\b", re.I)
 _DIRECTIONS = {"next": 1, "prochain": 1, "last": -1, "dernier": -1, "passé": -1}
-# Words saying a date without a year is ahead: the first such date after the reference.
-_FUTURE = re.compile(r"将(?!近)|预计|即将|\b(?:will|expected|planned|scheduled|due)\b|\bprévue?s?\b|devrait", re.I)
+# Words saying a date without a year is ahead: the first such date not before the reference.
+_FUTURE = re.compile(
+    r"将[于在]|预计|计划于|即将|\bwill\b|\b(?:expected|scheduled|planned|set) (?:in|on|by|for|to)\b"
+    r"|\bdue (?:in|on|by)\b|\bprévue?s? (?:en|le|pour|au|à|début|fin|mi)\b|\bdevrait\b",
+    re.I,
+)
 _WEEKDAYS = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
     "一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
 }  # fmt: skip
 _WEEKDAY = re.compile(
-    r"\b(?P<word>[a-z]+day|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b|(?:星期|周|礼拜)(?P<zh>[一二三四五六日天])",
+    r"\b(?P<word>[a-z]+day|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b"
+    r"|(?:星期|礼拜|(?<![\d一二两三四五六七八九十几每])周)(?P<zh>[一二三四五六日天])",  # not 一周三次: thrice a week
     re.I,
 )
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
@@ -460,7 +470,7 @@ def _read_absolute(text: str) -> TimeReading | None:
     year_end = _YEAR_END.search(text)
     if year_end:
         return TimeReading(f"{year_end.group('y1') or year_end.group('y2')}-Q4", DatePrecision.QUARTER)
-    found = find_dates(text)
+    found = find_dates(text, short_years=True)
     if not found:
         return None
     if len(found) >= 2 and _RANGE_JOIN.fullmatch(text[found[0].char_end : found[1].char_start]):
@@ -716,8 +726,7 @@ def _read_partial(text: str, reference: Span | None, precision: DatePrecision | 
     day = int(day_text) if day_text else None
     partial = TimeReading(None, None, month, day)
     direction = _DIRECTION_BEFORE.search(text[: match.start()]) or _DIRECTION_AFTER.search(text[match.end() :])
-    step = _DIRECTIONS[direction["word"].lower()] if direction else 1 if _FUTURE.search(text) else 0
-    year = _year_of(text, month, day, step, reference, precision)
+    year = _year_of(text, month, day, _DIRECTIONS[direction["word"].lower()] if direction else 0, reference, precision)
     iso = _iso(year, month, day) if year is not None else None
     if iso is None:
         return partial
@@ -733,16 +742,18 @@ def _year_of(
     precision: DatePrecision | None,
 ) -> int | None:
     """The year of a month (and day) written without one: the year a relative word gives (去年1月
-    至3月), else the latest such date not after the reference, or with `direction` +1 the first
-    after it, -1 the last before it ("next March", « le 20 mars dernier »). None when the reference
-    is not precise enough or the words point elsewhere ("that year", 当时)."""
+    至3月), else the one its weekday fits ("Friday, March 29"), else the latest such date not after
+    the reference — the first not before it after a future word (将于4月, "expected in May") — or
+    with `direction` +1 the first after it, -1 the last before it ("next March", « le 20 mars
+    dernier »). None when the reference is not precise enough or the words point elsewhere ("that
+    year", 当时)."""
     if reference is None or month is None or _ANAPHORIC.search(text):
         return None
     if _year_offsets(text):
         return _relative_year(text, reference)
     ref = reference.start
-    weekday = _WEEKDAY.search(text)
-    named_day = _WEEKDAYS.get((weekday.group("word") or weekday.group("zh")).lower()) if weekday else None
+    weekdays = (_WEEKDAYS.get((m.group("word") or m.group("zh")).lower()) for m in _WEEKDAY.finditer(text))
+    named_day = next((d for d in weekdays if d is not None), None)  # "birthday" is no weekday
     if named_day is not None and day is not None:  # "Friday, March 29": the year it is a Friday in
         fitting = [y for y in (ref.year - 1, ref.year, ref.year + 1) if _iso(y, month, day) and
                    datetime.date(y, month, day).weekday() == named_day]  # fmt: skip
@@ -751,6 +762,9 @@ def _year_of(
     if precision not in (DatePrecision.DAY, DatePrecision.MONTH):
         return None
     known_day = day is not None and precision == DatePrecision.DAY
+    if not direction and _FUTURE.search(text):
+        ahead = (month, day) >= (ref.month, ref.day) if known_day else month >= ref.month
+        return ref.year if ahead else ref.year + 1
     if direction and (known_day or month != ref.month or day is None):
         later = (month, day) > (ref.month, ref.day) if known_day else month > ref.month
         earlier = (month, day) < (ref.month, ref.day) if known_day else month < ref.month

@@ -88,13 +88,15 @@ class Entity(Record):
 
 
 @functools.lru_cache(maxsize=1 << 20)
-def name_key(name: str) -> str:
-    """A name folded for comparison: width, case, accents, punctuation, articles, legal suffixes
-    and titles do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise",
-    "Mr. Mostaque" = « M. Mostaque » = 莫斯塔克先生 without 先生 = "Mostaque")."""
+def name_key(name: str, person: bool = False) -> str:
+    """A name folded for comparison: width, case, accents, punctuation, articles and legal
+    suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise"), nor
+    a person's title ("Mr. Mostaque" = « M. Mostaque » = 莫斯塔克先生 without 先生 = "Mostaque"; a
+    company keeps it: "Dr. Martens", "Mr. Cooper Group")."""
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
-    tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", _without_title(folded))) if t]
+    folded = _without_title(folded) if person else folded
+    tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", folded)) if t]
     while len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
@@ -290,7 +292,7 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
         registry_names[node] = entry
 
     seen, counts = sightings.names, sightings.doc_counts  # every step below is order-free or sorts
-    keys = [name_key(s.canonical_name or s.name) for s in seen]  # the name each sighting goes by
+    keys = [name_key(s.canonical_name or s.name, s.kind == EntityKind.PERSON) for s in seen]  # what each goes by
     kinds: dict[str, Counter[EntityKind]] = defaultdict(Counter)
     for sighting, key, count in zip(seen, keys, counts, strict=True):
         kinds[key][sighting.kind] += count
@@ -339,7 +341,7 @@ def looks_proper(name: str) -> bool:
     """A name written like a person's: Latin words each starting with a capital ("Emad Mostaque",
     "Mostaqu"), not a description ("artists", « d'autres artistes »)."""
     words = _PUNCTUATION.split(name.strip())
-    return all(w[:1].isupper() and w.isalpha() for w in words if w) and bool(_LATIN.match(name_key(name)))
+    return all(w[:1].isupper() and w.isalpha() for w in words if w) and bool(_LATIN.match(name_key(name, True)))
 
 
 def looks_named(name: str) -> bool:

@@ -161,7 +161,8 @@ def ground_fields(event: EventBase, text: str, reference: str | None = None) -> 
         if time is None or not written(time.text):
             return None
         reading = read_time_text(time.text or "", reference)
-        stated = {found.date for found in find_dates(time.text or "")} | {reading.date if reading else ""}
+        written_dates = find_dates(time.text or "", short_years=True)
+        stated = {found.date for found in written_dates} | {reading.date if reading else ""}
         return (
             time
             if time.date is None or time.date in stated

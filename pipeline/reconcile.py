@@ -250,8 +250,9 @@ def _drop_repeats(
     repeated, conflicting, dropped = [], [], []
     for first, later in rows_of.items():
         rows = [first, *later]
-        mentions = [normalized(m, references) for m in source.load(where[row] for row in rows)]
-        used = min(range(len(rows)), key=lambda k: (not _genuine(mentions[k]), mentions[k].model_dump_json()))
+        loaded = source.load(where[row] for row in rows)
+        mentions = [normalized(m, references) for m in loaded]  # the id was made from the mention as stored
+        used = min(range(len(rows)), key=lambda k: (not _genuine(loaded[k]), mentions[k].model_dump_json()))
         for k, row in enumerate(rows):
             if k == used:
                 continue

@@ -58,6 +58,9 @@ def test_no_endpoint_and_bad_settings(tmp_path: Path) -> None:
     (tmp_path / "value.toml").write_text('concurrency = "many"\n')
     with pytest.raises(ConfigError, match=rf"^invalid setting concurrency: .* \({tmp_path / 'value.toml'} sets it\)$"):
         load_settings({}, tmp_path / "value.toml")
+    flag_error = r"^invalid setting concurrency: .* or equal to 1$"  # the flag's value: no file named
+    with pytest.raises(ConfigError, match=flag_error):
+        load_settings({"concurrency": 0}, tmp_path / "value.toml")
 
 
 @pytest.mark.parametrize("band", ["-1", "inf", "nan", "1e308"])

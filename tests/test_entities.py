@@ -196,5 +196,6 @@ def test_a_title_before_or_after_a_name_is_not_part_of_it(titled: str) -> None:
     assert same(index, ("en", titled, None), ("fr", "Emad Mostaque", None))  # was its own person
 
 
-def test_a_brand_starting_like_a_title_keeps_it() -> None:
-    assert len(resolve(("en", "Dr Pepper", None, ORG), ("en", "Pepper", None, ORG)).entities) == 2
+@pytest.mark.parametrize("brand", ["Dr Pepper", "Dr. Martens", "Mr. Cooper"])
+def test_a_company_named_with_a_title_keeps_it(brand: str) -> None:
+    assert len(resolve(("en", brand, None, ORG), ("en", brand.split()[-1], None, PERSON)).entities) == 2

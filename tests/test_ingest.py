@@ -92,6 +92,8 @@ def test_reference_date_given_written_or_inferred() -> None:
     inferred = reference_date("In October 2023 it raised money; in 2022 it lost some.")
     assert (inferred.date, inferred.precision) == ("2023-10", "month")
     assert reference_date("No dates here.").source == "none"
+    history = reference_date("公司成立于68年3月，12年5月上市。")  # two-digit years in an article: history
+    assert history.source == "none"  # was inferred as 2068-03
     with pytest.raises(ValueError, match="not an ISO date"):
         reference_date("x", "March 2024")
 

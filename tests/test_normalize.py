@@ -117,6 +117,7 @@ REFERENCE = "2024-03-25"
         ("2023Q4-2024Q1", "2023-10/2024-03"),
         ("du premier au troisième trimestre 2023", "2023-01/2023-09"),  # not the third quarter alone
         ("from the first to the third quarter of 2023", "2023-01/2023-09"),
+        ("the first to third quarters of 2023", "2023-01/2023-09"),
         ("今年一至三季度", "2024-01/2024-09"),
         ("2024年1-3季度", "2024-01/2024-09"),
         ("du deuxième au quatrième trimestre de l'année dernière", "2023-04/2023-12"),
@@ -128,6 +129,13 @@ REFERENCE = "2024-03-25"
         ("March '23", "2023-03"),
         # a date without a year: a future word points ahead, a weekday picks the year
         ("将于4月", "2024-04"),  # was 2023-04: the latest April before the reference
+        ("将于3月底", "2024-03"),  # the reference's own month is not behind it
+        ("将于3月1日", "2025-03-01"),
+        ("将于3月1日至5日", "2025-03-01/2025-03-05"),  # a range ahead as one day is
+        ("delayed due to weather in March", "2024-03"),  # "due to" is no future word
+        ("3月，微软将该公司收购", "2024-03"),  # 将 marking the object, not "will"
+        ("birthday party on Friday, March 29", "2024-03-29"),  # "birthday" is no weekday
+        ("一周三次，自3月5日起", "2024-03-05"),  # 周三 inside "three times a week"
         ("expected in May", "2024-05"),
         ("prévue en avril", "2024-04"),
         ("Friday, March 29", "2024-03-29"),
@@ -221,6 +229,10 @@ def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
         ("100 Singapore dollars", 100, "SGD", False),  # was USD
         ("half a billion dollars", 5e8, "USD", False),  # was 1e9
         ("un milliard et demi d'euros", 1.5e9, "EUR", False),  # was 1e9
+        ("deux milliards et demi d’euros", 2.5e9, "EUR", False),  # half of the scale, not x1.5
+        ("près d’un milliard", 1e9, None, True),  # the typographic apostrophe
+        ("Form 10-K", 10, None, False),  # a hyphen before a letter is no scale
+        ("the dollar value of 5 million euros", 5e6, "EUR", False),
         ("1,5 mille milliards", 1.5e12, None, False),  # was 1500
         ("plus d'un milliard de dollars", 1e9, "USD", True),  # an elided marker
         ("超1亿美元", 1e8, "USD", True),
