@@ -346,9 +346,7 @@ def earlier_failures(mentions_path: Path) -> tuple[list[Failure], list[Failure]]
     if not path.is_file():
         return [], []
     carried, unreadable = [], []
-    for number, line in enumerate(_without_bom(0, path.read_bytes()).split(b"\n"), 1):
-        if not line.strip():
-            continue
+    for number, line in _numbered_lines(path):
         try:
             failure = parse_record(path, number, line, Failure)
         except ConfigError as exc:
@@ -475,20 +473,21 @@ def _not_a_file(path: Path) -> ConfigError:
 
 def read_records(path: Path, record_type: type[RecordT]) -> list[RecordT]:
     """Records of one type from a JSONL file; errors name the file and the line."""
+    records = [parse_record(path, number, line, record_type) for number, line in _numbered_lines(path)]
+    if not records:
+        raise ConfigError(f"{path}: empty file")
+    return records
+
+
+def _numbered_lines(path: Path) -> list[tuple[int, bytes]]:
+    """The non-blank lines of a JSONL file with their numbers (a byte-order mark is not a record)."""
     if not path.is_file():
         raise _not_a_file(path)
     try:
         text = _without_bom(0, path.read_bytes())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    records = [
-        parse_record(path, number, line, record_type)
-        for number, line in enumerate(text.split(b"\n"), 1)
-        if line.strip()
-    ]
-    if not records:
-        raise ConfigError(f"{path}: empty file")
-    return records
+    return [(number, line) for number, line in enumerate(text.split(b"\n"), 1) if line.strip()]
 
 
 def parse_record(path: Path, number: int, line: bytes, record_type: type[RecordT]) -> RecordT:
