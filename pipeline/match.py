@@ -72,6 +72,7 @@ KEY_ROLES = {
     Role.AUTHORITY,
     Role.PARTNER,
     Role.PRODUCT,
+    Role.ORGANIZATION,
 }
 WEIGHTS = {
     "same_type": 1.0,
@@ -79,6 +80,7 @@ WEIGHTS = {
     "detail_differs": -0.8,
     "participants": 1.5,
     "participant_conflict": -1.5,
+    "other_employer": -2.0,  # a resignation or appointment at another organization
     "other_version": -5.0,  # a product of another version number: another release, as another date is
     "same_date": 0.5,
     "nested_date": 0.3,
@@ -606,11 +608,13 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
     return np.where(mass > 0, 2 * (credit * weight).sum(axis=1) / np.where(mass > 0, mass, 1), 0.0)
 
 
-def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
+def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array, Array]:
     """Both name parties in one key role and kind, and each names one the other does not:
     {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not. Second:
     whether two such products carry different version numbers (a release of Llama 2 is not one
-    of Llama 3; "Llama 3" and "Meta Llama 3 8B" may well be one)."""
+    of Llama 3; "Llama 3" and "Meta Llama 3 8B" may well be one). Third: whether a resignation
+    or an appointment happens at two different organizations (the CFO of Mistral AI is not the
+    CFO of Hugging Face)."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
@@ -620,9 +624,12 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     version_a, version_b = t.slot_version[left][:, :, None], t.slot_version[right][:, None, :]
     other_version = clashes & (version_a >= 0) & (version_b >= 0) & (version_a != version_b)
     in_product_role = (lonely_a // len(KIND_CODES) == ROLE_CODES[Role.PRODUCT])[:, :, None]
+    in_organization_role = (lonely_a // len(KIND_CODES) == ROLE_CODES[Role.ORGANIZATION])[:, :, None]
     conflict: Array = np.any(clashes, axis=(1, 2))
     versions_differ: Array = np.any(other_version & in_product_role, axis=(1, 2))
-    return conflict, versions_differ
+    people = t.family[left] == FAMILY_CODES["people"]
+    employers_differ: Array = np.any(clashes & in_organization_role, axis=(1, 2)) & people
+    return conflict, versions_differ, employers_differ
 
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
@@ -670,9 +677,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_a, detail_b = t.detail[left], t.detail[right]
     values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["participants"]] = _participants(t, left, right)
-    party_conflict, other_version = _participant_conflicts(t, left, right)
+    party_conflict, other_version, other_employer = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
     values[:, column["other_version"]] = other_version
+    values[:, column["other_employer"]] = other_employer
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)
     same_days = dated & (start_a == start_b) & (end_a == end_b)

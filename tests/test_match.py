@@ -224,3 +224,17 @@ def test_a_resignation_told_with_a_listed_synonym_in_any_inflection_merges() -> 
                          party("Stability AI", "organization")],
     })  # fmt: skip
     assert len(build_facts([stepped, resigned], REGISTRY)) == 1  # "stepped" was never read as "resigned"
+
+
+def test_the_cfos_of_two_companies_resigning_the_same_month_stay_apart() -> None:
+    def cfo_left(doc: str, company: str, summary: str) -> Mention:
+        return mention(doc, 0, {
+            "type": "resignation", "position": "CFO", "summary": summary, "time": when(None, "2024-03"),
+            "participants": [party(company, "organization")],
+        })  # fmt: skip
+
+    mistral = cfo_left("en", "Mistral AI", "The chief financial officer of Mistral AI resigned.")
+    hugging_face = cfo_left("fr", "Hugging Face", "The chief financial officer of Hugging Face resigned.")
+    mistral_in_chinese = cfo_left("zh", "Mistral AI", "Mistral AI's CFO resigned.")
+    facts = build_facts([mistral, hugging_face, mistral_in_chinese], REGISTRY)
+    assert groups(facts, mistral, hugging_face, mistral_in_chinese) == [[0, 2], [1]]  # one fact at 3.6 before
