@@ -621,14 +621,17 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     lonely_a = np.where(same_slot.any(axis=2) & ~same_party.any(axis=2), slot_a, -1)
     lonely_b = np.where(same_slot.any(axis=1) & ~same_party.any(axis=1), slot_b, -1)
     clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
-    version_a, version_b = t.slot_version[left][:, :, None], t.slot_version[right][:, None, :]
-    other_version = clashes & (version_a >= 0) & (version_b >= 0) & (version_a != version_b)
-    in_product_role = (lonely_a // len(KIND_CODES) == ROLE_CODES[Role.PRODUCT])[:, :, None]
-    in_organization_role = (lonely_a // len(KIND_CODES) == ROLE_CODES[Role.ORGANIZATION])[:, :, None]
-    conflict: Array = np.any(clashes, axis=(1, 2))
-    versions_differ: Array = np.any(other_version & in_product_role, axis=(1, 2))
-    people = t.family[left] == FAMILY_CODES["people"]
-    employers_differ: Array = np.any(clashes & in_organization_role, axis=(1, 2)) & people
+    clashing = clashes.any(axis=2)  # each of a's parties: does b name another in its slot?
+    role = lonely_a // len(KIND_CODES)
+    conflict: Array = np.any(clashing, axis=1)
+    employers_differ: Array = np.any(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), axis=1)
+    employers_differ &= t.family[left] == FAMILY_CODES["people"]
+    versions_differ = np.zeros(len(left), dtype=bool)
+    products = np.flatnonzero(np.any(clashing & (role == ROLE_CODES[Role.PRODUCT]), axis=1))  # few pairs
+    version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
+    other_version = (version_a >= 0) & (version_b >= 0) & (version_a != version_b)
+    in_product_role = (role[products] == ROLE_CODES[Role.PRODUCT])[:, :, None]
+    versions_differ[products] = np.any(clashes[products] & other_version & in_product_role, axis=(1, 2))
     return conflict, versions_differ, employers_differ
 
 
