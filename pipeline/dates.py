@@ -749,8 +749,9 @@ def _year_of(
     year", 当时)."""
     if reference is None or month is None or _ANAPHORIC.search(text):
         return None
-    if _year_offsets(text):
-        return _relative_year(text, reference)
+    offsets = _year_offsets(text)
+    if offsets:
+        return _shifted_year(reference, offsets)
     ref = reference.start
     weekdays = (_WEEKDAYS.get((m.group("word") or m.group("zh")).lower()) for m in _WEEKDAY.finditer(text))
     named_day = next((d for d in weekdays if d is not None), None)  # "birthday" is no weekday
@@ -778,8 +779,14 @@ def _year_of(
 def _relative_year(text: str, reference: Span | None) -> int | None:
     """The year one relative word gives (去年 → the reference's year - 1); None with several, or
     words pointing elsewhere ("that year", 当时), or past the calendar ("3000年前3月")."""
-    offsets = _year_offsets(text)
-    if reference is None or len(offsets) != 1 or _ANAPHORIC.search(text):
+    if reference is None or _ANAPHORIC.search(text):
+        return None
+    return _shifted_year(reference, _year_offsets(text))
+
+
+def _shifted_year(reference: Span, offsets: list[int]) -> int | None:
+    """The reference's year moved by the one relative year word's offset; None for none or several."""
+    if len(offsets) != 1:
         return None
     year = reference.start.year + offsets[0]
     return year if 1 <= year <= 9999 else None
