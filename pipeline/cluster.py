@@ -2,19 +2,19 @@
 
 Best-first merging with a coherence check: pairs at or above the threshold are taken from the
 strongest down (ties broken by mention ids, so the input order never matters), and two groups
-join only when (1) they share no document (one article reports one event once: its duplicates
-were merged before), (2) no pair across them is impossible (score -inf), clearly against (below
-FLOOR), or weak and contradicted (below the threshold with a detail, party, date or amount that
-disagrees: a mention that leaves the amount out must not join a $5M seed round to a $70M Series
-C), and (3) the mean score over every pair across them reaches the threshold. A group is
-judged on all its pairs, not on one link: groups can only form inside a connected component of
-the strong pairs: a component of two mentions is one group at once (its one pair is strong),
-every pair inside a component of 3 to COMPONENT_BATCH mentions is scored up front in one batch,
-and larger components have their missing pairs scored at each merge. A group of more than
-JUDGED_MEMBERS mentions (an event a thousand articles report) is judged on the JUDGED_MEMBERS
-of them first in id order (ids are content hashes: a sample unrelated to what the mentions
-say), so that the work per merge stays bounded and a big event does not cost the square of its
-size.
+join only when (1) no item of one was told where an item of the other was (in the same chunk of
+an article, or in an article one of them does not name the chunks of: see Origins), (2) no pair
+across them is impossible (score -inf), clearly against (below FLOOR), or weak and contradicted
+(below the threshold with a detail, party, date or amount that disagrees: a mention that leaves
+the amount out must not join a $5M seed round to a $70M Series C), and (3) the mean score over
+every pair across them reaches the threshold. A group is judged on all its pairs, not on one
+link: groups can only form inside a connected component of the strong pairs: a component of two
+mentions is one group at once (its one pair is strong), every pair inside a component of 3 to
+COMPONENT_BATCH mentions is scored up front in one batch, and larger components have their
+missing pairs scored at each merge. A group of more than JUDGED_MEMBERS mentions (an event a
+thousand articles report) is judged on the JUDGED_MEMBERS of them first in id order (ids are
+content hashes: a sample unrelated to what the mentions say), so that the work per merge stays
+bounded and a big event does not cost the square of its size; (1) is checked on every member.
 """
 
 from __future__ import annotations
@@ -38,13 +38,70 @@ PairScorer = Callable[[Array, Array], Array]
 
 
 @dataclass(frozen=True)
+class Origins:
+    """Where each item was told: its document, and which chunks of it (a code into `chunk_sets`,
+    -1 when the item does not say: the whole document). Two items of one document may be one
+    event only when both name their chunks and share none: an article may tell an event twice, in
+    two places, while the items of one chunk are the events a model told apart (and items that
+    do not name their chunks, hand-made per document, are each an event of their own)."""
+
+    doc: Array
+    chunks: Array
+    chunk_sets: list[frozenset[int]]
+
+    def apart(self, a: Array, b: Array) -> Array:
+        """Whether items a[k] and b[k] were told in different places (each distinct pair of
+        chunk sets compared once)."""
+        result: Array = self.doc[a] != self.doc[b]
+        one_document = ~result & (self.chunks[a] >= 0) & (self.chunks[b] >= 0)
+        if one_document.any():
+            width = len(self.chunk_sets)
+            keys = self.chunks[a[one_document]] * width + self.chunks[b[one_document]]
+            distinct, position = np.unique(keys, return_inverse=True)
+            sets = self.chunk_sets
+            disjoint = np.array([sets[k // width].isdisjoint(sets[k % width]) for k in distinct.tolist()], dtype=bool)
+            result[one_document] = disjoint[position]
+        return result
+
+
+class _Reach:
+    """The places a group's items were told in: documents whole (items that do not name their
+    chunks), documents by chunk, and those chunks."""
+
+    __slots__ = ("chunks", "partly", "whole")
+
+    def __init__(self, origins: Origins, items: list[int]) -> None:
+        self.whole: set[int] = set()
+        self.partly: set[int] = set()
+        self.chunks: set[int] = set()
+        for item in items:
+            doc, code = int(origins.doc[item]), int(origins.chunks[item])
+            if code < 0:
+                self.whole.add(doc)
+            else:
+                self.partly.add(doc)
+                self.chunks |= origins.chunk_sets[code]
+
+    def meets(self, other: _Reach) -> bool:
+        """Whether an item of each was told in one place."""
+        return bool(
+            self.chunks & other.chunks or self.whole & (other.whole | other.partly) or other.whole & self.partly
+        )
+
+    def take(self, other: _Reach) -> None:
+        self.whole |= other.whole
+        self.partly |= other.partly
+        self.chunks |= other.chunks
+
+
+@dataclass(frozen=True)
 class Group:
     members: list[int]  # item indexes, in id order
     cohesion: float | None  # the weakest score between two members; None for one member
 
 
 def cluster(
-    docs: Array,
+    origins: Origins,
     id_rank: Array,
     pairs: tuple[Array, Array, Array],
     score: PairScorer,
@@ -55,7 +112,7 @@ def cluster(
     `pairs` are the candidate pairs and their scores, which stand over `score`'s (a model's
     verdict may have moved them); `score` scores the other pairs a group needs; `contradicted`
     says which pairs have evidence against them."""
-    n = len(docs)
+    n = len(origins.doc)
     rank = id_rank.tolist().__getitem__
     given_left, given_right, given_values = pairs
     strong = given_values >= threshold
@@ -79,13 +136,18 @@ def cluster(
     first = np.where(id_rank[left] < id_rank[right], left, right)
     second = np.where(id_rank[left] < id_rank[right], right, left)
     order = np.lexsort((id_rank[second], id_rank[first], -values))
-    doc_sets: dict[int, set[int]] = {i: {int(docs[i])} for i in members}
+    reach: dict[int, _Reach] = {}  # by group, made when first needed
     refused: set[tuple[int, int, int, int]] = set()  # groups (root, size) judged apart: groups only grow
     against: dict[int, bool] = {}  # contradicted(), by pair key
     for i, j in zip(first[order].tolist(), second[order].tolist(), strict=True):
         a, b = group_of[i], group_of[j]
         judged = (min(a, b), len(members[min(a, b)]), max(a, b), len(members[max(a, b)]))
-        if a == b or doc_sets[a] & doc_sets[b] or judged in refused:
+        if a == b or judged in refused:
+            continue
+        for g in (a, b):
+            if g not in reach:
+                reach[g] = _Reach(origins, members[g])
+        if reach[a].meets(reach[b]):
             continue
         keys = [min(x, y) * n + max(x, y) for x in judged_on[a] for y in judged_on[b]]  # _pair_keys, one by one
         cross = _looked_up(keys, n, known, score)
@@ -104,7 +166,7 @@ def cluster(
             group_of[k] = keep
         members[keep] += moved
         judged_on[keep] = sorted(judged_on[keep] + judged_on.pop(gone), key=rank)[:JUDGED_MEMBERS]
-        doc_sets[keep] |= doc_sets.pop(gone)
+        reach[keep].take(reach.pop(gone))
     groups = [Group(sorted(m, key=rank), weakest.get(root)) for root, m in members.items()]
     return sorted(groups, key=lambda g: rank(g.members[0]))
 

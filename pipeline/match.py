@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from pipeline import dates
+from pipeline.cluster import Origins
 from pipeline.entities import EntityIndex, Sighting, Sightings, looks_named
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
@@ -92,6 +93,10 @@ WEIGHTS = {
     "details_differ": -1.0,
 }
 THRESHOLD = 1.75  # set on the golden fixtures: best merge F1 with the fewest false merges (README)
+# An article telling an event twice (in two chunks) says it again with the same names and words,
+# while its other events share its names and words too: two mentions of one document are one
+# event only from this score up (set on the golden mentions split by chunk, README "Reconciliation").
+SAME_DOCUMENT_THRESHOLD = 4.0
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
 MAX_BLOCK = 64
@@ -310,6 +315,7 @@ class MentionRow(NamedTuple):
 
     id: str
     doc_id: str
+    chunks: tuple[str, ...]  # the chunks of the document it was found in; none when not said
     type: str
     detail: str | None
     first: int  # where the mention sorts within its document: its first evidence's offsets
@@ -329,6 +335,7 @@ def mention_row(mention: Mention) -> MentionRow:
     return MentionRow(
         id=mention.id,
         doc_id=mention.doc_id,
+        chunks=tuple(sorted(mention.chunk_ids)),
         type=event.type,
         detail=next((str(getattr(event, name)) for name in DETAIL_FIELDS if name in fields), None),
         first=mention.evidence[0].char_start,
@@ -342,7 +349,7 @@ def mention_row(mention: Mention) -> MentionRow:
     )
 
 
-SCALARS = ("where", "raw", "doc", "type", "detail", "first", "last", "start", "end")  # one number per mention
+SCALARS = ("where", "raw", "doc", "chunks", "type", "detail", "first", "last", "start", "end")  # one number per mention
 
 
 class Columns:
@@ -355,6 +362,7 @@ class Columns:
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.docs: Codes[str] = Codes()
+        self.chunk_sets: Codes[tuple[str, tuple[str, ...]]] = Codes()  # document, its chunks
         self.types: Codes[str] = Codes()
         self.details: Codes[str] = Codes()
         self.sightings: Codes[Sighting] = Codes()
@@ -375,6 +383,7 @@ class Columns:
             where,
             raw,
             self.docs(row.doc_id),
+            self.chunk_sets((row.doc_id, row.chunks)) if row.chunks else -1,
             self.types(row.type),
             detail,
             row.first,
@@ -449,8 +458,8 @@ class Columns:
         return Sightings(self.sightings.values, counts.tolist(), documents)
 
     def _codes(self) -> dict[str, Codes[Any]]:
-        return {"doc": self.docs, "type": self.types, "detail": self.details, "sightings": self.sightings,
-                "words": self.words, "currencies": self.currencies}  # fmt: skip
+        return {"doc": self.docs, "chunks": self.chunk_sets, "type": self.types, "detail": self.details,
+                "sightings": self.sightings, "words": self.words, "currencies": self.currencies}  # fmt: skip
 
     def scalar(self, name: str) -> Array:
         return np.frombuffer(self.scalars[name], dtype=np.int64)
@@ -517,6 +526,9 @@ class MatchTable:
         self.id_rank = np.empty(n, dtype=np.int64)
         self.id_rank[np.argsort(np.array(columns.ids, dtype=object), kind="stable")] = np.arange(n)
         self.doc = columns.scalar("doc")
+        chunk_codes = Codes[tuple[str, str]]()  # chunk ids are hashes of their text, but test data may reuse them
+        chunk_sets = [frozenset(chunk_codes((doc, c)) for c in chunks) for doc, chunks in columns.chunk_sets.values]
+        self.origins = Origins(self.doc, columns.scalar("chunks"), chunk_sets)
         self.type = columns.scalar("type")
         self.family = np.array([FAMILY_CODES[FAMILIES[t]] for t in columns.types.values], dtype=np.int64)[self.type]
         self.detail = columns.scalar("detail")
@@ -702,9 +714,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
 
 
 def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
-    """How strongly each pair of mentions looks like one event; -inf when it cannot be (one
-    document, or types of different families). Pairs are scored in batches of at most PAIR_CHUNK
-    (fewer when the table is wide), in `workers` processes."""
+    """How strongly each pair of mentions looks like one event; -inf when it cannot be (told in
+    one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD).
+    Pairs are scored in batches of at most PAIR_CHUNK (fewer when the table is wide), in
+    `workers` processes."""
     size = _batch_size(t)
     batches = ordered_map(functools.partial(_batch_scores, t, left, right, size), range(0, len(left), size), workers, 1)
     return np.concatenate([np.empty(0), *batches])
@@ -727,7 +740,8 @@ def contradicted(t: MatchTable, left: Array, right: Array) -> Array:
 def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: int) -> Array:
     a, b = left[begin : begin + size], right[begin : begin + size]
     total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
-    possible = (t.doc[a] != t.doc[b]) & (t.family[a] == t.family[b])
+    possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
+    possible &= (t.doc[a] != t.doc[b]) | (total >= SAME_DOCUMENT_THRESHOLD)
     result: Array = np.where(possible, total, -np.inf)
     return result
 
@@ -802,7 +816,7 @@ def candidate_pairs(t: MatchTable) -> tuple[Array, Array]:
         lefts.append(members[:-distance][same])
         rights.append(members[distance:][same])
     left, right = np.concatenate(lefts or [members[:0]]), np.concatenate(rights or [members[:0]])
-    apart = t.doc[left] != t.doc[right]
+    apart = t.origins.apart(left, right)
     low, high = np.minimum(left, right)[apart], np.maximum(left, right)[apart]
     pairs = _distinct(low * t.n + high)
     return pairs // t.n, pairs % t.n

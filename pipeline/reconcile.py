@@ -312,7 +312,7 @@ def reconcile(
         lap("adjudicated %d pairs near the threshold or contested", len(which))
     pairs = (left, right, pair_scores)
     judges = functools.partial(scores, table), functools.partial(contradicted, table)
-    groups = cluster(table.doc, table.id_rank, pairs, *judges, THRESHOLD)
+    groups = cluster(table.origins, table.id_rank, pairs, *judges, THRESHOLD)
     lap("clustered them into %d groups", len(groups))
     return Reconciled(table.n, intake, _facts(source, index, table, stored, groups, render, workers))
 

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import jsonschema
+import pytest
 from conftest import ROOT, SEEDS
 
 from pipeline.records import Fact, Mention
@@ -21,26 +22,35 @@ def lines(name: str) -> list[str]:
     return (GOLDEN / name).read_text(encoding="utf-8").splitlines()
 
 
-def test_every_quote_is_exact_at_its_offsets() -> None:
-    for line in lines("mentions.jsonl"):
+FIXTURES = pytest.mark.parametrize(
+    ("mentions_file", "facts_file"),
+    [("mentions.jsonl", "facts.jsonl"), ("chunked_mentions.jsonl", "chunked_facts.jsonl")],
+)
+
+
+@FIXTURES
+def test_every_quote_is_exact_at_its_offsets(mentions_file: str, facts_file: str) -> None:
+    for line in lines(mentions_file):
         mention = Mention.model_validate_json(line)
         for evidence in mention.evidence:
             assert TEXTS[mention.doc_id][evidence.char_start : evidence.char_end] == evidence.quote
-    for line in lines("facts.jsonl"):
+    for line in lines(facts_file):
         for source in Fact.model_validate_json(line).sources:
             assert TEXTS[source.doc_id][source.char_start : source.char_end] == source.quote
 
 
-def test_records_validate_against_the_published_schemas() -> None:
-    for name, schema in [("mentions.jsonl", "mention"), ("facts.jsonl", "fact")]:
+@FIXTURES
+def test_records_validate_against_the_published_schemas(mentions_file: str, facts_file: str) -> None:
+    for name, schema in [(mentions_file, "mention"), (facts_file, "fact")]:
         published = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text())
         for line in lines(name):
             jsonschema.validate(json.loads(line), published)
 
 
-def test_ids_are_unique_and_every_mention_is_in_exactly_one_fact() -> None:
-    mentions = [Mention.model_validate_json(line) for line in lines("mentions.jsonl")]
-    facts = [Fact.model_validate_json(line) for line in lines("facts.jsonl")]
+@FIXTURES
+def test_ids_are_unique_and_every_mention_is_in_exactly_one_fact(mentions_file: str, facts_file: str) -> None:
+    mentions = [Mention.model_validate_json(line) for line in lines(mentions_file)]
+    facts = [Fact.model_validate_json(line) for line in lines(facts_file)]
     assert len({m.id for m in mentions}) == len(mentions)
     assert len({f.id for f in facts}) == len(facts)
     membership = Counter(mid for fact in facts for mid in fact.mention_ids)

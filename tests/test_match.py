@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from pipeline.entities import load_registry
-from pipeline.match import candidate_pairs
+from pipeline.match import THRESHOLD, candidate_pairs, scores
 from pipeline.reconcile import MentionList, build_facts, match_table, mention_id
 from pipeline.records import Evidence, Fact, Mention
 
@@ -28,10 +29,11 @@ def when(text: str | None, date: str | None) -> dict[str, Any]:
     return {"text": text, "date": date, "precision": None}
 
 
-def mention(doc: str, start: int, event: dict[str, Any]) -> Mention:
+def mention(doc: str, start: int, event: dict[str, Any], chunk: str | None = None) -> Mention:
+    """A mention of `doc` found in `chunk`; with no chunk, the whole document (hand-made)."""
     event = {"time": None, "amounts": [], "modality": "asserted", "attribution": None} | event
     evidence = [Evidence(quote="x" * 10, char_start=start, char_end=start + 10, match="exact")]
-    data = {"doc_id": doc, "lang": doc[:2], "event": event, "evidence": evidence, "chunk_ids": []}
+    data = {"doc_id": doc, "lang": doc[:2], "event": event, "evidence": evidence, "chunk_ids": [chunk] if chunk else []}
     parsed = Mention.model_validate({"id": "m", "prompt_version": "v", "model": "m", **data})
     return parsed.model_copy(update={"id": mention_id(doc, parsed.event, parsed.evidence)})
 
@@ -100,12 +102,12 @@ def test_intels_50m_and_only_20m_disbursed_merge_with_the_disagreement_kept() ->
     }
 
 
-def resignation(doc: str, name: str, position: str, summary: str) -> Mention:
+def resignation(doc: str, name: str, position: str, summary: str, start: int = 0, chunk: str | None = None) -> Mention:
     person = party(name, "subject", "person")
-    return mention(doc, 0, {
+    return mention(doc, start, {
         "type": "resignation", "position": position, "summary": summary, "time": when(None, "2024-03"),
         "participants": [person, party("Stability AI", "organization")],
-    })  # fmt: skip
+    }, chunk)  # fmt: skip
 
 
 def test_the_ceos_resignation_and_a_researchers_in_the_same_month_stay_apart() -> None:
@@ -238,3 +240,43 @@ def test_the_cfos_of_two_companies_resigning_the_same_month_stay_apart() -> None
     mistral_in_chinese = cfo_left("zh", "Mistral AI", "Mistral AI's CFO resigned.")
     facts = build_facts([mistral, hugging_face, mistral_in_chinese], REGISTRY)
     assert groups(facts, mistral, hugging_face, mistral_in_chinese) == [[0, 2], [1]]  # one fact at 3.6 before
+
+
+def test_an_article_telling_its_main_event_in_two_chunks_gives_one_fact_with_both_places() -> None:
+    """Extraction reads an article chunk by chunk: the resignation told in the lead and again
+    further down comes back twice, from two chunks, and is one event."""
+    lead = resignation("fr", "Emad Mostaque", "PDG", "Emad Mostaque resigned as CEO of Stability AI.", 0, "c1")
+    again = resignation("fr", "Mostaque", "PDG", "Mostaque resigned as chief executive of Stability AI.", 900, "c4")
+    english = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque stepped down as CEO of Stability AI.")
+    [fact] = build_facts([lead, again, english], REGISTRY)
+    assert [(s.doc_id, s.char_start) for s in fact.sources] == [("en", 0), ("fr", 0), ("fr", 900)]
+
+
+def test_two_look_alike_events_in_two_chunks_of_one_article_stay_apart() -> None:
+    """The researchers' departure matches the English CEO's resignation across documents (same
+    month, company and type); in its own article it is told beside the CEO's, far below what a
+    retelling scores, so neither that article nor the English one joins them."""
+    ceo = resignation("fr", "Emad Mostaque", "PDG", "Emad Mostaque resigned as CEO of Stability AI.", 0, "c1")
+    unnamed = party("plusieurs chercheurs clés", "subject", "person")
+    researchers = mention("fr", 900, {
+        "type": "resignation", "position": None, "time": when("le mois dernier", "2024-03"),
+        "summary": "Several key researchers left Stability AI last month.",
+        "participants": [unnamed, party("Stability AI", "organization")],
+    }, "c4")  # fmt: skip
+    english = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.")
+    _, table, _ = match_table(MentionList([ceo, researchers, english]), REGISTRY)
+    [across] = scores(table, np.array([1]), np.array([2]))
+    assert across >= THRESHOLD  # only the article's own telling keeps them apart
+    assert groups(build_facts([ceo, researchers, english], REGISTRY), ceo, researchers, english) == [[0, 2], [1]]
+
+
+@pytest.mark.parametrize(("first", "second"), [("c1", "c1"), (None, None), ("c1", None)])
+def test_two_mentions_of_one_chunk_or_of_an_article_not_told_by_chunk_are_two_events(
+    first: str | None, second: str | None
+) -> None:
+    """The events of one chunk are the ones the model told apart; hand-made mentions of a whole
+    article (no chunk) are each an event of their own."""
+    one = resignation("fr", "Emad Mostaque", "PDG", "Emad Mostaque resigned as CEO of Stability AI.", 0, first)
+    other = resignation("fr", "Emad Mostaque", "PDG", "Emad Mostaque resigned as CEO of Stability AI.", 900, second)
+    english = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.")
+    assert groups(build_facts([one, other, english], REGISTRY), one, other, english) == [[0, 2], [1]]

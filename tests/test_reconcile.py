@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, run_cli
 
-from pipeline.cluster import cluster
+from pipeline.cluster import Origins, cluster
 from pipeline.entities import EntityIndex, load_registry
 from pipeline.events import DatePrecision
 from pipeline.ids import content_id
@@ -217,8 +217,8 @@ def test_a_group_mean_exactly_at_the_threshold_does_not_depend_on_order(order: s
     def score(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.array([scored[frozenset((order[i], order[j]))] for i, j in zip(a, b, strict=True)])
 
-    docs, id_rank = np.arange(4), np.array(["ABCD".index(name) for name in order])
-    groups = cluster(docs, id_rank, (left, right, values), score, lambda a, b: np.zeros(len(a), bool), THRESHOLD)
+    origins, id_rank = Origins(np.arange(4), np.full(4, -1), []), np.array(["ABCD".index(name) for name in order])
+    groups = cluster(origins, id_rank, (left, right, values), score, lambda a, b: np.zeros(len(a), bool), THRESHOLD)
     assert sorted("".join(sorted(order[k] for k in g.members)) for g in groups) == ["ABCD"]
 
 
