@@ -345,16 +345,22 @@ def looks_proper(name: str) -> bool:
 
 
 def looks_named(name: str) -> bool:
-    """A name, not a description: Latin words each starting with a capital or a digit, the first
-    with a capital ("Llama 2", "Stable Diffusion 3.5", "GPT-4o", "Getty Images"; not "artists",
-    « des auteurs »)."""
-    words = [w for w in name.strip().split() if w]
+    """A name, not a description: Latin words each capitalized (in its first or second letter:
+    "iPhone", "eBay") or starting with a digit, the first capitalized ("Llama 2", "Stable
+    Diffusion 3.5", "GPT-4o", "iPhone 15", "Getty Images"; not "artists", « des auteurs », "the
+    board"). A lowercase word between capitalized ones makes a description ("The CEO of Hugging
+    Face"), even if some names have one ("Bank of America")."""
+    words = name.split()
     return (
         bool(words)
-        and words[0][:1].isupper()
-        and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+        and _capitalized(words[0])
+        and all(_capitalized(w) or w[:1].isdigit() for w in words[1:])
         and bool(_LATIN.match(name_key(name)))
     )
+
+
+def _capitalized(word: str) -> bool:
+    return word[:1].isupper() or (word[:1].islower() and word[1:2].isupper())
 
 
 def _attach_surnames(

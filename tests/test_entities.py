@@ -13,6 +13,7 @@ from pipeline.entities import (
     Sighting,
     Sightings,
     load_registry,
+    looks_named,
     resolve_entities,
 )
 from pipeline.events import EntityKind, Participant, Role
@@ -199,3 +200,15 @@ def test_a_title_before_or_after_a_name_is_not_part_of_it(titled: str) -> None:
 @pytest.mark.parametrize("brand", ["Dr Pepper", "Dr. Martens", "Mr. Cooper"])
 def test_a_company_named_with_a_title_keeps_it(brand: str) -> None:
     assert len(resolve(("en", brand, None, ORG), ("en", brand.split()[-1], None, PERSON)).entities) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("Llama 2", True), ("GPT-4o", True), ("iPhone 15", True), ("eBay", True), ("xAI", True),
+        ("Getty Images", True), ("artists", False), ("des auteurs", False), ("the board", False),
+        ("l'entreprise", False), ("Stability's board", False), ("The CEO of Hugging Face", False), ("彭博社", False),
+    ],
+)  # fmt: skip
+def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:
+    assert looks_named(name) is named
