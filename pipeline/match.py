@@ -82,7 +82,7 @@ WEIGHTS = {
     "participants": 1.5,
     "participant_conflict": -1.5,
     "other_employer": -2.0,  # a resignation or appointment at another organization
-    "other_version": -5.0,  # a product of another version number: another release, as another date is
+    "other_product": -5.0,  # another version number, or another product released: another event, as another date is
     "same_date": 0.5,
     "nested_date": 0.3,
     "disjoint_date": -5.0,
@@ -623,8 +623,10 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
 def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array, Array]:
     """Both name parties in one key role and kind, and each names one the other does not:
     {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not. Second:
-    whether two such products carry different version numbers (a release of Llama 2 is not one
-    of Llama 3; "Llama 3" and "Meta Llama 3 8B" may well be one). Third: whether a resignation
+    whether two such products are two products: their names carry different version numbers (a
+    release of Llama 2 is not one of Llama 3), or, in a release, do not carry the same one (a
+    release of Stable Video Diffusion is not one of Stable Audio 2; "Llama 3" and "Meta Llama 3
+    8B" may well be one). Third: whether a resignation
     or an appointment happens at two different organizations (the CFO of Mistral AI is not the
     CFO of Hugging Face)."""
     slot_a, slot_b = t.slot[left], t.slot[right]
@@ -638,13 +640,15 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     conflict: Array = np.any(clashing, axis=1)
     employers_differ: Array = np.any(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), axis=1)
     employers_differ &= t.family[left] == FAMILY_CODES["people"]
-    versions_differ = np.zeros(len(left), dtype=bool)
+    products_differ = np.zeros(len(left), dtype=bool)
     products = np.flatnonzero(np.any(clashing & (role == ROLE_CODES[Role.PRODUCT]), axis=1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
-    other_version = (version_a >= 0) & (version_b >= 0) & (version_a != version_b)
+    numbered = (version_a >= 0) & (version_b >= 0)
+    release = (t.family[left[products]] == FAMILY_CODES["release"])[:, None, None]
+    other = (numbered & (version_a != version_b)) | (release & ~(numbered & (version_a == version_b)))
     in_product_role = (role[products] == ROLE_CODES[Role.PRODUCT])[:, :, None]
-    versions_differ[products] = np.any(clashes[products] & other_version & in_product_role, axis=(1, 2))
-    return conflict, versions_differ, employers_differ
+    products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
+    return conflict, products_differ, employers_differ
 
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
@@ -692,9 +696,9 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_a, detail_b = t.detail[left], t.detail[right]
     values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["participants"]] = _participants(t, left, right)
-    party_conflict, other_version, other_employer = _participant_conflicts(t, left, right)
+    party_conflict, other_product, other_employer = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
-    values[:, column["other_version"]] = other_version
+    values[:, column["other_product"]] = other_product
     values[:, column["other_employer"]] = other_employer
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)

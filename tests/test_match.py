@@ -198,6 +198,9 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
     llama3_in_chinese = release("zh", "Llama 3", "Meta launched Llama 3, an open-source large language model.")
     facts = build_facts([llama2, llama3, llama3_in_chinese], REGISTRY)
     assert groups(facts, llama2, llama3, llama3_in_chinese) == [[0], [1, 2]]  # merged at 5.1 before
+    video = release("en", "Stable Video Diffusion", "Stability AI released Stable Video Diffusion.", "2024-04")
+    audio = release("fr", "Stable Audio 2", "Stability AI released Stable Audio 2.", "2024-04")
+    assert len(build_facts([video, audio], REGISTRY)) == 2  # two products of one maker, in one month
     iphone15 = release("en", "iPhone 15", "Apple released the iPhone 15.", "2024-09")
     iphone16 = release("fr", "iPhone 16", "Apple released the iPhone 16.", "2024-09")
     assert len(build_facts([iphone15, iphone16], REGISTRY)) == 2  # "iPhone" is a name too
