@@ -75,13 +75,17 @@ KEY_ROLES = {
     Role.PRODUCT,
     Role.ORGANIZATION,
 }
+# Key roles in which a person and an organization are two parties too: an author suing is not
+# Getty Images suing, money owed to a person is not money owed to a company. (A person speaking
+# may speak for the company; one buying may buy through it.)
+ANY_KIND_ROLES = {Role.PLAINTIFF, Role.CREDITOR}
 WEIGHTS = {
     "same_type": 1.0,
     "same_family": -0.5,
     "detail_differs": -0.8,
     "participants": 1.5,
     "participant_conflict": -1.5,
-    "other_employer": -2.0,  # a resignation or appointment at another organization
+    "other_party": -2.0,  # a resignation or appointment at another organization, a lawsuit by another plaintiff
     "other_product": -5.0,  # another version number, or another product released: another event, as another date is
     "same_date": 0.5,
     "nested_date": 0.3,
@@ -570,7 +574,8 @@ class MatchTable:
         self.entity_of, self.mention_of = entity_of, mention_of
         # named parties in key roles, by slot (role, kind): two different ones in a slot conflict
         key_role = np.isin(role, [ROLE_CODES[r] for r in KEY_ROLES]) & named[entity]
-        slot = role[key_role] * len(KIND_CODES) + kind[entity[key_role]]
+        any_kind = np.isin(role[key_role], [ROLE_CODES[r] for r in ANY_KIND_ROLES])
+        slot = role[key_role] * len(KIND_CODES) + np.where(any_kind, 0, kind[entity[key_role]])
         slot_keys = (rows[key_role] * len(ROLE_CODES) * len(KIND_CODES) + slot) * count + entity[key_role]
         slot_keys = _distinct(slot_keys)
         slot_rows = slot_keys // (len(ROLE_CODES) * len(KIND_CODES) * count)
@@ -621,14 +626,15 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
 
 
 def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array, Array]:
-    """Both name parties in one key role and kind, and each names one the other does not:
-    {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability, AWS} do not. Second:
+    """Both name parties in one key role and kind (any kind for ANY_KIND_ROLES), and each names
+    one the other does not: {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability,
+    AWS} do not. Second:
     whether two such products are two products: their names carry different version numbers (a
     release of Llama 2 is not one of Llama 3), or, in a release, do not carry the same one (a
     release of Stable Video Diffusion is not one of Stable Audio 2; "Llama 3" and "Meta Llama 3
-    8B" may well be one). Third: whether a resignation
-    or an appointment happens at two different organizations (the CFO of Mistral AI is not the
-    CFO of Hugging Face)."""
+    8B" may well be one). Third: whether a resignation or an appointment happens at two different
+    organizations (the CFO of Mistral AI is not the CFO of Hugging Face), or a lawsuit is brought
+    by two different plaintiffs (an artist's suit against Stability AI is not Getty Images')."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
@@ -638,8 +644,12 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     clashing = clashes.any(axis=2)  # each of a's parties: does b name another in its slot?
     role = lonely_a // len(KIND_CODES)
     conflict: Array = np.any(clashing, axis=1)
-    employers_differ: Array = np.any(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), axis=1)
-    employers_differ &= t.family[left] == FAMILY_CODES["people"]
+    family = t.family[left]
+    employers_differ = np.any(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), axis=1)
+    plaintiffs_differ = np.any(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), axis=1)
+    parties_differ: Array = (employers_differ & (family == FAMILY_CODES["people"])) | (
+        plaintiffs_differ & (family == FAMILY_CODES["conflict"])
+    )
     products_differ = np.zeros(len(left), dtype=bool)
     products = np.flatnonzero(np.any(clashing & (role == ROLE_CODES[Role.PRODUCT]), axis=1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
@@ -648,7 +658,7 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     other = (numbered & (version_a != version_b)) | (release & ~(numbered & (version_a == version_b)))
     in_product_role = (role[products] == ROLE_CODES[Role.PRODUCT])[:, :, None]
     products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
-    return conflict, products_differ, employers_differ
+    return conflict, products_differ, parties_differ
 
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
@@ -696,10 +706,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_a, detail_b = t.detail[left], t.detail[right]
     values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["participants"]] = _participants(t, left, right)
-    party_conflict, other_product, other_employer = _participant_conflicts(t, left, right)
+    party_conflict, other_product, other_party = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
     values[:, column["other_product"]] = other_product
-    values[:, column["other_employer"]] = other_employer
+    values[:, column["other_party"]] = other_party
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)
     same_days = dated & (start_a == start_b) & (end_a == end_b)

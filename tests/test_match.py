@@ -286,3 +286,21 @@ def test_two_mentions_of_one_chunk_or_of_an_article_not_told_by_chunk_are_two_ev
     other = resignation("fr", "Emad Mostaque", "PDG", "Emad Mostaque resigned as CEO of Stability AI.", 900, second)
     english = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.")
     assert groups(build_facts([one, other, english], REGISTRY), one, other, english) == [[0, 2], [1]]
+
+
+def test_an_artist_suing_and_a_company_suing_the_same_defendant_are_two_lawsuits() -> None:
+    """Two named plaintiffs are two lawsuits whether each is a person or an organization."""
+
+    def lawsuit(doc: str, plaintiff: dict[str, Any], summary: str) -> Mention:
+        return mention(doc, 0, {
+            "type": "lawsuit", "claim": "copyright infringement", "summary": summary, "time": when(None, "2023"),
+            "participants": [plaintiff, party("Stability AI", "defendant")],
+        })  # fmt: skip
+
+    artist = lawsuit("en", party("Sarah Andersen", "plaintiff", "person"), "Sarah Andersen sued Stability AI.")
+    getty = lawsuit("fr", party("Getty Images", "plaintiff"), "Getty Images sued Stability AI.")
+    getty_in_chinese = lawsuit(
+        "zh", party("盖蒂图片社", "plaintiff", canonical="Getty Images"), "Getty sued Stability."
+    )
+    facts = build_facts([artist, getty, getty_in_chinese], REGISTRY)
+    assert groups(facts, artist, getty, getty_in_chinese) == [[0], [1, 2]]
