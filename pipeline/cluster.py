@@ -14,7 +14,8 @@ COMPONENT_BATCH mentions is scored up front in one batch, and larger components 
 missing pairs scored at each merge. A group of more than JUDGED_MEMBERS mentions (an event a
 thousand articles report) is judged on the JUDGED_MEMBERS of them first in id order (ids are
 content hashes: a sample unrelated to what the mentions say), so that the work per merge stays
-bounded and a big event does not cost the square of its size; (1) is checked on every member.
+bounded and a big event does not cost the square of its size; (1), and (2) for the pairs of
+one article's two tellings, are checked on every member.
 """
 
 from __future__ import annotations
@@ -66,31 +67,39 @@ class Origins:
 
 class _Reach:
     """The places a group's items were told in: documents whole (items that do not name their
-    chunks), documents by chunk, and those chunks."""
+    chunks), documents by chunk with the items told in each, and those chunks."""
 
     __slots__ = ("chunks", "partly", "whole")
 
     def __init__(self, origins: Origins, items: list[int]) -> None:
         self.whole: set[int] = set()
-        self.partly: set[int] = set()
+        self.partly: dict[int, list[int]] = {}
         self.chunks: set[int] = set()
         for item in items:
             doc, code = int(origins.doc[item]), int(origins.chunks[item])
             if code < 0:
                 self.whole.add(doc)
             else:
-                self.partly.add(doc)
+                self.partly.setdefault(doc, []).append(item)
                 self.chunks |= origins.chunk_sets[code]
 
     def meets(self, other: _Reach) -> bool:
         """Whether an item of each was told in one place."""
         return bool(
-            self.chunks & other.chunks or self.whole & (other.whole | other.partly) or other.whole & self.partly
+            self.chunks & other.chunks
+            or self.whole & (other.whole | other.partly.keys())
+            or other.whole & self.partly.keys()
         )
+
+    def retellings(self, other: _Reach) -> list[tuple[int, int]]:
+        """The pairs of items, one of each, told in one document (in different chunks)."""
+        shared = self.partly.keys() & other.partly.keys()
+        return [(x, y) for doc in shared for x in self.partly[doc] for y in other.partly[doc]]
 
     def take(self, other: _Reach) -> None:
         self.whole |= other.whole
-        self.partly |= other.partly
+        for doc, items in other.partly.items():
+            self.partly.setdefault(doc, []).extend(items)
         self.chunks |= other.chunks
 
 
@@ -151,6 +160,10 @@ def cluster(
             continue
         keys = [min(x, y) * n + max(x, y) for x in judged_on[a] for y in judged_on[b]]  # _pair_keys, one by one
         cross = _looked_up(keys, n, known, score)
+        retold = _looked_up([min(x, y) * n + max(x, y) for x, y in reach[a].retellings(reach[b])], n, known, score)
+        if min(retold, default=FLOOR) < FLOOR:  # one article's two tellings, judged whatever the sample
+            refused.add(judged)
+            continue
         weak = [key for key, value in zip(keys, cross, strict=True) if value < threshold]
         if (
             min(cross) < FLOOR
@@ -160,7 +173,7 @@ def cluster(
             refused.add(judged)
             continue
         keep, gone = (a, b) if (len(members[a]), -a) >= (len(members[b]), -b) else (b, a)  # relabel the smaller
-        weakest[keep] = min([*cross, *(weakest.pop(g) for g in (a, b) if g in weakest)])
+        weakest[keep] = min([*cross, *retold, *(weakest.pop(g) for g in (a, b) if g in weakest)])
         moved = members.pop(gone)
         for k in moved:
             group_of[k] = keep

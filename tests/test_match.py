@@ -258,22 +258,40 @@ def test_an_article_telling_its_main_event_in_two_chunks_gives_one_fact_with_bot
     assert [(s.doc_id, s.char_start) for s in fact.sources] == [("en", 0), ("fr", 0), ("fr", 900)]
 
 
+def researchers_leaving(doc: str, start: int, chunk: str) -> Mention:
+    unnamed = party("plusieurs chercheurs clés", "subject", "person")
+    return mention(doc, start, {
+        "type": "resignation", "position": None, "time": when("le mois dernier", "2024-03"),
+        "summary": "Several key researchers left Stability AI last month.",
+        "participants": [unnamed, party("Stability AI", "organization")],
+    }, chunk)  # fmt: skip
+
+
 def test_two_look_alike_events_in_two_chunks_of_one_article_stay_apart() -> None:
     """The researchers' departure matches the English CEO's resignation across documents (same
     month, company and type); in its own article it is told beside the CEO's, far below what a
     retelling scores, so neither that article nor the English one joins them."""
     ceo = resignation("fr", "Emad Mostaque", "PDG", "Emad Mostaque resigned as CEO of Stability AI.", 0, "c1")
-    unnamed = party("plusieurs chercheurs clés", "subject", "person")
-    researchers = mention("fr", 900, {
-        "type": "resignation", "position": None, "time": when("le mois dernier", "2024-03"),
-        "summary": "Several key researchers left Stability AI last month.",
-        "participants": [unnamed, party("Stability AI", "organization")],
-    }, "c4")  # fmt: skip
+    researchers = researchers_leaving("fr", 900, "c4")
     english = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.")
     _, table, _ = match_table(MentionList([ceo, researchers, english]), REGISTRY)
     [across] = scores(table, np.array([1]), np.array([2]))
     assert across >= THRESHOLD  # only the article's own telling keeps them apart
     assert groups(build_facts([ceo, researchers, english], REGISTRY), ceo, researchers, english) == [[0, 2], [1]]
+
+
+def test_an_article_s_two_events_stay_apart_in_an_event_reported_by_many_articles() -> None:
+    """Past 64 mentions a group is judged on a sample of its members; the article's CEO
+    resignation, outside the sample (its id sorts last), still keeps its researchers out."""
+    summary = "Emad Mostaque resigned as CEO of Stability AI."
+    reports = [resignation(f"en{k:02d}", "Emad Mostaque", "CEO", summary) for k in range(70)]
+    last = max(r.id for r in reports)
+    tellings = (resignation("fr", "Emad Mostaque", "PDG", summary, start, "c1") for start in range(0, 10_000, 10))
+    ceo = next(m for m in tellings if m.id > last)
+    researchers = researchers_leaving("fr", 20_000, "c4")
+    facts = build_facts([*reports, ceo, researchers], REGISTRY)
+    assert sorted(len(f.mention_ids) for f in facts) == [1, 71]
+    assert [f.mention_ids for f in facts if len(f.mention_ids) == 1] == [[researchers.id]]
 
 
 @pytest.mark.parametrize(("first", "second"), [("c1", "c1"), (None, None), ("c1", None)])
