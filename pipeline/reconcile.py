@@ -2,10 +2,11 @@
 in one fact and never a source lost.
 
 Two merges happen here:
-- inside a document, the same event found twice because two chunks overlap
+- inside a document, the same event found twice because two chunks overlap and both quote it
   (`merge_chunk_duplicates`, run by extraction);
-- across documents: mentions are normalized, their participants resolved to canonical entities
-  (pipeline.entities), candidate pairs scored (pipeline.match) and clustered (pipeline.cluster).
+- across documents, and across the chunks of one document that tells an event twice: mentions
+  are normalized, their participants resolved to canonical entities (pipeline.entities),
+  candidate pairs scored (pipeline.match) and clustered (pipeline.cluster).
 A fact keeps every source with its own modality and attribution, shows canonical values with
 the rule that chose them, and lists every field the sources disagree on, with who says what.
 """
@@ -128,7 +129,8 @@ def same_event_in_overlap(a: Mention, b: Mention) -> bool:
 
 
 def merge_chunk_duplicates(mentions: list[Mention]) -> list[Mention]:
-    """One mention per event per document, however many overlapping chunks found it."""
+    """One mention per event per place in a document, however many overlapping chunks found it
+    there (an event told again elsewhere in the document is matched later, with the others)."""
     by_doc: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_doc[mention.doc_id].append(mention)
@@ -305,7 +307,7 @@ def reconcile(
     lap("scored them")
     stored = _Stored.of(table, references)
     if adjudication is not None:
-        which = uncertain(left, right, table.doc, pair_scores, THRESHOLD, adjudication.band)
+        which = uncertain(left, right, table.origins, pair_scores, THRESHOLD, adjudication.band)
         pair_mentions = [_loaded(source, stored, [int(left[k]), int(right[k])]) for k in which]
         verdicts = adjudication.ask([(a, b) for a, b in pair_mentions])
         pair_scores = settled(pair_scores, which, verdicts, THRESHOLD, adjudication.band)

@@ -76,7 +76,10 @@ class Mention(Record):
     lang: str
     event: Event
     evidence: list[Evidence] = Field(min_length=1)
-    chunk_ids: list[str]
+    chunk_ids: list[str] = Field(
+        description="The chunks of its document it was found in. Mentions of one document found in chunks that "
+        "share none may be one event told twice; empty for mentions of a whole document (made by hand)."
+    )
     prompt_version: str
     model: str
 

@@ -53,12 +53,13 @@ def test_merge_quality_on_the_golden_mentions(
     assert merge["bcubed_precision"] >= 0.985  # at most one false merge (README names it)
 
 
-def test_facts_depend_neither_on_the_order_of_the_mentions_nor_on_the_workers(tmp_path: Path) -> None:
-    lines = (GOLDEN / "perturbed_mentions.jsonl").read_text(encoding="utf-8").split("\n")
+@pytest.mark.parametrize("mentions", ["perturbed_mentions.jsonl", "chunked_mentions.jsonl"])
+def test_facts_depend_neither_on_the_order_of_the_mentions_nor_on_the_workers(tmp_path: Path, mentions: str) -> None:
+    lines = (GOLDEN / mentions).read_text(encoding="utf-8").split("\n")
     shuffled = [line for line in lines if line]
     random.Random(3).shuffle(shuffled)
     (tmp_path / "shuffled.jsonl").write_text("\n".join(shuffled) + "\n", encoding="utf-8")
-    one = run_cli("reconcile", GOLDEN / "perturbed_mentions.jsonl", "-o", tmp_path / "a", "--workers", "1")
+    one = run_cli("reconcile", GOLDEN / mentions, "-o", tmp_path / "a", "--workers", "1")
     two = run_cli("reconcile", tmp_path / "shuffled.jsonl", "-o", tmp_path / "b", "--workers", "2")
     assert one.exit_code == two.exit_code == 0
     assert (tmp_path / "a" / "facts.jsonl").read_bytes() == (tmp_path / "b" / "facts.jsonl").read_bytes()
