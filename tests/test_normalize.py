@@ -116,6 +116,8 @@ REFERENCE = "2024-03-25"
         ("Q4 to Q1 2024", "2023-10/2024-03"),
         ("2023Q4-2024Q1", "2023-10/2024-03"),
         ("du premier au troisième trimestre 2023", "2023-01/2023-09"),  # not the third quarter alone
+        ("du premier au second semestre 2023", "2023-01/2023-12"),  # a number alone takes the other end's kind
+        ("from the first to the second half of 2023", "2023-01/2023-12"),
         ("from the first to the third quarter of 2023", "2023-01/2023-09"),
         ("the first to third quarters of 2023", "2023-01/2023-09"),
         ("今年一至三季度", "2024-01/2024-09"),
