@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -480,3 +481,37 @@ def test_answers_are_not_touched_by_key_redaction(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     [mention] = [Mention.model_validate_json(line) for line in read_lines(tmp_path / "out" / "mentions.jsonl")]
     assert mention.evidence[0].quote == sentence
+
+
+def test_an_event_an_article_tells_in_two_chunks_is_one_fact(tmp_path: Path) -> None:
+    """The model reports Mostaque's resignation in every chunk that names him, quoting the first
+    sentence there that does: an article that tells it in several places gives one fact, its
+    tellings from different chunks merged (they quote different sentences, so extraction kept
+    them apart), with every place as a source."""
+
+    def resignation(request: dict[str, Any]) -> dict[str, Any]:
+        sentences = re.split(r"(?<=[。！？.!?])\s*", chunk_text(request))
+        quote = next((s for s in sentences if "Mostaque" in s), None)
+        if quote is None:
+            return {"events": []}
+        person = {"name": "Mostaque", "canonical_name": "Emad Mostaque", "kind": "person", "role": "subject"}
+        company = {
+            "name": "Stability AI",
+            "canonical_name": "Stability AI",
+            "kind": "organization",
+            "role": "organization",
+        }
+        event = statement(quote, type="resignation", position="CEO", participants=[person, company],
+                          summary="Emad Mostaque resigned as CEO of Stability AI.")  # fmt: skip
+        del event["stance"]
+        return {"events": [event]}
+
+    with serve(resignation) as server:
+        result = run_cli("run", SEEDS, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m")
+    assert result.exit_code == 0, result.output
+    mentions = {m.id: m for m in map(Mention.model_validate_json, read_lines(tmp_path / "out" / "mentions.jsonl"))}
+    [fact] = [Fact.model_validate_json(line) for line in read_lines(tmp_path / "out" / "facts.jsonl")]
+    told = [mentions[i] for i in fact.mention_ids]
+    assert len(told) == len(mentions) > 3 and {m.doc_id for m in told} == {p.stem for p in SEEDS.iterdir()}
+    assert len({c for m in told for c in m.chunk_ids}) > len({m.doc_id for m in told})  # several chunks of one article
+    assert_grounded(tmp_path / "out", SEEDS)
