@@ -104,6 +104,9 @@ THRESHOLD = 1.75  # set on the golden fixtures: best merge F1 with the fewest fa
 # "Reconciliation"): retellings score 4.15 and up, an article's other events 2.4 at most; nearer the
 # retellings, since a retelling missed is a duplicate fact, while two events merged mix a fact.
 SAME_DOCUMENT_THRESHOLD = 3.5
+# Families whose events an article may tell twice and be merged: not what people say (one speaker
+# says many things in one article, told apart only by the summary), nor events of no known type.
+RETOLD_FAMILIES = ("people", "money", "deal", "conflict", "release")
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
 MAX_BLOCK = 64
@@ -732,9 +735,9 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
 
 def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     """How strongly each pair of mentions looks like one event; -inf when it cannot be (told in
-    one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD).
-    Pairs are scored in batches of at most PAIR_CHUNK (fewer when the table is wide), in
-    `workers` processes."""
+    one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD or
+    outside RETOLD_FAMILIES). Pairs are scored in batches of at most PAIR_CHUNK (fewer when the
+    table is wide), in `workers` processes."""
     size = _batch_size(t)
     batches = ordered_map(functools.partial(_batch_scores, t, left, right, size), range(0, len(left), size), workers, 1)
     return np.concatenate([np.empty(0), *batches])
@@ -758,7 +761,8 @@ def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: in
     a, b = left[begin : begin + size], right[begin : begin + size]
     total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
     possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
-    possible &= (t.doc[a] != t.doc[b]) | (total >= SAME_DOCUMENT_THRESHOLD)
+    retold = np.isin(t.family[a], [FAMILY_CODES[f] for f in RETOLD_FAMILIES]) & (total >= SAME_DOCUMENT_THRESHOLD)
+    possible &= (t.doc[a] != t.doc[b]) | retold
     result: Array = np.where(possible, total, -np.inf)
     return result
 

@@ -161,7 +161,5 @@ def statement(quote: str, **fields: Any) -> dict[str, Any]:
 
 
 def quote_first_sentence(request: dict[str, Any]) -> dict[str, Any]:
-    """A script that reports one statement per chunk, quoting its first sentence (and saying it
-    in the summary: statements that say different things are different events)."""
-    quote = first_sentence(chunk_text(request))
-    return {"events": [statement(quote, summary=f"Stability AI said: {quote}")]}
+    """A script that reports one statement per chunk, quoting its first sentence."""
+    return {"events": [statement(first_sentence(chunk_text(request)))]}

@@ -322,3 +322,18 @@ def test_an_artist_suing_and_a_company_suing_the_same_defendant_are_two_lawsuits
     )
     facts = build_facts([artist, getty, getty_in_chinese], REGISTRY)
     assert groups(facts, artist, getty, getty_in_chinese) == [[0], [1, 2]]
+
+
+def test_two_things_one_speaker_says_in_two_chunks_of_an_article_are_two_statements() -> None:
+    """A speaker says many things in one article, told apart only by what the summary says:
+    statements are never merged inside one article, however alike."""
+
+    def said(start: int, chunk: str, summary: str) -> Mention:
+        return mention("en", start, {
+            "type": "statement", "stance": "claim", "summary": summary, "time": when(None, "2024-03-25"),
+            "participants": [party("Emad Mostaque", "speaker", "person"), party("Stability AI", "subject")],
+        }, chunk)  # fmt: skip
+
+    decentralized = said(0, "c1", "Emad Mostaque said he resigned from Stability AI to pursue decentralized AI.")
+    not_for_sale = said(900, "c4", "Emad Mostaque said Stability AI was not for sale after he resigned.")
+    assert len(build_facts([decentralized, not_for_sale], REGISTRY)) == 2
