@@ -40,7 +40,7 @@ from scipy import sparse
 
 from pipeline import dates
 from pipeline.cluster import Origins
-from pipeline.entities import EntityIndex, Sighting, Sightings, looks_named
+from pipeline.entities import EntityIndex, Sighting, Sightings, looks_named, name_key
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
 from pipeline.records import Mention
@@ -590,6 +590,8 @@ class MatchTable:
         versions = Codes[str]()
         version = np.array([versions(v) if (v := version_number(e.name)) else -1 for e in entities] + [-1])
         self.slot_version = version[self.slot_entity]  # -1 (no entity) picks the last: none
+        self.product_words = {code: frozenset(name_key(e.name).split()) for code, e in enumerate(entities)
+                              if e.kind == EntityKind.PRODUCT}  # fmt: skip
 
     def _amounts(self, columns: Columns) -> None:
         rows = columns.amounts.rows()
@@ -661,19 +663,31 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
     numbered = (version_a >= 0) & (version_b >= 0)
     release = (t.family[left[products]] == FAMILY_CODES["release"])[:, None, None]
-    other = (numbered & (version_a != version_b)) | (release & ~(numbered & (version_a == version_b)))
     in_product_role = (role[products] == ROLE_CODES[Role.PRODUCT])[:, :, None]
+    other_release = clashes[products] & in_product_role & release & ~(numbered & (version_a == version_b))
+    entity_a, entity_b = t.slot_entity[left[products]], t.slot_entity[right[products]]
+    for pair, i, j in np.argwhere(other_release & ~numbered).tolist():  # a name without a number: a family?
+        other_release[pair, i, j] = not _nested(t, entity_a[pair, i], entity_b[pair, j])
+    other = (numbered & (version_a != version_b)) | other_release
     products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
     return conflict, products_differ, parties_differ
 
 
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
+def _nested(t: MatchTable, a: int, b: int) -> bool:
+    """Whether one product's name is a part of the other's: "Stable Diffusion XL" of "Stable
+    Diffusion XL 1.0", a family of one of its versions."""
+    words_a, words_b = t.product_words.get(a, frozenset()), t.product_words.get(b, frozenset())
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+
+
+_VERSION = re.compile(r"\d+(?:\.\d+)*(?:[a-z](?![a-z]))?", re.I)
 
 
 def version_number(name: str) -> str | None:
-    """The first number in a product's name, its version: "Llama 3 8B" → 3, "SD3.5" → 3.5."""
+    """The first number in a product's name, with a letter stuck to it, its version: "Llama 3 8B"
+    → 3, "SD3.5" → 3.5, "GPT-4o" → 4o (not GPT-4's)."""
     found = _VERSION.search(name)
-    return found.group() if found else None
+    return found.group().casefold() if found else None
 
 
 def within_tolerance(a: Array | float, b: Array | float, approximate: Array | bool) -> Array:

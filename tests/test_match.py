@@ -204,6 +204,9 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
     iphone15 = release("en", "iPhone 15", "Apple released the iPhone 15.", "2024-09")
     iphone16 = release("fr", "iPhone 16", "Apple released the iPhone 16.", "2024-09")
     assert len(build_facts([iphone15, iphone16], REGISTRY)) == 2  # "iPhone" is a name too
+    gpt4 = release("en", "GPT-4", "OpenAI released GPT-4.", "2024-05")
+    gpt4o = release("fr", "GPT-4o", "OpenAI released GPT-4o.", "2024-05")
+    assert len(build_facts([gpt4, gpt4o], REGISTRY)) == 2  # the letter stuck to the number is the version's
     sd3 = release("en", "Stable Diffusion 3 Medium", "Stability AI released Stable Diffusion 3 Medium.", "2024-06")
     sd35 = release("fr", "Stable Diffusion 3.5 Medium", "Stability AI released Stable Diffusion 3.5 Medium.", "2024")
     assert len(build_facts([sd3, sd35], REGISTRY)) == 2
@@ -211,8 +214,11 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
 
 @pytest.mark.parametrize(
     ("written", "other"),
-    [("Meta Llama 3", "Llama 3"), ("Llama3", "Llama 3"), ("Llama 3 8B", "Llama 3"), ("SD3 Medium", "SD 3 Medium")],
-)
+    [
+        ("Meta Llama 3", "Llama 3"), ("Llama3", "Llama 3"), ("Llama 3 8B", "Llama 3"), ("SD3 Medium", "SD 3 Medium"),
+        ("Stable Diffusion XL 1.0", "Stable Diffusion XL"),  # a name without a number may be the family's
+    ],
+)  # fmt: skip
 def test_one_release_naming_its_product_two_ways_is_one_fact(written: str, other: str) -> None:
     first = release("en", written, f"Meta released {written}, its open-source model.", "2024-04-18")
     second = release("fr", other, f"Meta released {other}, its open-source model.", "2024-04-18")
