@@ -83,7 +83,7 @@ def uncertain(
     impossible pairs (-inf)."""
     near = np.abs(pair_scores - threshold) <= band
     rival = (pair_scores >= threshold - band) & (origins.doc[left] != origins.doc[right])
-    place = origins.doc * (len(origins.chunk_sets) + 1) + origins.chunks + 1  # (document, chunks or -1)
+    place = np.where(origins.chunks >= 0, origins.chunks, len(origins.chunk_sets) + origins.doc)  # chunks or document
     width = int(place.max()) + 1 if len(place) else 1  # (mention, place) as one integer
     keys, counts = np.unique(
         np.r_[left[rival] * width + place[right[rival]], right[rival] * width + place[left[rival]]], return_counts=True
