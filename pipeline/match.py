@@ -749,9 +749,9 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
 
 def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     """How strongly each pair of mentions looks like one event; -inf when it cannot be (told in
-    one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD or
-    outside RETOLD_FAMILIES). Pairs are scored in batches of at most PAIR_CHUNK (fewer when the
-    table is wide), in `workers` processes."""
+    one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD,
+    outside RETOLD_FAMILIES or with no participant in common). Pairs are scored in batches of at
+    most PAIR_CHUNK (fewer when the table is wide), in `workers` processes."""
     size = _batch_size(t)
     batches = ordered_map(functools.partial(_batch_scores, t, left, right, size), range(0, len(left), size), workers, 1)
     return np.concatenate([np.empty(0), *batches])
@@ -773,9 +773,11 @@ def contradicted(t: MatchTable, left: Array, right: Array) -> Array:
 
 def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: int) -> Array:
     a, b = left[begin : begin + size], right[begin : begin + size]
-    total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
+    values = feature_values(t, a, b)
+    total = np.round(values @ WEIGHT_VECTOR, 9)
     possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
     retold = np.isin(t.family[a], [FAMILY_CODES[f] for f in RETOLD_FAMILIES]) & (total >= SAME_DOCUMENT_THRESHOLD)
+    retold &= values[:, FEATURE_NAMES.index("participants")] > 0  # a retelling names someone it is about again
     possible &= (t.doc[a] != t.doc[b]) | retold
     result: Array = np.where(possible, total, -np.inf)
     return result

@@ -343,3 +343,14 @@ def test_two_things_one_speaker_says_in_two_chunks_of_an_article_are_two_stateme
     decentralized = said(0, "c1", "Emad Mostaque said he resigned from Stability AI to pursue decentralized AI.")
     not_for_sale = said(900, "c4", "Emad Mostaque said Stability AI was not for sale after he resigned.")
     assert len(build_facts([decentralized, not_for_sale], REGISTRY)) == 2
+
+
+def test_two_mentions_of_an_article_naming_nobody_are_not_one_event_told_twice() -> None:
+    """A small model's mentions left with nothing but their type (names, dates and summary
+    dropped by field grounding) look the same: a retelling must name someone again."""
+
+    def blank(start: int, chunk: str) -> Mention:
+        return mention("zh", start, {"type": "resignation", "position": None, "summary": "A resignation event.",
+                                     "participants": []}, chunk)  # fmt: skip
+
+    assert len(build_facts([blank(0, "c1"), blank(900, "c4")], REGISTRY)) == 2
