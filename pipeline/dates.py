@@ -520,7 +520,8 @@ def _read_part_range(
     """A range of quarters or of halves: "Q3 2023 to Q1 2024", 2023年Q1至Q3, "H2 2023 - H1 2024",
     « du premier au troisième trimestre 2023 », « du premier au second semestre » and 今年一至三季度
     (the first end a number alone, in `lead`). A year written at one end only is both's; with
-    none, a relative year word gives it, as for one quarter. None for two parts of years that are not one range."""
+    none, a relative year word gives it, as for one quarter. None for two parts of years that are
+    not one range."""
     if lead:  # a number alone: of the kind the other end names (trimestre, semestre, 季度)
         first_kind, _ = _kind_and_number(parts[0])
         first_number = _part_number(lead.group("word") or lead.group("word_zh") or lead.group("digit"))

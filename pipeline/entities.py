@@ -360,6 +360,7 @@ def looks_named(name: str) -> bool:
 
 
 def _capitalized(word: str) -> bool:
+    """ "Getty", "iPhone", "eBay": a capital first, or second after a small letter."""
     return word[:1].isupper() or (word[:1].islower() and word[1:2].isupper())
 
 

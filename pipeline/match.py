@@ -101,8 +101,8 @@ THRESHOLD = 1.75  # set on the golden fixtures: best merge F1 with the fewest fa
 # An article telling an event twice (in two chunks) says it again with the same names and words,
 # while its other events share its names and words too: two mentions of one document are one
 # event only from this score up. Set on the golden mentions split by chunk (README
-# "Reconciliation"): retellings score 4.15 and up, an article's other events 2.4 at most; nearer the
-# retellings, since a retelling missed is a duplicate fact, while two events merged mix a fact.
+# "Reconciliation"): retellings score 4.15 and up, an article's other events 2.4 at most; nearer
+# the retellings, since a retelling missed is a duplicate fact, while two events merged mix one.
 SAME_DOCUMENT_THRESHOLD = 3.5
 # Families whose events an article may tell twice and be merged: not what people say (one speaker
 # says many things in one article, told apart only by the summary), nor events of no known type.
@@ -636,13 +636,14 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
 def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array, Array]:
     """Both name parties in one key role and kind (any kind for ANY_KIND_ROLES), and each names
     one the other does not: {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability,
-    AWS} do not. Second:
-    whether two such products are two products: their names carry different version numbers (a
-    release of Llama 2 is not one of Llama 3), or, in a release, do not carry the same one (a
-    release of Stable Video Diffusion is not one of Stable Audio 2; "Llama 3" and "Meta Llama 3
-    8B" may well be one). Third: whether a resignation or an appointment happens at two different
-    organizations (the CFO of Mistral AI is not the CFO of Hugging Face), or a lawsuit is brought
-    by two different plaintiffs (an artist's suit against Stability AI is not Getty Images')."""
+    AWS} do not. Second: whether two such products are two products: their names carry different
+    version numbers (a release of Llama 2 is not one of Llama 3), or, in a release, do not carry
+    the same one and neither is a part of the other (a release of Stable Video Diffusion is not
+    one of Stable Audio 2; "Llama 3" and "Meta Llama 3 8B" may well be one, as may "Stable
+    Diffusion XL" and "Stable Diffusion XL 1.0"). Third: whether a resignation or an appointment
+    happens at two different organizations (the CFO of Mistral AI is not the CFO of Hugging
+    Face), or a lawsuit is brought by two different plaintiffs (an artist's suit against
+    Stability AI is not Getty Images')."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
@@ -662,7 +663,7 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     products = np.flatnonzero(np.any(clashing & (role == ROLE_CODES[Role.PRODUCT]), axis=1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
     numbered = (version_a >= 0) & (version_b >= 0)
-    release = (t.family[left[products]] == FAMILY_CODES["release"])[:, None, None]
+    release = (family[products] == FAMILY_CODES["release"])[:, None, None]
     in_product_role = (role[products] == ROLE_CODES[Role.PRODUCT])[:, :, None]
     other_release = clashes[products] & in_product_role & release & ~(numbered & (version_a == version_b))
     entity_a, entity_b = t.slot_entity[left[products]], t.slot_entity[right[products]]
