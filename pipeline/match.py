@@ -107,6 +107,11 @@ SAME_DOCUMENT_THRESHOLD = 3.5
 # Families whose events an article may tell twice and be merged: not what people say (one speaker
 # says many things in one article, told apart only by the summary), nor events of no known type.
 RETOLD_FAMILIES = ("people", "money", "deal", "conflict", "release")
+# Words after a product's name that make a version of it, not another product ("XL", "Pro").
+VARIANT_WORDS = frozenset(
+    {"xl", "xxl", "pro", "max", "mini", "lite", "plus", "turbo", "ultra", "base", "large", "medium", "small", "tiny",
+     "instruct", "chat", "preview", "beta"}
+)  # fmt: skip
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
 MAX_BLOCK = 64
@@ -563,6 +568,7 @@ class MatchTable:
         named = np.array(
             [e.kind != EntityKind.OTHER and (e.registered or looks_named(e.name)) for e in entities], dtype=bool
         )
+        self.entity_named = np.r_[named, False]  # by entity code; -1 (no entity) picks the last
         rows = columns.parties.rows()
         role = columns.parties.column(0).astype(np.int64)
         entity = of_sighting[columns.parties.column(1).astype(np.int64)]
@@ -590,7 +596,7 @@ class MatchTable:
         versions = Codes[str]()
         version = np.array([versions(v) if (v := version_number(e.name)) else -1 for e in entities] + [-1])
         self.slot_version = version[self.slot_entity]  # -1 (no entity) picks the last: none
-        self.product_words = {code: frozenset(name_key(e.name).split()) for code, e in enumerate(entities)
+        self.product_words = {code: tuple(name_key(e.name).split()) for code, e in enumerate(entities)
                               if e.kind == EntityKind.PRODUCT}  # fmt: skip
 
     def _amounts(self, columns: Columns) -> None:
@@ -675,18 +681,25 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
 
 
 def _nested(t: MatchTable, a: int, b: int) -> bool:
-    """Whether one product's name is a part of the other's: "Stable Diffusion XL" of "Stable
-    Diffusion XL 1.0", a family of one of its versions."""
-    words_a, words_b = t.product_words.get(a, frozenset()), t.product_words.get(b, frozenset())
-    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+    """Whether one product's name is the other's with a version after it: "Stable Diffusion XL"
+    of "Stable Diffusion XL 1.0", a family of one of its versions; not "Stable Diffusion" of
+    "Stable Video Diffusion", nor "Llama" of "Code Llama", nor "GPT" of "GPT Store"."""
+    short, long = sorted((t.product_words.get(a, ()), t.product_words.get(b, ())), key=len)
+    after = long[len(short) :]
+    return bool(short) and long[: len(short)] == short and all(_version_like(w) for w in after)
 
 
-_VERSION = re.compile(r"\d+(?:\.\d+)*(?:[a-z](?![a-z]))?", re.I)
+def _version_like(word: str) -> bool:
+    return any(c.isdigit() for c in word) or word in VARIANT_WORDS
+
+
+_VERSION = re.compile(r"\d+(?:\.\d+)*(?:[a-rt-z](?![a-z]))?", re.I)  # not a plural s: "H100s" are H100s
 
 
 def version_number(name: str) -> str | None:
     """The first number in a product's name, with a letter stuck to it, its version: "Llama 3 8B"
-    → 3, "SD3.5" → 3.5, "GPT-4o" → 4o (not GPT-4's)."""
+    → 3, "SD3.5" → 3.5, "GPT-4o" → 4o (not GPT-4's); not an s, which is a plural more often than
+    a model ("H100s" → 100, and so "iPhone 6s" → 6)."""
     found = _VERSION.search(name)
     return found.group().casefold() if found else None
 
@@ -751,7 +764,7 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
 def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     """How strongly each pair of mentions looks like one event; -inf when it cannot be (told in
     one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD,
-    outside RETOLD_FAMILIES or with no participant in common). Pairs are scored in batches of at
+    outside RETOLD_FAMILIES or with no named participant in common). Pairs are scored in batches of at
     most PAIR_CHUNK (fewer when the table is wide), in `workers` processes."""
     size = _batch_size(t)
     batches = ordered_map(functools.partial(_batch_scores, t, left, right, size), range(0, len(left), size), workers, 1)
@@ -772,13 +785,20 @@ def contradicted(t: MatchTable, left: Array, right: Array) -> Array:
     return against
 
 
+def _share_named(t: MatchTable, a: Array, b: Array) -> Array:
+    """Whether each pair names one named entity ("Emad Mostaque", not "the board") in common."""
+    named_a = np.where(t.entity_named[t.entity[a]], t.entity[a], -1)
+    shared: Array = ((named_a[:, :, None] == t.entity[b][:, None, :]) & (named_a[:, :, None] >= 0)).any(axis=(1, 2))
+    return shared
+
+
 def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: int) -> Array:
     a, b = left[begin : begin + size], right[begin : begin + size]
     values = feature_values(t, a, b)
     total = np.round(values @ WEIGHT_VECTOR, 9)
     possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
     retold = np.isin(t.family[a], [FAMILY_CODES[f] for f in RETOLD_FAMILIES]) & (total >= SAME_DOCUMENT_THRESHOLD)
-    retold &= values[:, FEATURE_NAMES.index("participants")] > 0  # a retelling names someone it is about again
+    retold &= _share_named(t, a, b)  # a retelling names someone it is about again
     possible &= (t.doc[a] != t.doc[b]) | retold
     result: Array = np.where(possible, total, -np.inf)
     return result

@@ -201,6 +201,8 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
     video = release("en", "Stable Video Diffusion", "Stability AI released Stable Video Diffusion.", "2024-04")
     audio = release("fr", "Stable Audio 2", "Stability AI released Stable Audio 2.", "2024-04")
     assert len(build_facts([video, audio], REGISTRY)) == 2  # two products of one maker, in one month
+    family = release("zh", "Stable Diffusion", "Stability AI released Stable Diffusion.", "2024-04")
+    assert len(build_facts([video, family], REGISTRY)) == 2  # a name's words inside another's: not its family
     iphone15 = release("en", "iPhone 15", "Apple released the iPhone 15.", "2024-09")
     iphone16 = release("fr", "iPhone 16", "Apple released the iPhone 16.", "2024-09")
     assert len(build_facts([iphone15, iphone16], REGISTRY)) == 2  # "iPhone" is a name too
@@ -217,6 +219,7 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
     [
         ("Meta Llama 3", "Llama 3"), ("Llama3", "Llama 3"), ("Llama 3 8B", "Llama 3"), ("SD3 Medium", "SD 3 Medium"),
         ("Stable Diffusion XL 1.0", "Stable Diffusion XL"),  # a name without a number may be the family's
+        ("H100s", "H100"),  # an s after the number is a plural, not another version
     ],
 )  # fmt: skip
 def test_one_release_naming_its_product_two_ways_is_one_fact(written: str, other: str) -> None:
@@ -345,12 +348,16 @@ def test_two_things_one_speaker_says_in_two_chunks_of_an_article_are_two_stateme
     assert len(build_facts([decentralized, not_for_sale], REGISTRY)) == 2
 
 
-def test_two_mentions_of_an_article_naming_nobody_are_not_one_event_told_twice() -> None:
+@pytest.mark.parametrize(
+    "parties", [[], [party("an executive", "subject", "person"), party("the board", "organization")]]
+)
+def test_two_mentions_of_an_article_naming_nobody_are_not_one_event_told_twice(parties: list[dict[str, Any]]) -> None:
     """A small model's mentions left with nothing but their type (names, dates and summary
-    dropped by field grounding) look the same: a retelling must name someone again."""
+    dropped by field grounding), or naming only "an executive", look the same: a retelling must
+    name someone again."""
 
     def blank(start: int, chunk: str) -> Mention:
-        return mention("zh", start, {"type": "resignation", "position": None, "summary": "A resignation event.",
-                                     "participants": []}, chunk)  # fmt: skip
+        return mention("en", start, {"type": "resignation", "position": None, "summary": "A resignation event.",
+                                     "participants": parties}, chunk)  # fmt: skip
 
     assert len(build_facts([blank(0, "c1"), blank(900, "c4")], REGISTRY)) == 2
