@@ -794,12 +794,13 @@ def _share_named(t: MatchTable, a: Array, b: Array) -> Array:
 
 def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: int) -> Array:
     a, b = left[begin : begin + size], right[begin : begin + size]
-    values = feature_values(t, a, b)
-    total = np.round(values @ WEIGHT_VECTOR, 9)
+    total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
     possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
-    retold = np.isin(t.family[a], [FAMILY_CODES[f] for f in RETOLD_FAMILIES]) & (total >= SAME_DOCUMENT_THRESHOLD)
-    retold &= _share_named(t, a, b)  # a retelling names someone it is about again
-    possible &= (t.doc[a] != t.doc[b]) | retold
+    one_document = np.flatnonzero(possible & (t.doc[a] == t.doc[b]))  # few pairs: an article's other chunks
+    retold = np.isin(t.family[a[one_document]], [FAMILY_CODES[f] for f in RETOLD_FAMILIES])
+    retold &= total[one_document] >= SAME_DOCUMENT_THRESHOLD
+    retold &= _share_named(t, a[one_document], b[one_document])  # a retelling names someone it is about again
+    possible[one_document] = retold
     result: Array = np.where(possible, total, -np.inf)
     return result
 
