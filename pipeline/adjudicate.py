@@ -1,8 +1,8 @@
 """Adjudicate: optionally, a model call for each candidate pair a score cannot settle
 (`--adjudicate`, off by default): pairs scored within a band of the threshold, and contested
-pairs, where one mention has two or more plausible candidates told in one place of another
-document (a chunk of it), of which at most one can be the same event (a strong look-alike may
-outscore the true report).
+pairs, where one mention has two or more plausible candidates in another document that cannot
+be one event told twice there, of which at most one can be the same event (a strong look-alike
+may outscore the true report).
 
 "Same event" lifts a pair's score to at least the top of the band; "different events" scores it
 -inf, which the clustering's coherence check never lets into one fact. A call that fails leaves
@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
+from scipy import sparse
+from scipy.sparse import csgraph
 
-from pipeline.cluster import Origins
 from pipeline.llm import CachedClient, CallError
 from pipeline.prompts import PromptTemplate
 from pipeline.records import Mention, Usage
@@ -69,32 +70,33 @@ class Tally:
 def uncertain(
     left: NDArray[Any],
     right: NDArray[Any],
-    origins: Origins,
+    docs: NDArray[Any],
     pair_scores: NDArray[Any],
     threshold: float,
     band: float,
 ) -> NDArray[Any]:
     """Indexes of the pairs a score cannot settle: those within `band` of the threshold, and
-    those contested, where a mention has two or more candidates told in one place of another
-    document (one chunk of it, or all of it when its mentions name no chunk) scored at the bottom
-    of the band or above (the events of one chunk are ones a model told apart, so at most one of
-    them is the same event, and which one is a question of meaning: a strong look-alike may
-    outscore the true report; candidates in two chunks may be one event told twice). Never the
-    impossible pairs (-inf)."""
+    those contested, where a mention has two or more candidates in another document scored at
+    the bottom of the band or above that cannot be one event told twice there (no possible pair
+    joins them), so that at most one of them is the same event, and which one is a question of
+    meaning: a strong look-alike may outscore the true report. Never the impossible pairs (-inf)."""
     near = np.abs(pair_scores - threshold) <= band
-    rival = (pair_scores >= threshold - band) & (origins.doc[left] != origins.doc[right])
-    place = np.where(origins.chunks >= 0, origins.chunks, len(origins.chunk_sets) + origins.doc)  # chunks or document
-    width = int(place.max()) + 1 if len(place) else 1  # (mention, place) as one integer
-    keys, counts = np.unique(
-        np.r_[left[rival] * width + place[right[rival]], right[rival] * width + place[left[rival]]], return_counts=True
-    )
+    rival = (pair_scores >= threshold - band) & (docs[left] != docs[right])
+    retold = (docs[left] == docs[right]) & np.isfinite(pair_scores)  # one article's two tellings of an event
+    n = len(docs)
+    graph = sparse.coo_matrix((np.ones(int(retold.sum())), (left[retold], right[retold])), shape=(n, n))
+    telling = csgraph.connected_components(graph, directed=False)[1]
+    mention, other = np.r_[left[rival], right[rival]], np.r_[right[rival], left[rival]]
+    width = int(docs.max()) + 1 if n else 1  # (mention, document) as one integer
+    distinct = np.unique(np.c_[mention * width + docs[other], telling[other]], axis=0)
+    keys, counts = np.unique(distinct[:, 0], return_counts=True)  # tellings of other events per document
 
-    def rivals(mention: NDArray[Any], where: NDArray[Any]) -> NDArray[Any]:
-        key = mention * width + where
+    def rivals(mention: NDArray[Any], document: NDArray[Any]) -> NDArray[Any]:
+        key = mention * width + document
         at = np.minimum(np.searchsorted(keys, key), max(len(keys) - 1, 0))
         return np.where(keys[at] == key, counts[at], 0) if len(keys) else np.zeros(len(key), dtype=np.int64)
 
-    contested = rival & ((rivals(left, place[right]) > 1) | (rivals(right, place[left]) > 1))
+    contested = rival & ((rivals(left, docs[right]) > 1) | (rivals(right, docs[left]) > 1))
     return np.flatnonzero(near | contested)
 
 

@@ -307,7 +307,7 @@ def reconcile(
     lap("scored them")
     stored = _Stored.of(table, references)
     if adjudication is not None:
-        which = uncertain(left, right, table.origins, pair_scores, THRESHOLD, adjudication.band)
+        which = uncertain(left, right, table.doc, pair_scores, THRESHOLD, adjudication.band)
         pair_mentions = [_loaded(source, stored, [int(left[k]), int(right[k])]) for k in which]
         verdicts = adjudication.ask([(a, b) for a, b in pair_mentions])
         pair_scores = settled(pair_scores, which, verdicts, THRESHOLD, adjudication.band)

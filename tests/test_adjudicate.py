@@ -15,7 +15,6 @@ from conftest import SEEDS, read_lines, run_cli
 from openai_server import Reply, quote_first_sentence, serve
 
 from pipeline.adjudicate import settled, uncertain
-from pipeline.cluster import Origins
 from pipeline.records import Evidence, Fact, Mention, RunReport
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -23,8 +22,8 @@ MENTIONS = GOLDEN / "mentions.jsonl"
 
 
 def test_pairs_in_the_band_and_contested_pairs_are_asked_and_answers_settle_them() -> None:
-    # mentions 0..5 in documents 0,1,2,3,4,4 (no chunks named): mention 0 has two candidates from document 4
-    docs = Origins(np.array([0, 1, 2, 3, 4, 4]), np.full(6, -1), [])
+    # mentions 0..5 in documents 0,1,2,3,4,4: mention 0 has two candidates from document 4
+    docs = np.array([0, 1, 2, 3, 4, 4])
     left, right = np.array([0, 0, 0, 1, 2, 0, 0]), np.array([1, 2, 3, 2, 3, 4, 5])
     pair_scores = np.array([-np.inf, 1.0, 1.3, 1.75, 2.2, 4.3, 1.4])
     which = uncertain(left, right, docs, pair_scores, threshold=1.75, band=0.5)
@@ -34,9 +33,17 @@ def test_pairs_in_the_band_and_contested_pairs_are_asked_and_answers_settle_them
     assert settled(pair_scores, which[3:4], [True], threshold=1.75, band=0.5)[5] == 4.3  # "same" never lowers
     alone = uncertain(left[:5], right[:5], docs, pair_scores[:5], threshold=1.75, band=0.5)
     assert alone.tolist() == [2, 3, 4]  # no rival: a strong pair is not asked
-    chunked = Origins(docs.doc, np.array([-1, -1, -1, -1, 0, 1]), [frozenset({0}), frozenset({1})])
-    assert uncertain(left, right, chunked, pair_scores, threshold=1.75, band=0.5).tolist() == [2, 3, 4, 6]
-    # 4 and 5 are told in two chunks of document 4: maybe one event told twice, no rivals (6 is in the band)
+
+
+@pytest.mark.parametrize(("between", "asked"), [(4.6, [2, 3, 4, 6]), (-np.inf, [2, 3, 4, 5, 6])])
+def test_two_candidates_one_article_may_tell_twice_are_not_rivals(between: float, asked: list[int]) -> None:
+    """Document 4's two candidates for mention 0 score `between` together: a possible pair (two
+    chunks telling one event) leaves them one telling, and only the band is asked; an impossible
+    one makes them rivals, and the strong pair (4.3) is asked too."""
+    docs = np.array([0, 1, 2, 3, 4, 4])
+    left, right = np.array([0, 0, 0, 1, 2, 0, 0, 4]), np.array([1, 2, 3, 2, 3, 4, 5, 5])
+    pair_scores = np.array([-np.inf, 1.0, 1.3, 1.75, 2.2, 4.3, 1.4, between])
+    assert uncertain(left, right, docs, pair_scores, threshold=1.75, band=0.5).tolist() == asked
 
 
 def _golden_mentions() -> list[Mention]:
