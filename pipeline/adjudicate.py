@@ -22,9 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import sparse
-from scipy.sparse import csgraph
 
+from pipeline.cluster import components
 from pipeline.llm import CachedClient, CallError
 from pipeline.prompts import PromptTemplate
 from pipeline.records import Mention, Usage
@@ -84,8 +83,7 @@ def uncertain(
     rival = (pair_scores >= threshold - band) & (docs[left] != docs[right])
     retold = (docs[left] == docs[right]) & np.isfinite(pair_scores)  # one article's two tellings of an event
     n = len(docs)
-    graph = sparse.coo_matrix((np.ones(int(retold.sum())), (left[retold], right[retold])), shape=(n, n))
-    telling = csgraph.connected_components(graph, directed=False)[1]
+    telling, _ = components(n, left[retold], right[retold])
     mention, other = np.r_[left[rival], right[rival]], np.r_[right[rival], left[rival]]
     width = int(docs.max()) + 1 if n else 1  # (mention, document) as one integer
     distinct = np.unique(np.c_[mention * width + docs[other], telling[other]], axis=0)

@@ -126,7 +126,7 @@ def cluster(
     given_left, given_right, given_values = pairs
     strong = given_values >= threshold
     left, right, values = given_left[strong], given_right[strong], given_values[strong]
-    label, size = _components(n, left, right)
+    label, size = components(n, left, right)
     pair_of_two = size[left] == 2  # a component of two mentions is one group: its pair is strong
     group_of = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
@@ -184,8 +184,8 @@ def cluster(
     return sorted(groups, key=lambda g: rank(g.members[0]))
 
 
-def _components(n: int, left: Array, right: Array) -> tuple[Array, Array]:
-    """Each item's connected component of the strong pairs, and the size of that component."""
+def components(n: int, left: Array, right: Array) -> tuple[Array, Array]:
+    """Each item's connected component of the pairs (left[k], right[k]), and the size of that component."""
     graph = sparse.coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     _, label = csgraph.connected_components(graph, directed=False)
     return label, np.bincount(label)[label]

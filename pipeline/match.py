@@ -244,6 +244,7 @@ Array = NDArray[Any]  # numpy's element types are checked at run time, not by my
 ROLE_CODES = {role: n for n, role in enumerate(Role)}
 KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
 FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
+RETOLD_FAMILY_CODES = [FAMILY_CODES[family] for family in RETOLD_FAMILIES]
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
 PAIR_CHUNK = 200_000  # pairs scored per batch, at most: bounds the size of the temporary arrays
 PAIR_CELLS = 3_200_000  # pairs × width² per batch: fewer pairs when some mention names many parties
@@ -797,7 +798,7 @@ def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: in
     total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
     possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
     one_document = np.flatnonzero(possible & (t.doc[a] == t.doc[b]))  # few pairs: an article's other chunks
-    retold = np.isin(t.family[a[one_document]], [FAMILY_CODES[f] for f in RETOLD_FAMILIES])
+    retold = np.isin(t.family[a[one_document]], RETOLD_FAMILY_CODES)
     retold &= total[one_document] >= SAME_DOCUMENT_THRESHOLD
     retold &= _share_named(t, a[one_document], b[one_document])  # a retelling names someone it is about again
     possible[one_document] = retold
