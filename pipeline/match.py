@@ -74,6 +74,7 @@ KEY_ROLES = {
     Role.AUTHORITY,
     Role.PARTNER,
     Role.PRODUCT,
+    Role.TARGET,
     Role.ORGANIZATION,
 }
 # Key roles in which a person and an organization are two parties too: an author suing is not
@@ -731,6 +732,17 @@ def _amounts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
     return share, both & (share == 0) & same_currency
 
 
+def _next_day_elsewhere(t: MatchTable, left: Array, right: Array) -> Array:
+    """Two days that follow each other, in two articles: maybe one day in two time zones (an
+    evening in New York is the next morning in Beijing, and a Chinese article dates a US event a
+    day later), so, when no party or amount disagrees, neither a sign of one event nor of two;
+    in one article, two days."""
+    start_a, start_b = t.start[left], t.start[right]
+    days = (start_a == t.end[left]) & (start_b == t.end[right]) & (np.abs(start_a - start_b) == 1)
+    apart: Array = days & (start_a >= 0) & (start_b >= 0) & (t.doc[left] != t.doc[right])
+    return apart
+
+
 def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     """The evidence about each pair, one column per name in FEATURE_NAMES, each in [0, 1]."""
     values = np.zeros((len(left), len(FEATURE_NAMES)))
@@ -751,8 +763,9 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     overlap = dated & (start_a <= end_b) & (start_b <= end_a)
     values[:, column["same_date"]] = same_days
     values[:, column["nested_date"]] = overlap & ~same_days
-    values[:, column["disjoint_date"]] = dated & ~overlap
     match, mismatch = _amounts(t, left, right)
+    time_zones = _next_day_elsewhere(t, left, right) & ~party_conflict & ~mismatch
+    values[:, column["disjoint_date"]] = dated & ~overlap & ~time_zones
     values[:, column["amount_match"]] = match
     values[:, column["amount_mismatch"]] = mismatch
     values[:, column["summary"]] = _row_cosine(t.summary, left, right)

@@ -361,3 +361,67 @@ def test_two_mentions_of_an_article_naming_nobody_are_not_one_event_told_twice(p
                                      "participants": parties}, chunk)  # fmt: skip
 
     assert len(build_facts([blank(0, "c1"), blank(900, "c4")], REGISTRY)) == 2
+
+
+def resigned_on(doc: str, date: str, start: int = 0, chunk: str | None = None) -> Mention:
+    return mention(doc, start, {
+        "type": "resignation", "position": "CEO", "time": when(None, date),
+        "summary": "Emad Mostaque resigned as CEO of Stability AI.",
+        "participants": [party("Emad Mostaque", "subject", "person"), party("Stability AI", "organization")],
+    }, chunk)  # fmt: skip
+
+
+def test_a_report_dated_the_next_day_in_another_time_zone_merges_with_both_dates_kept() -> None:
+    """Friday evening in New York is Saturday morning in Beijing: 3月23日上午 and "March 22" can
+    be one resignation. The fact keeps the disagreement."""
+    new_york, beijing = resigned_on("en", "2024-03-22"), resigned_on("zh", "2024-03-23")
+    facts = build_facts([new_york, beijing], REGISTRY)
+    assert len(facts) == 1
+    (dates,) = [c.values for c in facts[0].conflicts if c.field == "time.date"]
+    assert sorted(v.value or "" for v in dates) == ["2024-03-22", "2024-03-23"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same_article"),
+    [("2024-03-22", "2024-03-24", False), ("2024-03-22", "2024-03-23", True)],
+)
+def test_days_further_apart_or_a_day_apart_in_one_article_are_two_events(
+    first: str, second: str, same_article: bool
+) -> None:
+    """Two days apart no time zone explains; one article dating two mentions a day apart means two days."""
+    one = resigned_on("en", first, 0, "c1")
+    other = resigned_on("en" if same_article else "zh", second, 900, "c4")
+    assert len(build_facts([one, other], REGISTRY)) == 2
+
+
+def test_the_ceos_resignation_and_the_interim_ceos_appointment_the_next_day_stay_apart() -> None:
+    resigned = resigned_on("en", "2024-03-22")
+    appointed = mention("zh", 0, {
+        "type": "appointment", "position": "interim co-CEO", "time": when(None, "2024-03-23"),
+        "summary": "Stability AI named Shan Shan Wong and Christian Laforte interim co-CEOs after Mostaque resigned.",
+        "participants": [party("Shan Shan Wong", "subject", "person"), party("Christian Laforte", "subject", "person"),
+                         party("Emad Mostaque", "predecessor", "person"), party("Stability AI", "organization")],
+    })  # fmt: skip
+    assert len(build_facts([resigned, appointed], REGISTRY)) == 2
+
+
+def test_one_buyer_s_two_acquisitions_reported_a_day_apart_stay_apart() -> None:
+    """Two targets are two deals (the target is a key role)."""
+
+    def bought(doc: str, target: str, date: str) -> Mention:
+        return mention(doc, 0, {
+            "type": "acquisition", "status": "completed", "time": when(None, date),
+            "summary": f"Nelode Ikviel agreed to buy {target}.",
+            "participants": [party("Nelode Ikviel", "acquirer", "person"), party(target, "target")],
+        })  # fmt: skip
+
+    assert len(build_facts([bought("en", "Suloto Labs", "2020-04-18"), bought("zh", "Amusus Labs", "2020-04-17")],
+                           REGISTRY)) == 2  # fmt: skip
+
+
+def test_two_investments_a_day_apart_with_amounts_that_disagree_stay_apart() -> None:
+    """A day apart is forgiven only when nothing else disagrees: Intel's $50 million and $20
+    million reported a day apart are two investments."""
+    fifty = funding("en", "Intel", "$50 million", "2023-10-10", "Intel invested $50 million in Stability AI.")
+    twenty = funding("zh", "Intel", "2000万美元", "2023-10-11", "Intel invested $20 million in Stability AI.")
+    assert len(build_facts([fifty, twenty], REGISTRY)) == 2

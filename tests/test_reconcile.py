@@ -88,9 +88,10 @@ def test_cross_document_merge_when_type_participants_and_date_agree() -> None:
 
 
 def test_never_merges_different_types_or_dates() -> None:
+    """(A day apart in two articles may be one day in two time zones: tests/test_match.py.)"""
     resignation = mention("en", "en", (0, 40), "c1")
     denial = mention("fr", "fr", (0, 40), "c2", event_type="statement")
-    other_day = mention("zh", "zh", (0, 40), "c3", time={"text": "3月22日", "date": "2024-03-22", "precision": "day"})
+    other_day = mention("zh", "zh", (0, 40), "c3", time={"text": "3月21日", "date": "2024-03-21", "precision": "day"})
     facts = build_facts([resignation, denial, other_day], REGISTRY)
     assert sorted(len(f.mention_ids) for f in facts) == [1, 1, 1]
 
