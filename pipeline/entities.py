@@ -345,8 +345,8 @@ def looks_proper(name: str) -> bool:
 
 
 def looks_named(name: str) -> bool:
-    """A name, not a description: Latin words each capitalized (in its first or second letter:
-    "iPhone", "eBay") or starting with a digit, the first capitalized ("Llama 2", "Stable
+    """A name, not a description: Latin words each capitalized (first, or after small letters:
+    "iPhone", "eBay", "macOS") or starting with a digit, the first capitalized ("Llama 2", "Stable
     Diffusion 3.5", "GPT-4o", "iPhone 15", "Getty Images"; not "artists", « des auteurs », "the
     board"). A lowercase word between capitalized ones makes a description ("The CEO of Hugging
     Face"), even if some names have one ("Bank of America")."""
@@ -360,8 +360,10 @@ def looks_named(name: str) -> bool:
 
 
 def _capitalized(word: str) -> bool:
-    """ "Getty", "iPhone", "eBay": a capital first, or second after a small letter."""
-    return word[:1].isupper() or (word[:1].islower() and word[1:2].isupper())
+    """ "Getty", "iPhone", "eBay", "macOS": a capital first, or after small letters only (not
+    « l'Entreprise », whose capital follows an article)."""
+    capital = next((k for k, c in enumerate(word) if c.isupper()), None)
+    return capital == 0 or (capital is not None and word[:capital].isalpha() and word[:capital].islower())
 
 
 def _attach_surnames(

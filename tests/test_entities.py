@@ -208,7 +208,8 @@ def test_a_company_named_with_a_title_keeps_it(brand: str) -> None:
         ("Llama 2", True), ("GPT-4o", True), ("iPhone 15", True), ("eBay", True), ("xAI", True),
         ("Getty Images", True), ("artists", False), ("des auteurs", False), ("the board", False),
         ("l'entreprise", False), ("Stability's board", False), ("The CEO of Hugging Face", False), ("彭博社", False),
-        ("iPhone users", False), ("mRNA vaccines", False), ("eh", False),
+        ("iPhone users", False), ("mRNA vaccines", False), ("eh", False), ("macOS", True), ("watchOS 11", True),
+        ("l'Entreprise", False), ("d'OpenAI", False),
     ],
 )  # fmt: skip
 def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.entities import load_registry
-from pipeline.match import THRESHOLD, candidate_pairs, scores
+from pipeline.match import THRESHOLD, candidate_pairs, scores, version_number
 from pipeline.reconcile import MentionList, build_facts, match_table, mention_id
 from pipeline.records import Evidence, Fact, Mention
 
@@ -215,11 +215,24 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
 
 
 @pytest.mark.parametrize(
+    ("name", "version"),
+    [
+        ("Llama 3 8B", "3"), ("Llama3", "3"), ("SD3.5", "3.5"), ("GPT-4o", "4o"), ("A100", "a100"), ("H100s", "h100"),
+        ("DeepSeek-R1", "r1"), ("DeepSeek-V3", "3"), ("Stable Diffusion v1.5", "1.5"), ("iPhone 6s", "6"),
+        ("Stable Video Diffusion", None),
+    ],
+)  # fmt: skip
+def test_a_product_s_version_is_its_first_number_with_the_letters_stuck_to_it(name: str, version: str | None) -> None:
+    assert version_number(name) == version
+
+
+@pytest.mark.parametrize(
     ("written", "other"),
     [
         ("Meta Llama 3", "Llama 3"), ("Llama3", "Llama 3"), ("Llama 3 8B", "Llama 3"), ("SD3 Medium", "SD 3 Medium"),
         ("Stable Diffusion XL 1.0", "Stable Diffusion XL"),  # a name without a number may be the family's
         ("H100s", "H100"),  # an s after the number is a plural, not another version
+        ("Stable Diffusion v1.5", "Stable Diffusion 1.5"), ("DeepSeek-V3", "DeepSeek V3"),  # v is "version"
     ],
 )  # fmt: skip
 def test_one_release_naming_its_product_two_ways_is_one_fact(written: str, other: str) -> None:
