@@ -28,7 +28,7 @@ from pipeline.llm import CachedClient, CallError
 from pipeline.prompts import PromptTemplate
 from pipeline.records import Mention, Usage
 
-PROMPT = "adjudicate-v2"
+PROMPT = "adjudicate-v3"
 log = logging.getLogger(__name__)
 BAND = 0.5  # default: a quarter of the threshold either side (README "Reconciliation")
 MAX_BAND = 1000.0  # far past any score: asks about every candidate pair, and stays finite in sums

@@ -17,7 +17,8 @@ fixtures, see README "Reconciliation"):
 - type detail: an acquisition "sought" is not one "considered", a denial is not an explanation;
 - participants: shared entities weighted by rarity, more when in the same role; two different
   named people (or organizations) in the same key role count against;
-- date: overlapping days at each side's precision for, disjoint days strongly against;
+- date: overlapping days at each side's precision for, disjoint days strongly against (but two
+  days that follow each other in two articles, all else agreeing, only weakly: time zones);
 - amounts: a value within tolerance on both sides for, only different values against;
 - summaries: cosine of the English summaries' TF-IDF word vectors.
 """
@@ -88,10 +89,11 @@ WEIGHTS = {
     "participants": 1.5,
     "participant_conflict": -1.5,
     "other_party": -2.0,  # a resignation or appointment at another organization, a lawsuit by another plaintiff
-    "other_product": -5.0,  # another version number, or another product released: another event, as another date is
+    "other_product": -5.0,  # another version number, or another product released: another event, as disjoint dates are
     "same_date": 0.5,
     "nested_date": 0.3,
     "disjoint_date": -5.0,
+    "next_day_elsewhere": -0.5,  # the next day in another article, all else agreeing: maybe one day in two time zones
     "amount_match": 1.0,
     "amount_mismatch": -1.5,
     "summary": 2.5,
@@ -738,11 +740,10 @@ def _amounts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
 def _next_day_elsewhere(t: MatchTable, left: Array, right: Array) -> Array:
     """Two days that follow each other, in two articles: maybe one day in two time zones (an
     evening in New York is the next morning in Beijing, and a Chinese article dates a US event a
-    day later), so, when no party or amount disagrees, neither a sign of one event nor of two;
-    in one article, two days."""
+    day later); in one article, two days."""
     start_a, start_b = t.start[left], t.start[right]
     days = (start_a == t.end[left]) & (start_b == t.end[right]) & (np.abs(start_a - start_b) == 1)
-    apart: Array = days & (start_a >= 0) & (start_b >= 0) & (t.doc[left] != t.doc[right])
+    apart: Array = days & (t.doc[left] != t.doc[right])  # undated is -1, a day's ordinal at least 1
     return apart
 
 
@@ -754,7 +755,8 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["same_type"]] = same_type
     values[:, column["same_family"]] = ~same_type
     detail_a, detail_b = t.detail[left], t.detail[right]
-    values[:, column["detail_differs"]] = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
+    detail_differs = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
+    values[:, column["detail_differs"]] = detail_differs
     values[:, column["participants"]] = _participants(t, left, right)
     party_conflict, other_product, other_party = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
@@ -767,8 +769,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["same_date"]] = same_days
     values[:, column["nested_date"]] = overlap & ~same_days
     match, mismatch = _amounts(t, left, right)
-    time_zones = _next_day_elsewhere(t, left, right) & ~party_conflict & ~mismatch
+    agreeing = same_type & ~detail_differs & ~party_conflict & ~mismatch  # a day apart is then maybe time zones
+    time_zones = _next_day_elsewhere(t, left, right) & agreeing
     values[:, column["disjoint_date"]] = dated & ~overlap & ~time_zones
+    values[:, column["next_day_elsewhere"]] = time_zones
     values[:, column["amount_match"]] = match
     values[:, column["amount_mismatch"]] = mismatch
     values[:, column["summary"]] = _row_cosine(t.summary, left, right)

@@ -108,7 +108,7 @@ def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(
 
     report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
     assert report.counts.pairs_adjudicated == len(asked) == len(set(asked)) > 0 == report.cache_hits
-    assert report.calls == len(asked) and report.prompt_version == "adjudicate-v2"
+    assert report.calls == len(asked) and report.prompt_version == "adjudicate-v3"
     facts = [Fact.model_validate_json(line) for line in read_lines(tmp_path / "out" / "facts.jsonl")]
     together = {frozenset((a, b)) for f in facts for a in f.mention_ids for b in f.mention_ids if a != b}
     for a, b in asked:
@@ -181,7 +181,7 @@ def test_run_adjudicates_with_the_endpoint_it_extracted_with(tmp_path: Path, mon
         result = run_cli(*args)
         adjudications = sum(r.body["messages"][-1]["content"].startswith("REPORT A") for r in server.requests)
     report = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
-    assert report.prompt_version == "extract-v1" and report.adjudication_prompt_version == "adjudicate-v2"
+    assert report.prompt_version == "extract-v1" and report.adjudication_prompt_version == "adjudicate-v3"
     assert report.counts.pairs_adjudicated == adjudications > 0
     assert report.calls == server.calls == report.counts.chunks + adjudications
     assert result.exit_code == 0 and f"{adjudications} pairs adjudicated" in result.output

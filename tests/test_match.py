@@ -428,8 +428,8 @@ def test_one_buyer_s_two_acquisitions_reported_a_day_apart_stay_apart() -> None:
             "participants": [party("Nelode Ikviel", "acquirer", "person"), party(target, "target")],
         })  # fmt: skip
 
-    assert len(build_facts([bought("en", "Suloto Labs", "2020-04-18"), bought("zh", "Amusus Labs", "2020-04-17")],
-                           REGISTRY)) == 2  # fmt: skip
+    suloto, amusus = bought("en", "Suloto Labs", "2020-04-18"), bought("zh", "Amusus Labs", "2020-04-17")
+    assert len(build_facts([suloto, amusus], REGISTRY)) == 2
 
 
 def test_two_investments_a_day_apart_with_amounts_that_disagree_stay_apart() -> None:
@@ -438,3 +438,17 @@ def test_two_investments_a_day_apart_with_amounts_that_disagree_stay_apart() -> 
     fifty = funding("en", "Intel", "$50 million", "2023-10-10", "Intel invested $50 million in Stability AI.")
     twenty = funding("zh", "Intel", "2000万美元", "2023-10-11", "Intel invested $20 million in Stability AI.")
     assert len(build_facts([fifty, twenty], REGISTRY)) == 2
+
+
+def test_two_people_resigning_from_one_company_a_day_apart_stay_apart() -> None:
+    """A day apart is forgiven only when nothing else disagrees: two people are two resignations."""
+
+    def left_on(doc: str, person: str, date: str) -> Mention:
+        return mention(doc, 0, {
+            "type": "resignation", "position": "research scientist", "time": when(None, date),
+            "summary": f"{person} resigned as a research scientist at Stability AI.",
+            "participants": [party(person, "subject", "person"), party("Stability AI", "organization")],
+        })  # fmt: skip
+
+    rombach, blattmann = left_on("en", "Robin Rombach", "2024-03-22"), left_on("zh", "Andreas Blattmann", "2024-03-23")
+    assert len(build_facts([rombach, blattmann], REGISTRY)) == 2
