@@ -697,18 +697,19 @@ def _version_like(word: str) -> bool:
     return any(c.isdigit() for c in word) or word in VARIANT_WORDS
 
 
-# a lone letter before the number (not v, "version") and one after it (not a plural s: "H100s" are H100s)
-_VERSION = re.compile(r"(?:\b[a-uw-z](?=\d))?\d+(?:\.\d+)*(?:[a-rt-z](?![a-z]))?", re.I)
+# a lone letter before the number (not v, "version"), stuck or not, and one after it (not a plural s: "H100s")
+_VERSION = re.compile(r"(?:\b[a-uw-z][\s-]?(?=\d))?\d+(?:\.\d+)*(?:[a-rt-z](?![a-z]))?", re.I)
+_SEPARATOR = re.compile(r"[\s-]")
 
 
 def version_number(name: str) -> str | None:
     """The first number in a product's name, with the letters stuck to it, its version: "Llama 3
-    8B" → 3, "SD3.5" → 3.5, "GPT-4o" → 4o (not GPT-4's), "H100" → h100 (not the A100's), "DeepSeek-
-    R1" → r1; not a v, "Stable Diffusion v1.5" being its 1.5, nor the letters of a word ("Llama3"
-    → 3), nor an s after it, which is a plural more often than a model ("H100s" → h100, and so
-    "iPhone 6s" → 6)."""
+    8B" → 3, "SD3.5" → 3.5, "GPT-4o" → 4o (not GPT-4's), "H100" → h100 (not the A100's), as are
+    "H-100" and "H 100", "DALL-E 3" → e3 as "DALL-E3"; not a v, "Stable Diffusion v1.5" being its
+    1.5, nor the letters of a word ("Llama3" → 3), nor an s after it, which is a plural more
+    often than a model ("H100s" → h100, and so "iPhone 6s" → 6)."""
     found = _VERSION.search(name)
-    return found.group().casefold() if found else None
+    return _SEPARATOR.sub("", found.group()).casefold() if found else None
 
 
 def within_tolerance(a: Array | float, b: Array | float, approximate: Array | bool) -> Array:

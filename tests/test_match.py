@@ -219,7 +219,7 @@ def test_releases_of_two_versions_of_a_product_stay_apart_and_one_version_merges
     [
         ("Llama 3 8B", "3"), ("Llama3", "3"), ("SD3.5", "3.5"), ("GPT-4o", "4o"), ("A100", "a100"), ("H100s", "h100"),
         ("DeepSeek-R1", "r1"), ("DeepSeek-V3", "3"), ("Stable Diffusion v1.5", "1.5"), ("iPhone 6s", "6"),
-        ("Stable Video Diffusion", None),
+        ("H-100", "h100"), ("DALL-E 3", "e3"), ("DALL-E3", "e3"), ("Stable Video Diffusion", None),
     ],
 )  # fmt: skip
 def test_a_product_s_version_is_its_first_number_with_the_letters_stuck_to_it(name: str, version: str | None) -> None:
