@@ -376,11 +376,13 @@ def test_two_mentions_of_an_article_naming_nobody_are_not_one_event_told_twice(p
     assert len(build_facts([blank(0, "c1"), blank(900, "c4")], REGISTRY)) == 2
 
 
-def resigned_on(doc: str, date: str, start: int = 0, chunk: str | None = None) -> Mention:
+def resigned_on(
+    doc: str, date: str, start: int = 0, chunk: str | None = None, person: str = "Emad Mostaque", position: str = "CEO"
+) -> Mention:
     return mention(doc, start, {
-        "type": "resignation", "position": "CEO", "time": when(None, date),
-        "summary": "Emad Mostaque resigned as CEO of Stability AI.",
-        "participants": [party("Emad Mostaque", "subject", "person"), party("Stability AI", "organization")],
+        "type": "resignation", "position": position, "time": when(None, date),
+        "summary": f"{person} resigned as {position} of Stability AI.",
+        "participants": [party(person, "subject", "person"), party("Stability AI", "organization")],
     }, chunk)  # fmt: skip
 
 
@@ -442,13 +444,6 @@ def test_two_investments_a_day_apart_with_amounts_that_disagree_stay_apart() -> 
 
 def test_two_people_resigning_from_one_company_a_day_apart_stay_apart() -> None:
     """A day apart is forgiven only when nothing else disagrees: two people are two resignations."""
-
-    def left_on(doc: str, person: str, date: str) -> Mention:
-        return mention(doc, 0, {
-            "type": "resignation", "position": "research scientist", "time": when(None, date),
-            "summary": f"{person} resigned as a research scientist at Stability AI.",
-            "participants": [party(person, "subject", "person"), party("Stability AI", "organization")],
-        })  # fmt: skip
-
-    rombach, blattmann = left_on("en", "Robin Rombach", "2024-03-22"), left_on("zh", "Andreas Blattmann", "2024-03-23")
+    rombach = resigned_on("en", "2024-03-22", person="Robin Rombach", position="research scientist")
+    blattmann = resigned_on("zh", "2024-03-23", person="Andreas Blattmann", position="research scientist")
     assert len(build_facts([rombach, blattmann], REGISTRY)) == 2
