@@ -117,6 +117,12 @@ class EventBase(Record):
     )
 
 
+def neutral_summary(event_type: str) -> str:
+    """The summary of an event whose own was not taken from its text (pipeline.ground): it names
+    the type and nothing else, so it says nothing about which event this is."""
+    return f"A {event_type.replace('_', ' ')} event."
+
+
 class Resignation(EventBase):
     """Someone leaves a position or a company (resignation, departure, firing)."""
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.dates import find_dates, read_time_text
-from pipeline.events import EventBase, TimeRef
+from pipeline.events import EventBase, TimeRef, neutral_summary
 from pipeline.records import Evidence
 
 MIN_QUOTE_CHARS = 4  # after folding; shorter quotes ground anywhere and prove nothing
@@ -176,7 +176,7 @@ def ground_fields(event: EventBase, text: str, reference: str | None = None) -> 
     }
     return event.model_copy(
         update={
-            "summary": event.summary if written(event.summary) else f"A {event.type.replace('_', ' ')} event.",
+            "summary": event.summary if written(event.summary) else neutral_summary(event.type),
             "participants": [p for p in event.participants if written(p.name)],
             "time": supported_time(event.time),
             "amounts": [a for a in event.amounts if written(a.text)],

@@ -447,3 +447,21 @@ def test_two_people_resigning_from_one_company_a_day_apart_stay_apart() -> None:
     rombach = resigned_on("en", "2024-03-22", person="Robin Rombach", position="research scientist")
     blattmann = resigned_on("zh", "2024-03-23", person="Andreas Blattmann", position="research scientist")
     assert len(build_facts([rombach, blattmann], REGISTRY)) == 2
+
+
+def test_mentions_left_with_only_their_type_are_not_one_event_across_articles() -> None:
+    """A small model's mentions whose names, dates and summary grounding dropped all read "A
+    resignation event.": the same words, but not the article's, so no evidence of one event.
+    With a named participant and a date in common they still merge."""
+
+    def grounded(doc: str, participants: list[dict[str, Any]], date: str | None) -> Mention:
+        return mention(doc, 0, {"type": "resignation", "position": None, "summary": "A resignation event.",
+                                "participants": participants, "time": when(None, date)})  # fmt: skip
+
+    assert (
+        len(build_facts([grounded("en", [], None), grounded("fr", [], None), grounded("zh", [], None)], REGISTRY)) == 3
+    )
+    mostaque = [party("Emad Mostaque", "subject", "person")]
+    assert (
+        len(build_facts([grounded("en", mostaque, "2024-03-23"), grounded("fr", mostaque, "2024-03")], REGISTRY)) == 1
+    )
