@@ -638,12 +638,21 @@ def _row_cosine(matrix: sparse.csr_matrix, left: Array, right: Array) -> Array:
     return np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
 
 
+def _any_along(x: Array, axis: int) -> Array:
+    """x.any(axis), as a loop over that axis: matching's arrays are a few entities, parties or
+    amounts wide, and numpy reduces so short an axis ten to thirty times slower than it combines
+    whole slices (an empty axis: all False)."""
+    nothing = np.zeros(x.shape[:axis] + x.shape[axis + 1 :], dtype=bool)
+    found: Array = functools.reduce(np.logical_or, np.moveaxis(x, axis, 0), nothing)
+    return found
+
+
 def _participants(t: MatchTable, left: Array, right: Array) -> Array:
     """Shared entities' weight over both sides' weight; an entity shared in another role counts 0.6."""
     a, b = t.entity[left], t.entity[right]
     same = (a[:, :, None] == b[:, None, :]) & (a[:, :, None] >= 0)
     same_role = same & ((t.entity_roles[left][:, :, None] & t.entity_roles[right][:, None, :]) != 0)
-    credit = np.where(same_role.any(axis=2), 1.0, 0.6) * same.any(axis=2)
+    credit = np.where(_any_along(same_role, 2), 1.0, 0.6) * _any_along(same, 2)
     weight = t.entity_weight[left]
     mass = weight.sum(axis=1) + t.entity_weight[right].sum(axis=1)
     return np.where(mass > 0, 2 * (credit * weight).sum(axis=1) / np.where(mass > 0, mass, 1), 0.0)
@@ -663,20 +672,20 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
-    lonely_a = np.where(same_slot.any(axis=2) & ~same_party.any(axis=2), slot_a, -1)
-    lonely_b = np.where(same_slot.any(axis=1) & ~same_party.any(axis=1), slot_b, -1)
+    lonely_a = np.where(_any_along(same_slot, 2) & ~_any_along(same_party, 2), slot_a, -1)
+    lonely_b = np.where(_any_along(same_slot, 1) & ~_any_along(same_party, 1), slot_b, -1)
     clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
-    clashing = clashes.any(axis=2)  # each of a's parties: does b name another in its slot?
+    clashing = _any_along(clashes, 2)  # each of a's parties: does b name another in its slot?
     role = lonely_a // len(KIND_CODES)
-    conflict: Array = np.any(clashing, axis=1)
+    conflict = _any_along(clashing, 1)
     family = t.family[left]
-    employers_differ = np.any(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), axis=1)
-    plaintiffs_differ = np.any(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), axis=1)
+    employers_differ = _any_along(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), 1)
+    plaintiffs_differ = _any_along(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), 1)
     parties_differ: Array = (employers_differ & (family == FAMILY_CODES["people"])) | (
         plaintiffs_differ & (family == FAMILY_CODES["conflict"])
     )
     products_differ = np.zeros(len(left), dtype=bool)
-    products = np.flatnonzero(np.any(clashing & (role == ROLE_CODES[Role.PRODUCT]), axis=1))  # few pairs
+    products = np.flatnonzero(_any_along(clashing & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
     numbered = (version_a >= 0) & (version_b >= 0)
     release = (family[products] == FAMILY_CODES["release"])[:, None, None]
@@ -736,11 +745,11 @@ def _amounts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
     agree = valid & close & ((currency_a == currency_b) | (currency_a == 0) | (currency_b == 0))
     count_a, count_b = (t.currency[left] >= 0).sum(axis=1), (t.currency[right] >= 0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share_a, share_b = agree.any(axis=2).sum(axis=1) / count_a, agree.any(axis=1).sum(axis=1) / count_b
+        share_a, share_b = _any_along(agree, 2).sum(axis=1) / count_a, _any_along(agree, 1).sum(axis=1) / count_b
     both = (count_a > 0) & (count_b > 0)
     share = np.where(count_a < count_b, share_a, np.where(count_b < count_a, share_b, np.minimum(share_a, share_b)))
     share = np.where(both, share, 0.0)
-    same_currency = (valid & (currency_a == currency_b)).any(axis=(1, 2))
+    same_currency = _any_along(_any_along(valid & (currency_a == currency_b), 2), 1)
     return share, both & (share == 0) & same_currency
 
 
@@ -816,7 +825,7 @@ def contradicted(t: MatchTable, left: Array, right: Array) -> Array:
 def _share_named(t: MatchTable, a: Array, b: Array) -> Array:
     """Whether each pair names one named entity ("Emad Mostaque", not "the board") in common."""
     named_a = np.where(t.entity_named[t.entity[a]], t.entity[a], -1)
-    shared: Array = ((named_a[:, :, None] == t.entity[b][:, None, :]) & (named_a[:, :, None] >= 0)).any(axis=(1, 2))
+    shared = _any_along(_any_along((named_a[:, :, None] == t.entity[b][:, None, :]) & (named_a[:, :, None] >= 0), 2), 1)
     return shared
 
 
