@@ -31,7 +31,7 @@ import re
 import tomllib
 from array import array
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -234,9 +234,9 @@ def _stem(word: str) -> str:
 def _english_fields(event: EventBase) -> list[str]:
     """The free-text English fields besides the summary: position, stage, product, claim, issue,
     label, what each amount measures."""
-    fields = type(event).model_fields
-    texts = [str(getattr(event, name)) for name in ("position", "stage", "product", "claim", "issue", "label")
-             if name in fields and getattr(event, name)]  # fmt: skip
+    fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
+    texts = [str(fields[name]) for name in ("position", "stage", "product", "claim", "issue", "label")
+             if fields.get(name)]  # fmt: skip
     return texts + [a.measure for a in event.amounts if a.measure]
 
 
@@ -267,6 +267,12 @@ class Codes(Generic[T]):
             self.values.append(value)
         return code
 
+    def many(self, values: Iterable[T]) -> list[int]:
+        """The codes of several values, a new one for each value not seen before (a dictionary
+        lookup each: most values are seen before)."""
+        code = self.code
+        return [code[value] if value in code else self(value) for value in values]
+
     def recode(self, other: Codes[T]) -> Array:
         """For each of `other`'s codes, the code of the same value here (added if new)."""
         return np.array([self(value) for value in other.values], dtype=np.int64)
@@ -284,11 +290,12 @@ class Ragged:
 
     def __init__(self, *typecodes: str) -> None:
         self.ends = array("q")
-        self.columns = tuple(array(code) for code in typecodes)
+        self.columns: tuple[array[Any], ...] = tuple(array(code) for code in typecodes)  # ints, floats or flags
 
-    def add_row(self, entries: list[tuple[float, ...]]) -> None:
-        for column, values in zip(self.columns, zip(*entries, strict=True), strict=False):  # no entries: nothing
-            column.extend(values)
+    def add_row(self, *values: Iterable[float]) -> None:
+        """One row: the values of each column, as many in each."""
+        for column, column_values in zip(self.columns, values, strict=True):
+            column.extend(column_values)
         self.ends.append(len(self.columns[0]))
 
     def rows(self) -> Array:
@@ -356,13 +363,13 @@ def _told(event: EventBase) -> bool:
 def mention_row(mention: Mention) -> MentionRow:
     event = mention.event
     day_span = dates.span(event.time.date) if event.time and event.time.date else None
-    fields = type(event).model_fields
+    fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
     return MentionRow(
         id=mention.id,
         doc_id=mention.doc_id,
         chunks=tuple(sorted(mention.chunk_ids)),
         type=event.type,
-        detail=next((str(getattr(event, name)) for name in DETAIL_FIELDS if name in fields), None),
+        detail=next((str(fields[name]) for name in DETAIL_FIELDS if name in fields), None),
         first=mention.evidence[0].char_start,
         last=mention.evidence[0].char_end,
         start=day_span.start.toordinal() if day_span else -1,
@@ -418,12 +425,14 @@ class Columns:
         )
         for column, value in zip(self.scalar_columns, values, strict=True):
             column.append(value)
-        self.parties.add_row([(role, self.sightings(sighting)) for role, sighting in row.parties])
+        self.parties.add_row([role for role, _ in row.parties], self.sightings.many(name for _, name in row.parties))
         self.amounts.add_row(
-            [(value, self.currencies(currency), approximate) for value, currency, approximate in row.amounts]
+            [value for value, _, _ in row.amounts],
+            self.currencies.many(currency for _, currency, _ in row.amounts),
+            [approximate for _, _, approximate in row.amounts],
         )
-        self.summary_words.add_row([(self.words(w),) for w in row.summary_words])
-        self.detail_words.add_row([(self.words(w),) for w in row.detail_words])
+        self.summary_words.add_row(self.words.many(row.summary_words))
+        self.detail_words.add_row(self.words.many(row.detail_words))
 
     def extend(self, other: Columns) -> None:
         """Append another part's mentions, its codes translated to this one's."""
