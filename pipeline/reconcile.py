@@ -80,8 +80,13 @@ def mention_id(doc_id: str, event: EventBase, evidence: list[Evidence]) -> str:
 
 def completeness(mention: Mention) -> tuple[int, int]:
     fields = mention.event.__dict__  # the event's fields by name (extra keys are forbidden)
-    filled = sum(value not in (None, [], "") for key, value in fields.items() if key != "participants")
+    filled = sum(_filled(value) for key, value in fields.items() if key != "participants")
     return filled + len(fields["participants"]), len(mention.evidence)
+
+
+def _filled(value: object) -> bool:
+    """Not None, "" or []: by type, since comparing a record with [] goes through its __eq__."""
+    return value is not None and (bool(value) or not isinstance(value, str | list))
 
 
 def most_complete(mentions: list[Mention]) -> Mention:
@@ -469,19 +474,12 @@ def fact_entities(named: list[Named], index: EntityIndex) -> list[FactEntity]:
     for name in named:
         roles[name.entity].add(name.participant.role)
         written[name.entity].add(name.participant.name)
-    return sorted(
-        (
-            FactEntity(
-                id=entity,
-                name=index.entities[entity].name,
-                kind=index.entities[entity].kind,
-                roles=sorted(roles[entity]),
-                written_as=sorted(written[entity]),
-            )
-            for entity in roles
-        ),
-        key=lambda e: (e.name, e.id),
-    )
+    records = {entity: index.entities[entity] for entity in roles}
+    return [
+        FactEntity(id=entity, name=record.name, kind=record.kind, roles=sorted(roles[entity]),
+                   written_as=sorted(written[entity]))
+        for entity, record in sorted(records.items(), key=lambda item: (item[1].name, item[0]))
+    ]  # fmt: skip
 
 
 DATE_RULE = "the most precise date every source's date contains; if the sources disagree, the most common"
@@ -542,13 +540,13 @@ def _agree(x: tuple[float, str | None, bool], y: tuple[float, str | None, bool])
 def _field_values(mention: Mention) -> dict[str, str | None]:
     event = mention.event
     amounts = sorted(_amount_values(mention), key=lambda a: (a[1] or "", a[0]))  # by currency, then value
-    fields = type(event).model_fields
+    fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
     return {
         "type": event.type,
-        **{name: str(getattr(event, name)) for name in DETAIL_FIELDS if name in fields},
+        **{name: str(fields[name]) for name in DETAIL_FIELDS if name in fields},
         "time.date": event.time.date if event.time else None,
         "amounts": "; ".join(f"{v:.15g} {c or ''}".strip() for v, c in amounts) if amounts else None,
-        "modality": event.modality.value,
+        "modality": str(event.modality),  # its value (a StrEnum), without the slower .value
         "attribution": event.attribution,
     }
 
