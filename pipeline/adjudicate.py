@@ -121,7 +121,7 @@ def describe(mention: Mention) -> str:
         "date": event.time.date if event.time and event.time.date else None,
         "participants": [f"{p.name} ({p.role.value})" for p in event.participants],
         "amounts": [a.text or f"{a.value} {a.currency or ''}".strip() for a in event.amounts],
-        "machine_summary": event.summary,
+        "machine_summary": event.told_summary,  # none for the neutral one, which two reports share
         "quotes": [evidence.quote for evidence in mention.evidence],
     }
     return json.dumps(report, ensure_ascii=False, indent=2)

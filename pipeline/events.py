@@ -116,6 +116,12 @@ class EventBase(Record):
         description="Who says so (a newspaper, a person, a company), if the text attributes it."
     )
 
+    @property
+    def told_summary(self) -> str | None:
+        """The summary, unless it is the neutral one grounding put in place of one it could not
+        check ("A resignation event."): two unrelated events share that one, so it is no evidence."""
+        return None if self.summary == neutral_summary(self.type) else self.summary
+
 
 def neutral_summary(event_type: str) -> str:
     """The summary of an event whose own was not taken from its text (pipeline.ground): it names

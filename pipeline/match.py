@@ -42,7 +42,7 @@ from scipy import sparse
 from pipeline import dates
 from pipeline.cluster import Origins
 from pipeline.entities import EntityIndex, Sighting, Sightings, looks_named, name_key
-from pipeline.events import EntityKind, EventBase, Role, neutral_summary
+from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
 from pipeline.records import Mention
 
@@ -354,12 +354,6 @@ class MentionRow(NamedTuple):
     detail_words: tuple[str, ...]
 
 
-def _told(event: EventBase) -> bool:
-    """Whether the summary says what the text said: not the neutral one grounding puts in place
-    of a summary it could not check ("A resignation event."), which two unrelated mentions share."""
-    return event.summary != neutral_summary(event.type)
-
-
 def mention_row(mention: Mention) -> MentionRow:
     event = mention.event
     day_span = dates.span(event.time.date) if event.time and event.time.date else None
@@ -376,7 +370,7 @@ def mention_row(mention: Mention) -> MentionRow:
         end=day_span.end.toordinal() if day_span else -1,
         parties=tuple((ROLE_CODES[p.role], Sighting(p.name, p.canonical_name, p.kind)) for p in event.participants),
         amounts=tuple((a.value, a.currency, a.approximate) for a in event.amounts if a.value is not None),
-        summary_words=tuple(sorted(summary_words(event.summary))) if _told(event) else (),
+        summary_words=tuple(sorted(summary_words(event.told_summary or ""))),
         detail_words=tuple(sorted(summary_words(" ".join(_english_fields(event))))),
     )
 

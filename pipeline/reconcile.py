@@ -79,9 +79,11 @@ def mention_id(doc_id: str, event: EventBase, evidence: list[Evidence]) -> str:
 
 
 def completeness(mention: Mention) -> tuple[int, int]:
+    """Filled fields (each participant one, a neutral summary none), then pieces of evidence."""
     fields = mention.event.__dict__  # the event's fields by name (extra keys are forbidden)
-    filled = sum(_filled(value) for key, value in fields.items() if key != "participants")
-    return filled + len(fields["participants"]), len(mention.evidence)
+    filled = sum(_filled(value) for key, value in fields.items() if key not in ("participants", "summary"))
+    told = mention.event.told_summary is not None
+    return filled + told + len(fields["participants"]), len(mention.evidence)
 
 
 def _filled(value: object) -> bool:

@@ -14,7 +14,8 @@ import pytest
 from conftest import SEEDS, read_lines, run_cli
 from openai_server import Reply, quote_first_sentence, serve
 
-from pipeline.adjudicate import settled, uncertain
+from pipeline.adjudicate import describe, settled, uncertain
+from pipeline.events import neutral_summary
 from pipeline.records import Evidence, Fact, Mention, RunReport
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -212,3 +213,13 @@ def test_a_run_whose_adjudication_fails_for_good_leaves_the_earlier_run_as_it_wa
         result = run_cli("run", fewer, "-o", out, *args)
     assert result.exit_code == 3
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+def test_a_neutral_summary_is_not_shown_to_the_model_as_what_a_report_says() -> None:
+    """Two small-model reports both reading "A resignation event." would look like agreement."""
+    told = _golden_mentions()[0]
+    neutral = told.model_copy(
+        update={"event": told.event.model_copy(update={"summary": neutral_summary(told.event.type)})}
+    )
+    assert json.loads(describe(told))["machine_summary"] == told.event.summary
+    assert json.loads(describe(neutral))["machine_summary"] is None

@@ -14,7 +14,7 @@ from conftest import ROOT, run_cli
 
 from pipeline.cluster import Origins, cluster
 from pipeline.entities import EntityIndex, load_registry
-from pipeline.events import DatePrecision
+from pipeline.events import DatePrecision, neutral_summary
 from pipeline.ids import content_id
 from pipeline.match import MAX_WIDTH, THRESHOLD
 from pipeline.reconcile import MentionList, build_facts, find_conflicts, match_table, mention_id, merge_chunk_duplicates
@@ -286,3 +286,14 @@ def test_facts_written_beside_another_runs_mentions_say_so(tmp_path: Path) -> No
     assert result.exit_code == 0 and f"warning: {tmp_path / 'out' / 'mentions.jsonl'} is another run's" in result.output
     in_place = run_cli("reconcile", tmp_path / "out" / "mentions.jsonl", "-o", tmp_path / "out")
     assert in_place.exit_code == 0 and "warning" not in in_place.output
+
+
+def test_a_neutral_summary_does_not_count_as_a_filled_field_for_the_canonical_mention() -> None:
+    """The fact shows the mention that says what happened, not "A resignation event.", even when
+    the neutral one has more evidence."""
+    told = mention("en", "en", (0, 40), "c1")
+    neutral = mention("zh", "zh", (0, 40), "c2", summary=neutral_summary("resignation"))
+    more = Evidence(quote="y", char_start=50, char_end=51, match="exact")
+    neutral = neutral.model_copy(update={"evidence": [*neutral.evidence, more]})
+    [fact] = build_facts([told, neutral], REGISTRY)
+    assert fact.event.summary == told.event.summary
