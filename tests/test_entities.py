@@ -42,6 +42,14 @@ def test_registry_aliases_join_translations() -> None:
     assert entity.name == "Bloomberg" and entity.registered
 
 
+def test_the_newspaper_and_its_company_under_every_name_are_one_entity() -> None:
+    index = resolve(
+        ("zh", "纽约时报", None, ORG), ("en", "NYT", None, ORG), ("en", "The New York Times Company", None, ORG),
+        ("fr", "le New York Times", None, ORG),
+    )  # fmt: skip
+    assert [e.name for e in index.entities.values()] == ["The New York Times"]
+
+
 def test_a_typo_in_a_full_name_is_the_same_person() -> None:
     index = resolve(("zh", "Chtistian Laforte", None, PERSON), ("en", "Christian Laforte", None, PERSON))
     assert len(index.entities) == 1
