@@ -756,16 +756,6 @@ def _amounts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array]:
     return share, both & (share == 0) & same_currency
 
 
-def _next_day_elsewhere(t: MatchTable, left: Array, right: Array) -> Array:
-    """Two days that follow each other, in two articles: maybe one day in two time zones (an
-    evening in New York is the next morning in Beijing, and a Chinese article dates a US event a
-    day later); in one article, two days."""
-    start_a, start_b = t.start[left], t.start[right]
-    days = (start_a == t.end[left]) & (start_b == t.end[right]) & (np.abs(start_a - start_b) == 1)
-    apart: Array = days & (t.doc[left] != t.doc[right])  # undated is -1, a day's ordinal at least 1
-    return apart
-
-
 def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     """The evidence about each pair, one column per name in FEATURE_NAMES, each in [0, 1]."""
     values = np.zeros((len(left), len(FEATURE_NAMES)))
@@ -788,8 +778,11 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["same_date"]] = same_days
     values[:, column["nested_date"]] = overlap & ~same_days
     match, mismatch = _amounts(t, left, right)
-    agreeing = same_type & ~detail_differs & ~party_conflict & ~mismatch  # a day apart is then maybe time zones
-    time_zones = _next_day_elsewhere(t, left, right) & agreeing
+    # two days that follow each other in two articles, all else agreeing: maybe one day in two time
+    # zones (an evening in New York is the next morning in Beijing); in one article, two days
+    next_day = (start_a == end_a) & (start_b == end_b) & (np.abs(start_a - start_b) == 1)  # undated: -1
+    agreeing = same_type & ~detail_differs & ~party_conflict & ~mismatch
+    time_zones = next_day & (t.doc[left] != t.doc[right]) & agreeing
     values[:, column["disjoint_date"]] = dated & ~overlap & ~time_zones
     values[:, column["next_day_elsewhere"]] = time_zones
     values[:, column["amount_match"]] = match

@@ -102,10 +102,12 @@ def test_intels_50m_and_only_20m_disbursed_merge_with_the_disagreement_kept() ->
     }
 
 
-def resignation(doc: str, name: str, position: str, summary: str, start: int = 0, chunk: str | None = None) -> Mention:
+def resignation(
+    doc: str, name: str, position: str, summary: str, start: int = 0, chunk: str | None = None, date: str = "2024-03"
+) -> Mention:
     person = party(name, "subject", "person")
     return mention(doc, start, {
-        "type": "resignation", "position": position, "summary": summary, "time": when(None, "2024-03"),
+        "type": "resignation", "position": position, "summary": summary, "time": when(None, date),
         "participants": [person, party("Stability AI", "organization")],
     }, chunk)  # fmt: skip
 
@@ -379,11 +381,7 @@ def test_two_mentions_of_an_article_naming_nobody_are_not_one_event_told_twice(p
 def resigned_on(
     doc: str, date: str, start: int = 0, chunk: str | None = None, person: str = "Emad Mostaque", position: str = "CEO"
 ) -> Mention:
-    return mention(doc, start, {
-        "type": "resignation", "position": position, "time": when(None, date),
-        "summary": f"{person} resigned as {position} of Stability AI.",
-        "participants": [party(person, "subject", "person"), party("Stability AI", "organization")],
-    }, chunk)  # fmt: skip
+    return resignation(doc, person, position, f"{person} resigned as {position} of Stability AI.", start, chunk, date)
 
 
 def test_a_report_dated_the_next_day_in_another_time_zone_merges_with_both_dates_kept() -> None:
