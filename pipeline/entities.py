@@ -41,6 +41,7 @@ from pipeline.events import EntityKind, Participant, Record, first_error
 from pipeline.ids import content_id
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "entities.toml"
+CHINESE_DESCRIPTIONS = Path(__file__).resolve().parent / "data" / "zh_descriptions.toml"
 _LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa", "sas", "gmbh", "ag", "limited"}
 _ARTICLES = {"the", "le", "la", "les"}
 # A title before a name ("Mr.", « Mme », "Dr." with its period: "Dr Pepper" is a brand) or a
@@ -58,6 +59,8 @@ _UNDECOMPOSED = str.maketrans(
 MAX_FUZZY_WORD = 40  # longer words are matched exactly: their one-letter deletions would fill memory
 _PUNCTUATION = re.compile(r"[\s\-_.,;:'’\"“”«»()《》「」·・/&]+")
 _LATIN = re.compile(r"^[a-z0-9 ]+$")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Chinese characters
+_CHINESE_NAME = re.compile(rf"[{_HAN}]+(?:[·・‧•][{_HAN}]+)*")  # 阿里巴巴, 埃马德·莫斯塔克
 MAX_FUZZY_BLOCK = 200  # names sharing a block key beyond this are compared with their neighbours only
 
 
@@ -87,7 +90,6 @@ class Entity(Record):
     registered: bool = Field(description="Whether the curated alias registry lists it.")
 
 
-@functools.lru_cache(maxsize=1 << 20)
 @functools.lru_cache(maxsize=1 << 20)
 def name_key(name: str, person: bool = False) -> str:
     """A name folded for comparison: width, case, accents, punctuation, articles and legal
@@ -360,6 +362,45 @@ def looks_named(name: str) -> bool:
         and _capitalized(words[0])
         and all(_capitalized(w) or w[:1].isdigit() for w in words[1:])
         and bool(_LATIN.match(name_key(name)))
+    )
+
+
+class ChineseDescriptions(Record):
+    """The words that make a name in Chinese characters a description (pipeline/data/zh_descriptions.toml)."""
+
+    version: str
+    particles: list[str]
+    determiners: list[str]
+    numerals: str
+    measure_words: str
+    heads: list[str]
+    nouns: list[str]
+    qualifiers: list[str]
+
+
+@functools.cache
+def chinese_descriptions() -> ChineseDescriptions:
+    return ChineseDescriptions.model_validate(tomllib.loads(CHINESE_DESCRIPTIONS.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def looks_named_in_chinese(name: str, person: bool = False) -> bool:
+    """A name written in Chinese characters (张勇, 阿里巴巴, 埃马德·莫斯塔克), not a description
+    (该公司, 三名作者, 来自德国的学者, 谷歌员工, 前首席执行官: the words that make one are in
+    pipeline/data/zh_descriptions.toml), nor a person's surname with a title (张先生)."""
+    written = name.strip()
+    words = chinese_descriptions()
+    if not _CHINESE_NAME.fullmatch(written) or (person and len(name_key(written, True)) < 2):
+        return False
+    counted = re.match(f"[{words.numerals}]+[{words.measure_words}]", written)
+    bare = next((written[len(q) :] for q in words.qualifiers if written.startswith(q)), written)
+    return not (
+        any(particle in written for particle in words.particles)
+        or written.startswith(tuple(words.determiners))
+        or counted
+        or written.endswith(tuple(words.heads))
+        or written in words.nouns
+        or bare in words.nouns
     )
 
 

@@ -37,11 +37,12 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 
 from pipeline import dates
 from pipeline.cluster import Origins
-from pipeline.entities import EntityIndex, Sighting, Sightings, looks_named, name_key
+from pipeline.entities import Entity, EntityIndex, Sighting, Sightings, looks_named, looks_named_in_chinese, name_key
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
 from pipeline.records import Mention
@@ -90,6 +91,7 @@ WEIGHTS = {
     "participant_conflict": -1.5,
     "other_party": -2.0,  # a resignation or appointment at another organization, a lawsuit by another plaintiff
     "other_product": -5.0,  # another version number, or another product released: another event, as disjoint dates are
+    "other_person": -5.0,  # another person resigning or appointed, not another spelling of one: another event too
     "same_date": 0.5,
     "nested_date": 0.3,
     "disjoint_date": -5.0,
@@ -117,6 +119,7 @@ VARIANT_WORDS = frozenset(
 )  # fmt: skip
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
+TYPO_LENGTH = 5  # letters of the shorter of two people's names from which two typing errors may leave one person
 MAX_BLOCK = 64
 MAX_WIDTH = 16  # entities, key-role parties or amounts of one mention that matching compares
 WINDOW = 24
@@ -246,6 +249,7 @@ Array = NDArray[Any]  # numpy's element types are checked at run time, not by my
 
 ROLE_CODES = {role: n for n, role in enumerate(Role)}
 KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
+SLOT_KINDS = 2 * len(KIND_CODES)  # a party's kind, in Latin script or the registry, or in Chinese characters
 FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
 RETOLD_FAMILY_CODES = [FAMILY_CODES[family] for family in RETOLD_FAMILIES]
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
@@ -581,6 +585,11 @@ class MatchTable:
         named = np.array(
             [e.kind != EntityKind.OTHER and (e.registered or looks_named(e.name)) for e in entities], dtype=bool
         )
+        # a name in Chinese characters that the registry does not place may be a Latin-script
+        # name's (莫斯塔克, "Mostaque"): it clashes only with another such name, in a slot of its own
+        chinese = np.array([_named_in_chinese(e) for e in entities], dtype=bool)
+        named |= chinese
+        kind += chinese * len(KIND_CODES)
         self.entity_named = np.r_[named, False]  # by entity code; -1 (no entity) picks the last
         rows = columns.parties.rows()
         role = columns.parties.column(0).astype(np.int64)
@@ -600,17 +609,20 @@ class MatchTable:
         # named parties in key roles, by slot (role, kind): two different ones in a slot conflict
         key_role = np.isin(role, [ROLE_CODES[r] for r in KEY_ROLES]) & named[entity]
         any_kind = np.isin(role[key_role], [ROLE_CODES[r] for r in ANY_KIND_ROLES])
-        slot = role[key_role] * len(KIND_CODES) + np.where(any_kind, 0, kind[entity[key_role]])
-        slot_keys = (rows[key_role] * len(ROLE_CODES) * len(KIND_CODES) + slot) * count + entity[key_role]
+        kind_slot = np.where(any_kind, chinese[entity[key_role]] * len(KIND_CODES), kind[entity[key_role]])
+        slot = role[key_role] * SLOT_KINDS + kind_slot
+        slot_keys = (rows[key_role] * len(ROLE_CODES) * SLOT_KINDS + slot) * count + entity[key_role]
         slot_keys = _distinct(slot_keys)
-        slot_rows = slot_keys // (len(ROLE_CODES) * len(KIND_CODES) * count)
-        self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * len(KIND_CODES)))
+        slot_rows = slot_keys // (len(ROLE_CODES) * SLOT_KINDS * count)
+        self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * SLOT_KINDS))
         self.slot_entity = _padded(slot_rows, self.n, -1, slot_keys % count)
         versions = Codes[str]()
         version = np.array([versions(v) if (v := version_number(e.name)) else -1 for e in entities] + [-1])
         self.slot_version = version[self.slot_entity]  # -1 (no entity) picks the last: none
         self.product_words = {code: tuple(name_key(e.name).split()) for code, e in enumerate(entities)
                               if e.kind == EntityKind.PRODUCT}  # fmt: skip
+        self.person_keys = {code: name_key(e.name, True) for code, e in enumerate(entities)
+                            if e.kind == EntityKind.PERSON}  # fmt: skip
 
     def _amounts(self, columns: Columns) -> None:
         rows = columns.amounts.rows()
@@ -650,6 +662,11 @@ def _any_along(x: Array, axis: int) -> Array:
     return found
 
 
+def _named_in_chinese(entity: Entity) -> bool:
+    person = entity.kind == EntityKind.PERSON
+    return entity.kind != EntityKind.OTHER and not entity.registered and looks_named_in_chinese(entity.name, person)
+
+
 def _participants(t: MatchTable, left: Array, right: Array) -> Array:
     """Shared entities' weight over both sides' weight; an entity shared in another role counts 0.6."""
     a, b = t.entity[left], t.entity[right]
@@ -661,7 +678,7 @@ def _participants(t: MatchTable, left: Array, right: Array) -> Array:
     return np.where(mass > 0, 2 * (credit * weight).sum(axis=1) / np.where(mass > 0, mass, 1), 0.0)
 
 
-def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array, Array]:
+def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Array, Array, Array, Array]:
     """Both name parties in one key role and kind (any kind for ANY_KIND_ROLES), and each names
     one the other does not: {Wong, Laforte} and {Wong} agree, {Stability, Intel} and {Stability,
     AWS} do not. Second: whether two such products are two products: their names carry different
@@ -669,9 +686,10 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     the same one and neither is a part of the other (a release of Stable Video Diffusion is not
     one of Stable Audio 2; "Llama 3" and "Meta Llama 3 8B" may well be one, as may "Stable
     Diffusion XL" and "Stable Diffusion XL 1.0"). Third: whether a resignation or an appointment
-    happens at two different organizations (the CFO of Mistral AI is not the CFO of Hugging
-    Face), or a lawsuit is brought by two different plaintiffs (an artist's suit against
-    Stability AI is not Getty Images')."""
+    is two different people's (Zhang Yong stepping down as chairman of Alibaba is not Joe Tsai).
+    Fourth: whether one happens at two different organizations (the CFO of Mistral AI is not
+    the CFO of Hugging Face), or a lawsuit is brought by two different plaintiffs (an artist's
+    suit against Stability AI is not Getty Images')."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
@@ -679,14 +697,14 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     lonely_b = np.where(_any_along(same_slot, 1) & ~_any_along(same_party, 1), slot_b, -1)
     clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
     clashing = _any_along(clashes, 2)  # each of a's parties: does b name another in its slot?
-    role = lonely_a // len(KIND_CODES)
+    role = lonely_a // SLOT_KINDS
     conflict = _any_along(clashing, 1)
     family = t.family[left]
+    people = family == FAMILY_CODES["people"]
     employers_differ = _any_along(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), 1)
     plaintiffs_differ = _any_along(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), 1)
-    parties_differ: Array = (employers_differ & (family == FAMILY_CODES["people"])) | (
-        plaintiffs_differ & (family == FAMILY_CODES["conflict"])
-    )
+    parties_differ: Array = (employers_differ & people) | (plaintiffs_differ & (family == FAMILY_CODES["conflict"]))
+    subjects = clashes & ((role == ROLE_CODES[Role.SUBJECT]) & people[:, None])[:, :, None]
     products_differ = np.zeros(len(left), dtype=bool)
     products = np.flatnonzero(_any_along(clashing & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
@@ -699,7 +717,22 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
         other_release[pair, i, j] = not _nested(t, entity_a[pair, i], entity_b[pair, j])
     other = (numbered & (version_a != version_b)) | other_release
     products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
-    return conflict, products_differ, parties_differ
+    return conflict, products_differ, _other_people(t, left, right, subjects), parties_differ
+
+
+def _other_people(t: MatchTable, left: Array, right: Array, clashes: Array) -> Array:
+    """Whether a pair's subjects clash (`clashes`: slot against slot) as two people surely
+    different: names that share no word and are more than two typing errors apart. Entity resolution
+    keeps apart names that may still be one person's: another form of the first name ("Joe
+    Tsai", "Joseph Tsai"), the family name first ("Zhang Yong", "Daniel Zhang"), a final vowel
+    ("Louis Martin", "Louise Martin"), or typing errors chained ("Anoro Miamor", "Amorto Miamor")."""
+    other = _any_along(_any_along(clashes, 2), 1)
+    for pair, i, j in np.argwhere(clashes).tolist():  # few pairs
+        a, b = t.person_keys.get(t.slot_entity[left[pair], i], ""), t.person_keys.get(t.slot_entity[right[pair], j], "")
+        typo = min(len(a), len(b)) >= TYPO_LENGTH and Levenshtein.distance(a, b, score_cutoff=2) <= 2
+        if typo or set(a.split()) & set(b.split()):
+            other[pair] = False
+    return other
 
 
 def _nested(t: MatchTable, a: int, b: int) -> bool:
@@ -767,9 +800,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_differs = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["detail_differs"]] = detail_differs
     values[:, column["participants"]] = _participants(t, left, right)
-    party_conflict, other_product, other_party = _participant_conflicts(t, left, right)
+    party_conflict, other_product, other_person, other_party = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
     values[:, column["other_product"]] = other_product
+    values[:, column["other_person"]] = other_person
     values[:, column["other_party"]] = other_party
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)

@@ -14,6 +14,7 @@ from pipeline.entities import (
     Sightings,
     load_registry,
     looks_named,
+    looks_named_in_chinese,
     resolve_entities,
 )
 from pipeline.events import EntityKind, Participant, Role
@@ -222,3 +223,20 @@ def test_a_company_named_with_a_title_keeps_it(brand: str) -> None:
 )  # fmt: skip
 def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:
     assert looks_named(name) is named
+
+
+@pytest.mark.parametrize(
+    ("name", "person", "named"),
+    [
+        ("张勇", True, True), ("蔡崇信", True, True), ("埃马德·莫斯塔克", True, True), ("阿里巴巴", False, True),
+        ("腾讯公司", False, True), ("三星", False, True), ("百度", False, True), ("彭博社", False, True),
+        ("该公司", False, False), ("三名作者", True, False), ("多家公司", False, False),
+        ("来自德国的学者", False, False), ("谷歌员工", True, False), ("投资者们", True, False),
+        ("前首席执行官", True, False), ("公司", False, False), ("高管", True, False), ("张先生", True, False),
+        ("Laten Diffusion 团队", False, False), ("Getty Images", False, False),
+    ],
+)  # fmt: skip
+def test_a_name_in_chinese_characters_is_told_from_a_description(name: str, person: bool, named: bool) -> None:
+    """Chinese has no capitals: a name in its characters is a name unless the words of
+    pipeline/data/zh_descriptions.toml make it a description (张先生: which Zhang?)."""
+    assert looks_named_in_chinese(name, person) is named

@@ -463,3 +463,38 @@ def test_mentions_left_with_only_their_type_are_not_one_event_across_articles() 
     assert (
         len(build_facts([grounded("en", mostaque, "2024-03-23"), grounded("fr", mostaque, "2024-03")], REGISTRY)) == 1
     )
+
+
+def stepped_down(doc: str, person: str, company: str, summary: str) -> Mention:
+    return mention(doc, 0, {
+        "type": "resignation", "position": "chairman", "summary": summary, "time": when(None, "2023-09"),
+        "participants": [party(person, "subject", "person"), party(company, "organization")],
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Zhang Yong", "Joe Tsai"), ("张勇", "蔡崇信")],
+)
+def test_two_people_stepping_down_as_chairman_of_one_company_in_one_month_stay_apart(first: str, second: str) -> None:
+    """Same position, company and month: only the person differs, which makes two events, in
+    Latin script or in Chinese characters (which used to count as no name at all)."""
+    company = "Alibaba" if first.isascii() else "阿里巴巴"
+    one = stepped_down("en", first, company, "The chairman of Alibaba stepped down.")
+    other = stepped_down("fr", second, company, "The chairman of Alibaba stepped down.")
+    assert len(build_facts([one, other], REGISTRY)) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Joe Tsai", "Joseph Tsai"),  # another form of the first name
+        ("Zhang Yong", "Daniel Zhang"),  # family name first, and an English name
+        ("Anoro Miamor", "Amorto Miamor"),  # two typing errors
+        ("张勇", "Zhang Yong"),  # Chinese characters and Latin script: maybe one name, written two ways
+    ],
+)
+def test_one_person_named_two_ways_stepping_down_is_one_event(first: str, second: str) -> None:
+    one = stepped_down("en", first, "Alibaba", "The chairman of Alibaba stepped down.")
+    other = stepped_down("fr", second, "Alibaba", "The chairman of Alibaba stepped down.")
+    assert len(build_facts([one, other], REGISTRY)) == 1
