@@ -15,7 +15,9 @@ How a participant is resolved, in order:
    starts with it (family name first: "Ma" beside "Ma Huateng");
 3. a name written without a canonical name that the sources only ever gave one canonical name
    for ("HuggingFace" → "Hugging Face") is an alias of that entity; descriptions such as
-   « l'entreprise » that several entities were called never become aliases.
+   « l'entreprise » that several entities were called never become aliases;
+4. a name in Chinese characters still alone joins the one Latin-script name spelling its pinyin
+   (雷军 = "Lei Jun"), with pypinyin for the readings.
 
 Hand-written: record-linkage libraries (Splink, dedupe) link rows of tables with trained
 weights; what is needed here is a few deterministic naming rules over at most millions of names,
@@ -25,6 +27,7 @@ with rapidfuzz for the edit distances.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -315,6 +318,7 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
             components.union(spellings[0], key)
     _attach_surnames(sightings, keys, [k for k in primary if k in proper], kind_of, components)
     _attach_aliases(seen, components)
+    _attach_transliterations(primary, kind_of, components)
 
     registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
     index = EntityIndex()
@@ -455,6 +459,47 @@ def _attach_surnames(
         chosen = local if len(local) == 1 else roots
         if len(chosen) == 1:
             components.union(key, next(iter(chosen)))
+
+
+def _attach_transliterations(keys: list[str], kind_of: Callable[[str], EntityKind], components: _Components) -> None:
+    """A name in Chinese characters joins the one name in Latin script of its kind that spells
+    its pinyin (雷军 = "Lei Jun", or "Jun Lei" for a person; 小米 = "Xiaomi"), when neither the
+    registry nor a canonical name has placed it, and no other name in Chinese characters spells
+    the same (王伟 and 王薇 beside "Wang Wei": which one?). Names the sources romanize otherwise
+    (蔡崇信, "Joe Tsai") or translate (腾讯, "Tencent") are the registry's to join."""
+    chinese = [k for k in keys if _CHINESE_NAME.fullmatch(k) and len(k) > 1 and components.alone(k)]
+    if not chinese:
+        return
+    latin: dict[tuple[str, EntityKind], set[str]] = defaultdict(set)
+    for key in keys:
+        if _LATIN.match(key):
+            latin[(key.replace(" ", ""), kind_of(key))].add(components.find(key))
+    spelled_by: dict[str, set[str]] = defaultdict(set)  # a Latin name's entity, the names spelling it
+    for key in chinese:
+        kind = kind_of(key)
+        roots = {root for spelling in _pinyin_spellings(key, kind) for root in latin.get((spelling, kind), ())}
+        if len(roots) == 1:
+            spelled_by[roots.pop()].add(key)
+    for root, spellers in sorted(spelled_by.items()):
+        if len(spellers) == 1:
+            components.union(spellers.pop(), root)
+
+
+MAX_READINGS = 16  # pinyin spellings tried per name, at most: a character may read several ways
+
+
+def _pinyin_spellings(name: str, kind: EntityKind) -> set[str]:
+    """The name in pinyin without tones or spaces, for every reading of its characters (曾 is
+    zeng as a family name, ceng otherwise); a person's also with the family name last."""
+    from pypinyin import Style, pinyin  # its dictionaries load only for names in Chinese characters
+
+    readings = [[r.replace("v", "u") for r in options] for options in pinyin(name, style=Style.NORMAL, heteronym=True)]
+    spellings: set[str] = set()
+    for syllables in itertools.islice(itertools.product(*readings), MAX_READINGS):
+        spellings.add("".join(syllables))
+        if kind == EntityKind.PERSON and len(syllables) > 1:
+            spellings.add("".join(syllables[1:]) + syllables[0])
+    return spellings
 
 
 def _attach_aliases(seen: list[Sighting], components: _Components) -> None:

@@ -240,3 +240,33 @@ def test_a_name_in_chinese_characters_is_told_from_a_description(name: str, pers
     """Chinese has no capitals: a name in its characters is a name unless the words of
     pipeline/data/zh_descriptions.toml make it a description (张先生: which Zhang?)."""
     assert looks_named_in_chinese(name, person) is named
+
+
+@pytest.mark.parametrize(
+    ("chinese", "latin", "kind"),
+    [
+        ("雷军", "Lei Jun", PERSON), ("雷军", "Jun Lei", PERSON), ("曾毓群", "Zeng Yuqun", PERSON),  # 曾: zeng
+        ("吕布", "Lü Bu", PERSON), ("小米", "Xiaomi", ORG), ("智谱", "Zhipu", ORG),
+    ],
+)  # fmt: skip
+def test_a_name_in_chinese_characters_joins_the_latin_name_spelling_its_pinyin(
+    chinese: str, latin: str, kind: EntityKind
+) -> None:
+    index = resolve(("zh", chinese, None, kind), ("en", latin, None, kind), ("fr", "Emad Mostaque", None, PERSON))
+    assert same(index, ("zh", chinese, None), ("en", latin, None))
+    assert len(index.entities) == 2
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        [("zh", "王伟", None, PERSON), ("zh", "王薇", None, PERSON), ("en", "Wang Wei", None, PERSON)],  # which one?
+        [("zh", "小米", None, ORG), ("en", "Xiaomi", None, PERSON)],  # another kind
+        [("zh", "蔡崇信", None, PERSON), ("en", "Cai Chong", None, PERSON)],  # not the whole name
+        [("zh", "腾讯", None, ORG), ("en", "Tengxu", None, ORG)],  # not its spelling
+    ],
+)
+def test_a_name_in_chinese_characters_joins_no_latin_name_but_its_one_spelling(
+    written: list[tuple[str, str, str | None, EntityKind]],
+) -> None:
+    assert len(resolve(*written).entities) == len(written)
