@@ -249,7 +249,7 @@ Array = NDArray[Any]  # numpy's element types are checked at run time, not by my
 
 ROLE_CODES = {role: n for n, role in enumerate(Role)}
 KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
-SLOT_KINDS = 2 * len(KIND_CODES)  # a party's kind, in Latin script or the registry, or in Chinese characters
+SLOT_KINDS = 2 * len(KIND_CODES)  # a party's kind, named in Latin script (or the registry), or in Chinese characters
 FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
 RETOLD_FAMILY_CODES = [FAMILY_CODES[family] for family in RETOLD_FAMILIES]
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
@@ -582,14 +582,14 @@ class MatchTable:
         )
         entities = [index.entities[e] for e in entity_ids]
         kind = np.array([KIND_CODES[e.kind] for e in entities], dtype=np.int64)
-        named = np.array(
+        # named in Latin script (or placed by the registry), and in Chinese characters: a name in
+        # Chinese characters that the registry does not place may be a Latin-script name's
+        # (莫斯塔克, "Mostaque"), so it clashes only with another such name, in slots of its own
+        latin = np.array(
             [e.kind != EntityKind.OTHER and (e.registered or looks_named(e.name)) for e in entities], dtype=bool
         )
-        # a name in Chinese characters that the registry does not place may be a Latin-script
-        # name's (莫斯塔克, "Mostaque"): it clashes only with another such name, in a slot of its own
         chinese = np.array([_named_in_chinese(e) for e in entities], dtype=bool)
-        named |= chinese
-        kind += chinese * len(KIND_CODES)
+        named = latin | chinese
         self.entity_named = np.r_[named, False]  # by entity code; -1 (no entity) picks the last
         rows = columns.parties.rows()
         role = columns.parties.column(0).astype(np.int64)
@@ -606,12 +606,14 @@ class MatchTable:
         self.entity_roles = _padded(mention_of, self.n, 0, role_bits)
         self.entity_weight = _padded(mention_of, self.n, 0.0, weight[entity_of])
         self.entity_of, self.mention_of = entity_of, mention_of
-        # named parties in key roles, by slot (role, kind): two different ones in a slot conflict
-        key_role = np.isin(role, [ROLE_CODES[r] for r in KEY_ROLES]) & named[entity]
-        any_kind = np.isin(role[key_role], [ROLE_CODES[r] for r in ANY_KIND_ROLES])
-        kind_slot = np.where(any_kind, chinese[entity[key_role]] * len(KIND_CODES), kind[entity[key_role]])
-        slot = role[key_role] * SLOT_KINDS + kind_slot
-        slot_keys = (rows[key_role] * len(ROLE_CODES) * SLOT_KINDS + slot) * count + entity[key_role]
+        # named parties in key roles, by slot (role, kind, script): two different ones in a slot
+        # conflict; a party named in both scripts (张勇, "Zhang Yong") takes a slot in each
+        key_role = np.isin(role, [ROLE_CODES[r] for r in KEY_ROLES])
+        slot = role * SLOT_KINDS + np.where(np.isin(role, [ROLE_CODES[r] for r in ANY_KIND_ROLES]), 0, kind[entity])
+        slot_keys = np.concatenate([
+            ((rows * len(ROLE_CODES) * SLOT_KINDS + slot + offset) * count + entity)[key_role & in_script[entity]]
+            for offset, in_script in ((0, latin), (len(KIND_CODES), chinese))
+        ])  # fmt: skip
         slot_keys = _distinct(slot_keys)
         slot_rows = slot_keys // (len(ROLE_CODES) * SLOT_KINDS * count)
         self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * SLOT_KINDS))
@@ -663,8 +665,14 @@ def _any_along(x: Array, axis: int) -> Array:
 
 
 def _named_in_chinese(entity: Entity) -> bool:
+    """Whether the sources name the entity in Chinese characters (and the registry does not place it)."""
     person = entity.kind == EntityKind.PERSON
-    return entity.kind != EntityKind.OTHER and not entity.registered and looks_named_in_chinese(entity.name, person)
+    names = (entity.name, *entity.aliases)
+    return (
+        entity.kind != EntityKind.OTHER
+        and not entity.registered
+        and any(looks_named_in_chinese(name, person) for name in names)
+    )
 
 
 def _participants(t: MatchTable, left: Array, right: Array) -> Array:

@@ -498,3 +498,13 @@ def test_one_person_named_two_ways_stepping_down_is_one_event(first: str, second
     one = stepped_down("en", first, "Alibaba", "The chairman of Alibaba stepped down.")
     other = stepped_down("fr", second, "Alibaba", "The chairman of Alibaba stepped down.")
     assert len(build_facts([one, other], REGISTRY)) == 1
+
+
+def test_a_person_named_in_both_scripts_still_clashes_with_another_named_in_chinese_characters() -> None:
+    """张勇 is "Zhang Yong" (pinyin), an entity named in Latin script; 蔡崇信 is another person,
+    named in Chinese characters only: the two still clash, as 张勇 and 蔡崇信 would."""
+    english = stepped_down("en", "Zhang Yong", "Alibaba", "The chairman of Alibaba stepped down.")
+    chinese = stepped_down("zh_a", "张勇", "阿里巴巴", "The chairman of Alibaba stepped down.")
+    other = stepped_down("zh_b", "蔡崇信", "阿里巴巴", "The chairman of Alibaba stepped down.")
+    facts = build_facts([english, chinese, other], REGISTRY)
+    assert groups(facts, english, chinese, other) == [[0, 1], [2]]
