@@ -37,7 +37,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import fuzz, process
 from scipy import sparse
 
 from pipeline import dates
@@ -119,7 +119,7 @@ VARIANT_WORDS = frozenset(
 )  # fmt: skip
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
-TYPO_LENGTH = 5  # letters of the shorter of two people's names from which two typing errors may leave one person
+NAME_SIMILARITY = 70  # rapidfuzz ratio from which two people's names may be one's: 76 for Prigozhin, Prigojine
 MAX_BLOCK = 64
 MAX_WIDTH = 16  # entities, key-role parties or amounts of one mention that matching compares
 WINDOW = 24
@@ -623,8 +623,13 @@ class MatchTable:
         self.slot_version = version[self.slot_entity]  # -1 (no entity) picks the last: none
         self.product_words = {code: tuple(name_key(e.name).split()) for code, e in enumerate(entities)
                               if e.kind == EntityKind.PRODUCT}  # fmt: skip
-        self.person_keys = {code: name_key(e.name, True) for code, e in enumerate(entities)
-                            if e.kind == EntityKind.PERSON}  # fmt: skip
+        self.person_keys = np.array([name_key(e.name, True) if e.kind == EntityKind.PERSON else "" for e in entities]
+                                    + [""], dtype=object)  # fmt: skip
+        words = Codes[str]()
+        person_words = [words.many(key.split()[:MAX_WIDTH]) for key in self.person_keys]
+        self.person_words = np.full((len(person_words), max(map(len, person_words))), -1, dtype=np.int64)
+        for code, row in enumerate(person_words):
+            self.person_words[code, : len(row)] = row
 
     def _amounts(self, columns: Columns) -> None:
         rows = columns.amounts.rows()
@@ -730,16 +735,22 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
 
 def _other_people(t: MatchTable, left: Array, right: Array, clashes: Array) -> Array:
     """Whether a pair's subjects clash (`clashes`: slot against slot) as two people surely
-    different: names that share no word and are more than two typing errors apart. Entity resolution
-    keeps apart names that may still be one person's: another form of the first name ("Joe
-    Tsai", "Joseph Tsai"), the family name first ("Zhang Yong", "Daniel Zhang"), a final vowel
-    ("Louis Martin", "Louise Martin"), or typing errors chained ("Anoro Miamor", "Amorto Miamor")."""
-    other = _any_along(_any_along(clashes, 2), 1)
-    for pair, i, j in np.argwhere(clashes).tolist():  # few pairs
-        a, b = t.person_keys.get(t.slot_entity[left[pair], i], ""), t.person_keys.get(t.slot_entity[right[pair], j], "")
-        typo = min(len(a), len(b)) >= TYPO_LENGTH and Levenshtein.distance(a, b, score_cutoff=2) <= 2
-        if typo or set(a.split()) & set(b.split()):
-            other[pair] = False
+    different: names that share no word and do not look alike. Entity resolution keeps apart
+    names that may still be one person's: another form of the first name ("Joe Tsai", "Joseph
+    Tsai"), the family name first ("Zhang Yong", "Daniel Zhang"), a final vowel ("Louis Martin",
+    "Louise Martin"), typing errors chained ("Anoro Miamor", "Amorto Miamor") or another
+    language's transliteration ("Yevgeny Prigozhin", « Evgueni Prigojine »). Compared over all
+    the clashing pairs at once: words by their codes, likeness by rapidfuzz."""
+    pair, i, j = np.nonzero(clashes)
+    entity_a, entity_b = t.slot_entity[left[pair], i], t.slot_entity[right[pair], j]
+    a, b = t.person_keys[entity_a], t.person_keys[entity_b]
+    words_a, words_b = t.person_words[entity_a][:, :, None], t.person_words[entity_b][:, None, :]
+    share_a_word = _any_along(_any_along((words_a == words_b) & (words_a >= 0), 2), 1)
+    look_alike = process.cpdist(a, b, scorer=fuzz.ratio) >= NAME_SIMILARITY
+    people = (a != "") & (b != "")
+    other = np.zeros(len(left), dtype=bool)
+    other[pair[people]] = True
+    other[pair[people & (share_a_word | look_alike)]] = False  # one pairing that may be one person is enough
     return other
 
 

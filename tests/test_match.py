@@ -491,6 +491,7 @@ def test_two_people_stepping_down_as_chairman_of_one_company_in_one_month_stay_a
         ("Joe Tsai", "Joseph Tsai"),  # another form of the first name
         ("Zhang Yong", "Daniel Zhang"),  # family name first, and an English name
         ("Anoro Miamor", "Amorto Miamor"),  # two typing errors
+        ("Yevgeny Prigozhin", "Evgueni Prigojine"),  # the English and French transliterations
         ("张勇", "Zhang Yong"),  # Chinese characters and Latin script: maybe one name, written two ways
     ],
 )
