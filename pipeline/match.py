@@ -78,6 +78,19 @@ KEY_ROLES = {
     Role.PRODUCT,
     Role.TARGET,
     Role.ORGANIZATION,
+    Role.RECIPIENT,
+    Role.DEBTOR,
+    Role.DEFENDANT,
+}
+# The key roles of the parties an event is about, by family: another one is another event, as
+# another date is (Zhang Yong stepping down is not Joe Tsai; Perplexity's $100M round is not
+# Poolside's; the labels' suit against Suno is not the one against Udio; AWS owed by Stability
+# is not AWS owed by Inflection; Nvidia buying Run:ai is not Nvidia buying Deci).
+ABOUT_ROLES = {
+    "people": {Role.SUBJECT},
+    "money": {Role.SUBJECT, Role.RECIPIENT, Role.DEBTOR, Role.ORGANIZATION},
+    "deal": {Role.TARGET, Role.PARTNER},
+    "conflict": {Role.SUBJECT, Role.DEFENDANT},
 }
 # Key roles in which a person and an organization are two parties too: an author suing is not
 # Getty Images suing, money owed to a person is not money owed to a company. (A person speaking
@@ -91,7 +104,7 @@ WEIGHTS = {
     "participant_conflict": -1.5,
     "other_party": -2.0,  # a resignation or appointment at another organization, a lawsuit by another plaintiff
     "other_product": -5.0,  # another version number, or another product released: another event, as disjoint dates are
-    "other_person": -5.0,  # another person resigning or appointed, not another spelling of one: another event too
+    "other_protagonist": -5.0,  # another one resigning, raising, owing, sued, bought or partnered with (ABOUT)
     "same_date": 0.5,
     "nested_date": 0.3,
     "disjoint_date": -5.0,
@@ -252,6 +265,9 @@ KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
 SLOT_KINDS = 2 * len(KIND_CODES)  # a party's kind, named in Latin script (or the registry), or in Chinese characters
 FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
 RETOLD_FAMILY_CODES = [FAMILY_CODES[family] for family in RETOLD_FAMILIES]
+ABOUT = np.zeros((len(FAMILY_CODES), len(ROLE_CODES)), dtype=bool)  # ABOUT_ROLES by family and role code
+for _family, _roles in ABOUT_ROLES.items():
+    ABOUT[FAMILY_CODES[_family], [ROLE_CODES[r] for r in _roles]] = True
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
 PAIR_CHUNK = 200_000  # pairs scored per batch, at most: bounds the size of the temporary arrays
 PAIR_CELLS = 3_200_000  # pairs × width² per batch: fewer pairs when some mention names many parties
@@ -623,13 +639,15 @@ class MatchTable:
         self.slot_version = version[self.slot_entity]  # -1 (no entity) picks the last: none
         self.product_words = {code: tuple(name_key(e.name).split()) for code, e in enumerate(entities)
                               if e.kind == EntityKind.PRODUCT}  # fmt: skip
-        self.person_keys = np.array([name_key(e.name, True) if e.kind == EntityKind.PERSON else "" for e in entities]
-                                    + [""], dtype=object)  # fmt: skip
+        self.party_person = np.array([e.kind == EntityKind.PERSON for e in entities] + [False])
+        self.party_keys = np.array(
+            [name_key(e.name, e.kind == EntityKind.PERSON) for e in entities] + [""], dtype=object
+        )
         words = Codes[str]()
-        person_words = [words.many(key.split()[:MAX_WIDTH]) for key in self.person_keys]
-        self.person_words = np.full((len(person_words), max(map(len, person_words))), -1, dtype=np.int64)
-        for code, row in enumerate(person_words):
-            self.person_words[code, : len(row)] = row
+        party_words = [words.many(key.split()[:MAX_WIDTH]) for key in self.party_keys]
+        self.party_words = np.full((len(party_words), max(map(len, party_words))), -1, dtype=np.int64)
+        for code, row in enumerate(party_words):
+            self.party_words[code, : len(row)] = row
 
     def _amounts(self, columns: Columns) -> None:
         rows = columns.amounts.rows()
@@ -717,7 +735,7 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     employers_differ = _any_along(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), 1)
     plaintiffs_differ = _any_along(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), 1)
     parties_differ: Array = (employers_differ & people) | (plaintiffs_differ & (family == FAMILY_CODES["conflict"]))
-    subjects = clashes & ((role == ROLE_CODES[Role.SUBJECT]) & people[:, None])[:, :, None]
+    protagonists = clashes & ABOUT[family[:, None], np.maximum(role, 0)][:, :, None]
     products_differ = np.zeros(len(left), dtype=bool)
     products = np.flatnonzero(_any_along(clashing & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
@@ -730,27 +748,32 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
         other_release[pair, i, j] = not _nested(t, entity_a[pair, i], entity_b[pair, j])
     other = (numbered & (version_a != version_b)) | other_release
     products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
-    return conflict, products_differ, _other_people(t, left, right, subjects), parties_differ
+    return conflict, products_differ, _other_protagonists(t, left, right, protagonists), parties_differ
 
 
-def _other_people(t: MatchTable, left: Array, right: Array, clashes: Array) -> Array:
-    """Whether a pair's subjects clash (`clashes`: slot against slot) as two people surely
-    different: names that share no word and do not look alike. Entity resolution keeps apart
-    names that may still be one person's: another form of the first name ("Joe Tsai", "Joseph
+def _other_protagonists(t: MatchTable, left: Array, right: Array, clashes: Array) -> Array:
+    """Whether a pair's events are about two parties surely different (`clashes`: slot against
+    slot, in the roles of ABOUT): names that do not look alike (rapidfuzz), and, for people,
+    share no word, for others, neither's words within the other's. Entity resolution keeps apart
+    names that may still be one party's: another form of the first name ("Joe Tsai", "Joseph
     Tsai"), the family name first ("Zhang Yong", "Daniel Zhang"), a final vowel ("Louis Martin",
-    "Louise Martin"), typing errors chained ("Anoro Miamor", "Amorto Miamor") or another
-    language's transliteration ("Yevgeny Prigozhin", « Evgueni Prigojine »). Compared over all
-    the clashing pairs at once: words by their codes, likeness by rapidfuzz."""
+    "Louise Martin"), typing errors chained ("Anoro Miamor", "Amorto Miamor"), another
+    language's transliteration ("Yevgeny Prigozhin", « Evgueni Prigojine »), a short name
+    ("Mistral", "Mistral AI"), while "Mistral AI" and "Stability AI" share only a common word.
+    Compared over all the clashing pairs at once: words by their codes, likeness by rapidfuzz."""
     pair, i, j = np.nonzero(clashes)
     entity_a, entity_b = t.slot_entity[left[pair], i], t.slot_entity[right[pair], j]
-    a, b = t.person_keys[entity_a], t.person_keys[entity_b]
-    words_a, words_b = t.person_words[entity_a][:, :, None], t.person_words[entity_b][:, None, :]
-    share_a_word = _any_along(_any_along((words_a == words_b) & (words_a >= 0), 2), 1)
-    look_alike = process.cpdist(a, b, scorer=fuzz.ratio) >= NAME_SIMILARITY
-    people = (a != "") & (b != "")
+    words_a, words_b = t.party_words[entity_a][:, :, None], t.party_words[entity_b][:, None, :]
+    found_a, found_b = words_a == words_b, words_b >= 0
+    share_a_word = _any_along(_any_along(found_a & (words_a >= 0), 2), 1)
+    a_within_b = np.all(_any_along(found_a, 2) | (words_a[:, :, 0] < 0), axis=1)
+    b_within_a = np.all(_any_along(found_a, 1) | ~found_b[:, 0, :], axis=1)
+    person = t.party_person[entity_a] & t.party_person[entity_b]
+    look_alike = process.cpdist(t.party_keys[entity_a], t.party_keys[entity_b], scorer=fuzz.ratio) >= NAME_SIMILARITY
+    maybe_one = look_alike | np.where(person, share_a_word, a_within_b | b_within_a)
     other = np.zeros(len(left), dtype=bool)
-    other[pair[people]] = True
-    other[pair[people & (share_a_word | look_alike)]] = False  # one pairing that may be one person is enough
+    other[pair] = True
+    other[pair[maybe_one]] = False  # one pairing that may be one party is enough
     return other
 
 
@@ -819,10 +842,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     detail_differs = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["detail_differs"]] = detail_differs
     values[:, column["participants"]] = _participants(t, left, right)
-    party_conflict, other_product, other_person, other_party = _participant_conflicts(t, left, right)
+    party_conflict, other_product, other_protagonist, other_party = _participant_conflicts(t, left, right)
     values[:, column["participant_conflict"]] = party_conflict
     values[:, column["other_product"]] = other_product
-    values[:, column["other_person"]] = other_person
+    values[:, column["other_protagonist"]] = other_protagonist
     values[:, column["other_party"]] = other_party
     start_a, end_a, start_b, end_b = t.start[left], t.end[left], t.start[right], t.end[right]
     dated = (start_a >= 0) & (start_b >= 0)

@@ -509,3 +509,74 @@ def test_a_person_named_in_both_scripts_still_clashes_with_another_named_in_chin
     other = stepped_down("zh_b", "蔡崇信", "阿里巴巴", "The chairman of Alibaba stepped down.")
     facts = build_facts([english, chinese, other], REGISTRY)
     assert groups(facts, english, chinese, other) == [[0, 1], [2]]
+
+
+def told(
+    doc: str, kind: str, summary: str, parties: list[tuple[str, str]], amount: str | None, **fields: Any
+) -> Mention:
+    """A mention of an event of `kind` in April 2024, its parties (name, role) organizations."""
+    return mention(doc, 0, {
+        "type": kind, "summary": summary, "participants": [party(name, role) for name, role in parties],
+        "amounts": [money(amount)] if amount else [], "time": when(None, "2024-04"), **fields,
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (  # the one raising differs
+            told("en", "funding", "AI startup Perplexity raised $100 million.", [("Perplexity AI", "recipient")],
+                 "$100 million", stage=None),
+            told("fr", "funding", "The AI startup Poolside raised $100 million.", [("Poolside", "recipient")],
+                 "100 millions de dollars", stage=None),
+        ),
+        (  # the one sued differs
+            told("en", "lawsuit", "Record labels sued Suno for copyright infringement.",
+                 [("RIAA", "plaintiff"), ("Suno", "defendant")], None, claim="copyright infringement"),
+            told("fr", "lawsuit", "Record labels sued Udio for copyright infringement.",
+                 [("RIAA", "plaintiff"), ("Udio", "defendant")], None, claim="copyright infringement"),
+        ),
+        (  # the one owing differs
+            told("en", "debt", "Stability AI owed AWS $1 million.", [("Stability AI", "debtor"), ("AWS", "creditor")],
+                 "$1 million", status="unpaid"),
+            told("fr", "debt", "Inflection owed AWS $1 million.", [("Inflection AI", "debtor"), ("AWS", "creditor")],
+                 "1 million de dollars", status="unpaid"),
+        ),
+        (  # the one bought differs
+            told("en", "acquisition", "Nvidia agreed to acquire Israeli AI startup Run:ai.",
+                 [("Nvidia", "acquirer"), ("Run:ai", "target")], None, status="announced"),
+            told("fr", "acquisition", "Nvidia agreed to acquire Israeli AI startup Deci.",
+                 [("Nvidia", "acquirer"), ("Deci", "target")], None, status="announced"),
+        ),
+        (  # the one partnered with differs
+            told("en", "partnership", "OpenAI signed a deal with the Financial Times.",
+                 [("OpenAI", "subject"), ("Financial Times", "partner")], None),
+            told("fr", "partnership", "OpenAI signed a deal with Moderna.",
+                 [("OpenAI", "subject"), ("Moderna", "partner")], None),
+        ),
+    ],
+)  # fmt: skip
+def test_events_about_two_different_parties_in_one_month_stay_apart(first: Mention, second: Mention) -> None:
+    """The same type, month, wording and amount, but about another company: another event."""
+    assert len(build_facts([first, second], REGISTRY)) == 2
+
+
+def test_one_company_under_its_short_and_full_names_bought_once_is_one_event() -> None:
+    """ "Activision" is in "Activision Blizzard" (and looks too little like it for likeness alone)."""
+    full = told(
+        "en",
+        "acquisition",
+        "Microsoft completed its $68.7 billion acquisition of Activision Blizzard.",
+        [("Microsoft", "acquirer"), ("Activision Blizzard", "target")],
+        "$68.7 billion",
+        status="completed",
+    )
+    short = told(
+        "fr",
+        "acquisition",
+        "Microsoft completed its $68.7 billion acquisition of Activision.",
+        [("Microsoft", "acquirer"), ("Activision", "target")],
+        "68,7 milliards de dollars",
+        status="completed",
+    )
+    assert len(build_facts([full, short], REGISTRY)) == 1
