@@ -735,7 +735,10 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     employers_differ = _any_along(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), 1)
     plaintiffs_differ = _any_along(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), 1)
     parties_differ: Array = (employers_differ & people) | (plaintiffs_differ & (family == FAMILY_CODES["conflict"]))
-    protagonists = clashes & ABOUT[family[:, None], np.maximum(role, 0)][:, :, None]
+    clashed = np.flatnonzero(conflict)  # the other pairs name no party against each other
+    protagonists = clashes[clashed] & ABOUT[family[clashed, None], np.maximum(role[clashed], 0)][:, :, None]
+    other_protagonist = np.zeros(len(left), dtype=bool)
+    other_protagonist[clashed] = _other_protagonists(t, left[clashed], right[clashed], protagonists)
     products_differ = np.zeros(len(left), dtype=bool)
     products = np.flatnonzero(_any_along(clashing & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
@@ -748,7 +751,7 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
         other_release[pair, i, j] = not _nested(t, entity_a[pair, i], entity_b[pair, j])
     other = (numbered & (version_a != version_b)) | other_release
     products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
-    return conflict, products_differ, _other_protagonists(t, left, right, protagonists), parties_differ
+    return conflict, products_differ, other_protagonist, parties_differ
 
 
 def _other_protagonists(t: MatchTable, left: Array, right: Array, clashes: Array) -> Array:
@@ -762,7 +765,9 @@ def _other_protagonists(t: MatchTable, left: Array, right: Array, clashes: Array
     ("Mistral", "Mistral AI"), while "Mistral AI" and "Stability AI" share only a common word.
     Compared over all the clashing pairs at once: words by their codes, likeness by rapidfuzz."""
     pair, i, j = np.nonzero(clashes)
-    entity_a, entity_b = t.slot_entity[left[pair], i], t.slot_entity[right[pair], j]
+    codes = t.slot_entity[left[pair], i] * len(t.party_keys) + t.slot_entity[right[pair], j]
+    distinct, where = np.unique(codes, return_inverse=True)  # each pairing of two parties once
+    entity_a, entity_b = distinct // len(t.party_keys), distinct % len(t.party_keys)
     words_a, words_b = t.party_words[entity_a][:, :, None], t.party_words[entity_b][:, None, :]
     found_a, found_b = words_a == words_b, words_b >= 0
     share_a_word = _any_along(_any_along(found_a & (words_a >= 0), 2), 1)
@@ -770,7 +775,7 @@ def _other_protagonists(t: MatchTable, left: Array, right: Array, clashes: Array
     b_within_a = np.all(_any_along(found_a, 1) | ~found_b[:, 0, :], axis=1)
     person = t.party_person[entity_a] & t.party_person[entity_b]
     look_alike = process.cpdist(t.party_keys[entity_a], t.party_keys[entity_b], scorer=fuzz.ratio) >= NAME_SIMILARITY
-    maybe_one = look_alike | np.where(person, share_a_word, a_within_b | b_within_a)
+    maybe_one = (look_alike | np.where(person, share_a_word, a_within_b | b_within_a))[where]
     other = np.zeros(len(left), dtype=bool)
     other[pair] = True
     other[pair[maybe_one]] = False  # one pairing that may be one party is enough
