@@ -5,7 +5,8 @@ compare equal across languages.
 How a participant is resolved, in order:
 1. its `canonical_name`, else its name as written, is looked up in the curated alias registry
    (pipeline/data/entities.toml, plus the user's own file);
-2. names with the same words but one, that one a typing error away (a letter wrong, missing or
+2. names that are the same letters spaced otherwise ("X.AI", "xAI") are one; names with the
+   same words but one, that one a typing error away (a letter wrong, missing or
    extra; two neighbours swapped in words of 9 letters or more; never a digit: "Llama2" is not
    "Llama3"; never a first name's final vowel: Louis is not Louise), are the same entity
    ("Chtistian Laforte" = "Christian Laforte"), each variant
@@ -268,6 +269,16 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
                 yield a, b
 
 
+def _same_letters(keys: list[str], kind_of: Callable[[str], EntityKind]) -> list[list[str]]:
+    """Names of one kind that are the same letters spaced otherwise ("X.AI" and "xAI", "Hugging
+    Face" and "HuggingFace", "Deep Mind" and "DeepMind")."""
+    groups: dict[tuple[str, EntityKind], list[str]] = defaultdict(list)
+    for key in keys:
+        if _LATIN.match(key):
+            groups[(key.replace(" ", ""), kind_of(key))].append(key)
+    return [spaced for spaced in groups.values() if len(spaced) > 1]
+
+
 def _typo_groups(near: set[tuple[str, str]], weight: Callable[[str], int]) -> list[list[str]]:
     """Names grouped around the spelling most documents use: each name joins the heaviest name a
     typing error away (ties by name) when that one is its own heaviest, so "Satya Nadela" and
@@ -311,6 +322,9 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
 
     proper = {key for s, key in zip(seen, keys, strict=True) if looks_proper(s.canonical_name or s.name)}
     primary = sorted(k for k in kinds if k)
+    for spaced in _same_letters(primary, kind_of):
+        for key in spaced[1:]:
+            components.union(spaced[0], key)
     multi_word = [k for k in primary if " " in k]
     near = {(a, b) for a, b in _fuzzy_pairs(multi_word) if kind_of(a) == kind_of(b) and _same_full_name(a, b)}
     for spellings in _typo_groups(near, lambda key: kinds[key].total()):
@@ -483,6 +497,18 @@ def _attach_transliterations(keys: list[str], kind_of: Callable[[str], EntityKin
     for root, spellers in sorted(spelled_by.items()):
         if len(spellers) == 1:
             components.union(spellers.pop(), root)
+
+
+def in_chinese_characters(name: str) -> bool:
+    return bool(_CHINESE_NAME.fullmatch(name.strip()))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def pinyin_of(name: str) -> str:
+    """The name in pinyin, each character's usual reading, without tones or spaces."""
+    from pypinyin import lazy_pinyin  # its dictionaries load only for names in Chinese characters
+
+    return "".join(lazy_pinyin(name)).replace("v", "u")
 
 
 MAX_READINGS = 16  # pinyin spellings tried per name, at most: a character may read several ways

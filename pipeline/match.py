@@ -42,7 +42,17 @@ from scipy import sparse
 
 from pipeline import dates
 from pipeline.cluster import Origins
-from pipeline.entities import Entity, EntityIndex, Sighting, Sightings, looks_named, looks_named_in_chinese, name_key
+from pipeline.entities import (
+    Entity,
+    EntityIndex,
+    Sighting,
+    Sightings,
+    in_chinese_characters,
+    looks_named,
+    looks_named_in_chinese,
+    name_key,
+    pinyin_of,
+)
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
 from pipeline.records import Mention
@@ -643,6 +653,8 @@ class MatchTable:
         self.party_keys = np.array(
             [name_key(e.name, e.kind == EntityKind.PERSON) for e in entities] + [""], dtype=object
         )
+        self.chinese_forms = [tuple(n for n in (e.name, *e.aliases) if in_chinese_characters(n)) for e in entities]
+        self.has_chinese = np.array([bool(forms) for forms in self.chinese_forms] + [False])
         words = Codes[str]()
         party_words = [words.many(key.split()[:MAX_WIDTH]) for key in self.party_keys]
         self.party_words = np.full((len(party_words), max(map(len, party_words))), -1, dtype=np.int64)
@@ -724,21 +736,29 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     slot_a, slot_b = t.slot[left], t.slot[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
     same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
-    lonely_a = np.where(_any_along(same_slot, 2) & ~_any_along(same_party, 2), slot_a, -1)
-    lonely_b = np.where(_any_along(same_slot, 1) & ~_any_along(same_party, 1), slot_b, -1)
+    # a party the other mention names in another role is no other party: roles swapped (who
+    # invested in whom, which of two partners is the subject) are one event told two ways
+    named_by_b = _any_along(t.slot_entity[left][:, :, None] == t.entity[right][:, None, :], 2)
+    named_by_a = _any_along(t.slot_entity[right][:, :, None] == t.entity[left][:, None, :], 2)
+    lonely_a = np.where(_any_along(same_slot, 2) & ~_any_along(same_party, 2) & ~named_by_b, slot_a, -1)
+    lonely_b = np.where(_any_along(same_slot, 1) & ~_any_along(same_party, 1) & ~named_by_a, slot_b, -1)
     clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
-    clashing = _any_along(clashes, 2)  # each of a's parties: does b name another in its slot?
     role = lonely_a // SLOT_KINDS
-    conflict = _any_along(clashing, 1)
     family = t.family[left]
+    clashed = np.flatnonzero(_any_along(_any_along(clashes, 2), 1))  # the other pairs name no party against
+    alike, kin = _may_be_one(t, left[clashed], right[clashed], clashes[clashed])
+    surely = clashes.copy()
+    surely[clashed] &= ~alike  # names that may be one party's are no evidence of two
+    clashing = _any_along(surely, 2)  # each of a's parties: does b name another in its slot?
+    conflict = _any_along(clashing, 1)
     people = family == FAMILY_CODES["people"]
     employers_differ = _any_along(clashing & (role == ROLE_CODES[Role.ORGANIZATION]), 1)
     plaintiffs_differ = _any_along(clashing & (role == ROLE_CODES[Role.PLAINTIFF]), 1)
     parties_differ: Array = (employers_differ & people) | (plaintiffs_differ & (family == FAMILY_CODES["conflict"]))
-    clashed = np.flatnonzero(conflict)  # the other pairs name no party against each other
-    protagonists = clashes[clashed] & ABOUT[family[clashed, None], np.maximum(role[clashed], 0)][:, :, None]
+    about = ABOUT[family[clashed, None], np.maximum(role[clashed], 0)][:, :, None]
     other_protagonist = np.zeros(len(left), dtype=bool)
-    other_protagonist[clashed] = _other_protagonists(t, left[clashed], right[clashed], protagonists)
+    other_protagonist[clashed] = np.any(surely[clashed] & about & ~kin, axis=(1, 2))
+    clashing = _any_along(clashes, 2)
     products_differ = np.zeros(len(left), dtype=bool)
     products = np.flatnonzero(_any_along(clashing & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few pairs
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
@@ -754,19 +774,22 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     return conflict, products_differ, other_protagonist, parties_differ
 
 
-def _other_protagonists(t: MatchTable, left: Array, right: Array, clashes: Array) -> Array:
-    """Whether a pair's events are about two parties surely different (`clashes`: slot against
-    slot, in the roles of ABOUT): names that do not look alike (rapidfuzz), and, for people,
-    share no word, for others, neither's words within the other's. Entity resolution keeps apart
-    names that may still be one party's: another form of the first name ("Joe Tsai", "Joseph
-    Tsai"), the family name first ("Zhang Yong", "Daniel Zhang"), a final vowel ("Louis Martin",
-    "Louise Martin"), typing errors chained ("Anoro Miamor", "Amorto Miamor"), another
-    language's transliteration ("Yevgeny Prigozhin", « Evgueni Prigojine »), a short name
-    ("Mistral", "Mistral AI"), while "Mistral AI" and "Stability AI" share only a common word.
-    Compared over all the clashing pairs at once: words by their codes, likeness by rapidfuzz."""
+def _may_be_one(t: MatchTable, left: Array, right: Array, clashes: Array) -> tuple[Array, Array]:
+    """For each clashing pairing of two parties (`clashes`: slot against slot), whether their
+    names may still be one party's, which entity resolution kept apart: names that look alike
+    but share no word (rapidfuzz: typing errors in every word, "Viusa Rausor" and "Viusam
+    Rauor"; another language's transliteration, "Yevgeny Prigozhin" and « Evgueni Prigojine »;
+    not "Eltoor Labs" and "Loiklo Labs", alike for their shared word), one
+    organization's or product's words all within the other's ("Activision", "Activision
+    Blizzard"; not "Mistral AI" and "Stability AI"), names in Chinese characters one within the
+    other or sounding alike, or a part of a foreign name so (百度公司, 百度; 梁文锋, 梁文峰; 米拉·穆拉蒂,
+    穆拉提); and, second, whether two people's
+    names share a word, another form of one name ("Joe Tsai", "Joseph Tsai"; "Zhang Yong",
+    "Daniel Zhang") as often as two people of one family or one first name. Each pairing of two
+    parties is compared once, all at once: words by their codes, likeness by rapidfuzz."""
     pair, i, j = np.nonzero(clashes)
     codes = t.slot_entity[left[pair], i] * len(t.party_keys) + t.slot_entity[right[pair], j]
-    distinct, where = np.unique(codes, return_inverse=True)  # each pairing of two parties once
+    distinct, where = np.unique(codes, return_inverse=True)
     entity_a, entity_b = distinct // len(t.party_keys), distinct % len(t.party_keys)
     words_a, words_b = t.party_words[entity_a][:, :, None], t.party_words[entity_b][:, None, :]
     found_a, found_b = words_a == words_b, words_b >= 0
@@ -775,11 +798,27 @@ def _other_protagonists(t: MatchTable, left: Array, right: Array, clashes: Array
     b_within_a = np.all(_any_along(found_a, 1) | ~found_b[:, 0, :], axis=1)
     person = t.party_person[entity_a] & t.party_person[entity_b]
     look_alike = process.cpdist(t.party_keys[entity_a], t.party_keys[entity_b], scorer=fuzz.ratio) >= NAME_SIMILARITY
-    maybe_one = (look_alike | np.where(person, share_a_word, a_within_b | b_within_a))[where]
-    other = np.zeros(len(left), dtype=bool)
-    other[pair] = True
-    other[pair[maybe_one]] = False  # one pairing that may be one party is enough
-    return other
+    alike = (look_alike & ~share_a_word) | (~person & (a_within_b | b_within_a))  # "Eltoor Labs", "Loiklo Labs"
+    for k in np.flatnonzero(~alike & t.has_chinese[entity_a] & t.has_chinese[entity_b]).tolist():  # few
+        alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]])
+    maybe, kin = np.zeros(clashes.shape, dtype=bool), np.zeros(clashes.shape, dtype=bool)
+    maybe[pair, i, j], kin[pair, i, j] = alike[where], (person & share_a_word)[where]
+    return maybe, kin
+
+
+def _one_in_chinese(forms_a: tuple[str, ...], forms_b: tuple[str, ...]) -> bool:
+    """Whether two parties' names in Chinese characters may be one party's: one within the other
+    (百度, 百度公司; 恒大, 中国恒大; 蚂蚁, 蚂蚁集团), or sounding alike (梁文锋, 梁文峰: a slip of the
+    input method; 穆拉蒂, 穆拉提: Murati transliterated twice)."""
+    parts_a, parts_b = _with_parts(forms_a), _with_parts(forms_b)
+    return any(
+        a in b or b in a or fuzz.ratio(pinyin_of(a), pinyin_of(b)) >= NAME_SIMILARITY for a in parts_a for b in parts_b
+    )
+
+
+def _with_parts(forms: tuple[str, ...]) -> set[str]:
+    """Names in Chinese characters and the parts of foreign names among them (米拉·穆拉蒂: 穆拉蒂)."""
+    return set(forms) | {part for form in forms for part in re.split(r"[·・‧•]", form) if part}
 
 
 def _nested(t: MatchTable, a: int, b: int) -> bool:

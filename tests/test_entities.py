@@ -233,7 +233,9 @@ def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:
         ("该公司", False, False), ("三名作者", True, False), ("多家公司", False, False),
         ("来自德国的学者", False, False), ("谷歌员工", True, False), ("投资者们", True, False),
         ("前首席执行官", True, False), ("公司", False, False), ("高管", True, False), ("张先生", True, False),
-        ("Laten Diffusion 团队", False, False), ("Getty Images", False, False),
+        ("Laten Diffusion 团队", False, False), ("Getty Images", False, False), ("田某某", True, False),
+        ("董事长兼首席执行官", True, False), ("美国芯片巨头", False, False), ("原告方", False, False),
+        ("公司高层", True, False), ("董事会成员", True, False),
     ],
 )  # fmt: skip
 def test_a_name_in_chinese_characters_is_told_from_a_description(name: str, person: bool, named: bool) -> None:
@@ -270,3 +272,11 @@ def test_a_name_in_chinese_characters_joins_no_latin_name_but_its_one_spelling(
     written: list[tuple[str, str, str | None, EntityKind]],
 ) -> None:
     assert len(resolve(*written).entities) == len(written)
+
+
+@pytest.mark.parametrize(
+    ("spaced", "other"), [("X.AI", "xAI"), ("Hugging Face", "HuggingFace"), ("Deep Mind", "DeepMind")]
+)
+def test_names_of_the_same_letters_spaced_otherwise_are_one_entity(spaced: str, other: str) -> None:
+    index = resolve(("en", spaced, None, ORG), ("fr", other, None, ORG))
+    assert same(index, ("en", spaced, None), ("fr", other, None))

@@ -580,3 +580,48 @@ def test_one_company_under_its_short_and_full_names_bought_once_is_one_event() -
         status="completed",
     )
     assert len(build_facts([full, short], REGISTRY)) == 1
+
+
+def test_one_investment_told_with_the_roles_swapped_is_one_event() -> None:
+    """A weak model makes the investor the subject in one article and the company invested in
+    the subject in another: the same two parties, so no party against, and one event."""
+    french = told(
+        "fr",
+        "funding",
+        "Microsoft invested $10 billion in OpenAI.",
+        [("Microsoft", "subject"), ("OpenAI", "recipient")],
+        "10 milliards de dollars",
+        stage=None,
+    )
+    chinese = told(
+        "zh",
+        "funding",
+        "OpenAI received a $10 billion investment from Microsoft.",
+        [("OpenAI", "subject"), ("微软", "investor")],
+        "100亿美元",
+        stage=None,
+    )
+    assert len(build_facts([french, chinese], REGISTRY)) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "second", "role", "fields"),
+    [
+        ("partnership", "百度", "百度公司", "partner", {}),  # one within the other
+        ("appointment", "梁文锋", "梁文峰", "subject", {"position": "CEO"}),  # sounding alike: an input-method slip
+        ("appointment", "米拉·穆拉蒂", "穆拉提", "subject", {"position": "CEO"}),  # Murati, a part transliterated twice
+    ],
+)
+def test_one_party_named_two_ways_in_chinese_characters_is_one_event(
+    kind: str, first: str, second: str, role: str, fields: dict[str, Any]
+) -> None:
+    one = told("zh_a", kind, "Apple partnered with Baidu.", [("苹果", "subject"), (first, role)], None, **fields)
+    other = told("zh_b", kind, "Apple partnered with Baidu.", [("苹果", "subject"), (second, role)], None, **fields)
+    assert len(build_facts([one, other], REGISTRY)) == 1
+
+
+def test_two_companies_whose_names_look_alike_only_by_a_shared_word_are_two_defendants() -> None:
+    """ "Eltoor Labs" and "Loiklo Labs" score 73 by rapidfuzz, most of it " Labs"."""
+    one = told("en", "lawsuit", "Deneto Amsuam sued Eltoor Labs.", [("Eltoor Labs", "defendant")], None, claim=None)
+    other = told("fr", "lawsuit", "Deneto Amsuam sued Loiklo Labs.", [("Loiklo Labs", "defendant")], None, claim=None)
+    assert len(build_facts([one, other], REGISTRY)) == 2
