@@ -734,19 +734,21 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     the CFO of Hugging Face), or a lawsuit is brought by two different plaintiffs (an artist's
     suit against Stability AI is not Getty Images')."""
     slot_a, slot_b = t.slot[left], t.slot[right]
+    party_a, party_b = t.slot_entity[left], t.slot_entity[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
-    same_party = same_slot & (t.slot_entity[left][:, :, None] == t.slot_entity[right][:, None, :])
+    same_party = same_slot & (party_a[:, :, None] == party_b[:, None, :])
+    lonely_a = np.where(_any_along(same_slot, 2) & ~_any_along(same_party, 2), slot_a, -1)
+    lonely_b = np.where(_any_along(same_slot, 1) & ~_any_along(same_party, 1), slot_b, -1)
+    clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
+    clashed = np.flatnonzero(_any_along(_any_along(clashes, 2), 1))  # the other pairs name no party against
     # a party the other mention names in another role is no other party: roles swapped (who
     # invested in whom, which of two partners is the subject) are one event told two ways
-    named_by_b = _any_along(t.slot_entity[left][:, :, None] == t.entity[right][:, None, :], 2)
-    named_by_a = _any_along(t.slot_entity[right][:, :, None] == t.entity[left][:, None, :], 2)
-    lonely_a = np.where(_any_along(same_slot, 2) & ~_any_along(same_party, 2) & ~named_by_b, slot_a, -1)
-    lonely_b = np.where(_any_along(same_slot, 1) & ~_any_along(same_party, 1) & ~named_by_a, slot_b, -1)
-    clashes = (lonely_a[:, :, None] == lonely_b[:, None, :]) & (lonely_a[:, :, None] >= 0)
+    named_by_b = _any_along(party_a[clashed][:, :, None] == t.entity[right[clashed]][:, None, :], 2)
+    named_by_a = _any_along(party_b[clashed][:, :, None] == t.entity[left[clashed]][:, None, :], 2)
+    clashes[clashed] &= ~named_by_b[:, :, None] & ~named_by_a[:, None, :]
     role = lonely_a // SLOT_KINDS
     family = t.family[left]
-    clashed = np.flatnonzero(_any_along(_any_along(clashes, 2), 1))  # the other pairs name no party against
-    alike, kin = _may_be_one(t, left[clashed], right[clashed], clashes[clashed])
+    alike, kin = _may_be_one(t, party_a[clashed], party_b[clashed], clashes[clashed])
     surely = clashes.copy()
     surely[clashed] &= ~alike  # names that may be one party's are no evidence of two
     clashing = _any_along(surely, 2)  # each of a's parties: does b name another in its slot?
@@ -774,8 +776,9 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     return conflict, products_differ, other_protagonist, parties_differ
 
 
-def _may_be_one(t: MatchTable, left: Array, right: Array, clashes: Array) -> tuple[Array, Array]:
-    """For each clashing pairing of two parties (`clashes`: slot against slot), whether their
+def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -> tuple[Array, Array]:
+    """For each clashing pairing of two parties (`clashes`: slot against slot, of the pairs'
+    parties by slot `party_a` and `party_b`), whether their
     names may still be one party's, which entity resolution kept apart: names that look alike
     but share no word (rapidfuzz: typing errors in every word, "Viusa Rausor" and "Viusam
     Rauor"; another language's transliteration, "Yevgeny Prigozhin" and « Evgueni Prigojine »;
@@ -788,7 +791,7 @@ def _may_be_one(t: MatchTable, left: Array, right: Array, clashes: Array) -> tup
     "Daniel Zhang") as often as two people of one family or one first name. Each pairing of two
     parties is compared once, all at once: words by their codes, likeness by rapidfuzz."""
     pair, i, j = np.nonzero(clashes)
-    codes = t.slot_entity[left[pair], i] * len(t.party_keys) + t.slot_entity[right[pair], j]
+    codes = party_a[pair, i] * len(t.party_keys) + party_b[pair, j]
     distinct, where = np.unique(codes, return_inverse=True)
     entity_a, entity_b = distinct // len(t.party_keys), distinct % len(t.party_keys)
     words_a, words_b = t.party_words[entity_a][:, :, None], t.party_words[entity_b][:, None, :]
@@ -797,8 +800,10 @@ def _may_be_one(t: MatchTable, left: Array, right: Array, clashes: Array) -> tup
     a_within_b = np.all(_any_along(found_a, 2) | (words_a[:, :, 0] < 0), axis=1)
     b_within_a = np.all(_any_along(found_a, 1) | ~found_b[:, 0, :], axis=1)
     person = t.party_person[entity_a] & t.party_person[entity_b]
-    look_alike = process.cpdist(t.party_keys[entity_a], t.party_keys[entity_b], scorer=fuzz.ratio) >= NAME_SIMILARITY
-    alike = (look_alike & ~share_a_word) | (~person & (a_within_b | b_within_a))  # "Eltoor Labs", "Loiklo Labs"
+    alike = ~person & (a_within_b | b_within_a)
+    unsure = np.flatnonzero(~alike & ~share_a_word)  # alike by rapidfuzz only with no word shared ("Eltoor Labs")
+    keys_a, keys_b = t.party_keys[entity_a[unsure]], t.party_keys[entity_b[unsure]]
+    alike[unsure] = process.cpdist(keys_a, keys_b, scorer=fuzz.ratio) >= NAME_SIMILARITY
     for k in np.flatnonzero(~alike & t.has_chinese[entity_a] & t.has_chinese[entity_b]).tolist():  # few
         alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]])
     maybe, kin = np.zeros(clashes.shape, dtype=bool), np.zeros(clashes.shape, dtype=bool)
