@@ -655,6 +655,8 @@ class MatchTable:
         )
         self.chinese_forms = [tuple(n for n in (e.name, *e.aliases) if in_chinese_characters(n)) for e in entities]
         self.has_chinese = np.array([bool(forms) for forms in self.chinese_forms] + [False])
+        self.party_letters = np.array([key.replace(" ", "") for key in self.party_keys], dtype=object)
+        self.party_initials = np.array([_initials(key) for key in self.party_keys], dtype=object)  # (n, 2)
         words = Codes[str]()
         party_words = [words.many(key.split()[:MAX_WIDTH]) for key in self.party_keys]
         self.party_words = np.full((len(party_words), max(map(len, party_words))), -1, dtype=np.int64)
@@ -784,7 +786,8 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
     Rauor"; another language's transliteration, "Yevgeny Prigozhin" and « Evgueni Prigojine »;
     not "Eltoor Labs" and "Loiklo Labs", alike for their shared word), one
     organization's or product's words all within the other's ("Activision", "Activision
-    Blizzard"; not "Mistral AI" and "Stability AI"), names in Chinese characters one within the
+    Blizzard"; not "Mistral AI" and "Stability AI") or the other's acronym ("FTC", "Federal Trade
+    Commission"), names in Chinese characters one within the
     other or sounding alike, or a part of a foreign name so (百度公司, 百度; 梁文锋, 梁文峰; 米拉·穆拉蒂,
     穆拉提); and, second, whether two people's
     names share a word, another form of one name ("Joe Tsai", "Joseph Tsai"; "Zhang Yong",
@@ -804,11 +807,31 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
     unsure = np.flatnonzero(~alike & ~share_a_word)  # alike by rapidfuzz only with no word shared ("Eltoor Labs")
     keys_a, keys_b = t.party_keys[entity_a[unsure]], t.party_keys[entity_b[unsure]]
     alike[unsure] = process.cpdist(keys_a, keys_b, scorer=fuzz.ratio) >= NAME_SIMILARITY
+    unsure = unsure[~alike[unsure] & ~person[unsure]]
+    letters_a, letters_b = t.party_letters[entity_a[unsure]], t.party_letters[entity_b[unsure]]
+    initials_a, initials_b = t.party_initials[entity_a[unsure]], t.party_initials[entity_b[unsure]]
+    alike[unsure] = (
+        (letters_a == initials_b[:, 0])
+        | (letters_a == initials_b[:, 1])
+        | ((letters_b == initials_a[:, 0]) | (letters_b == initials_a[:, 1]))
+    )  # an acronym: "FTC", "Federal Trade Commission"; "DOJ", "Department of Justice"
     for k in np.flatnonzero(~alike & t.has_chinese[entity_a] & t.has_chinese[entity_b]).tolist():  # few
         alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]])
     maybe, kin = np.zeros(clashes.shape, dtype=bool), np.zeros(clashes.shape, dtype=bool)
     maybe[pair, i, j], kin[pair, i, j] = alike[where], (person & share_a_word)[where]
     return maybe, kin
+
+
+SMALL_WORDS = frozenset({"of", "and", "for", "the", "de", "du", "des", "et", "la", "le"})
+
+
+def _initials(key: str) -> tuple[str, str]:
+    """A name's initials, with and without its small words ("Department of Justice": doj, dj);
+    none for a name of one word, whose initial is no acronym."""
+    words = key.split()
+    if len(words) < 2:
+        return "\0", "\0"
+    return "".join(w[0] for w in words), "".join(w[0] for w in words if w not in SMALL_WORDS)
 
 
 def _one_in_chinese(forms_a: tuple[str, ...], forms_b: tuple[str, ...]) -> bool:

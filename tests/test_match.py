@@ -625,3 +625,17 @@ def test_two_companies_whose_names_look_alike_only_by_a_shared_word_are_two_defe
     one = told("en", "lawsuit", "Deneto Amsuam sued Eltoor Labs.", [("Eltoor Labs", "defendant")], None, claim=None)
     other = told("fr", "lawsuit", "Deneto Amsuam sued Loiklo Labs.", [("Loiklo Labs", "defendant")], None, claim=None)
     assert len(build_facts([one, other], REGISTRY)) == 2
+
+
+def test_one_investigation_by_an_authority_named_by_its_acronym_or_in_full_is_one_event() -> None:
+    full = told(
+        "en",
+        "investigation",
+        "The Federal Trade Commission opened an investigation into OpenAI.",
+        [("Federal Trade Commission", "authority"), ("OpenAI", "subject")],
+        None,
+    )
+    acronym = told(
+        "fr", "investigation", "The FTC is investigating OpenAI.", [("FTC", "authority"), ("OpenAI", "subject")], None
+    )
+    assert len(build_facts([full, acronym], REGISTRY)) == 1
