@@ -279,6 +279,7 @@ ABOUT = np.zeros((len(FAMILY_CODES), len(ROLE_CODES)), dtype=bool)  # ABOUT_ROLE
 for _family, _roles in ABOUT_ROLES.items():
     ABOUT[FAMILY_CODES[_family], [ROLE_CODES[r] for r in _roles]] = True
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
+SMALL_ARRAY = 512  # elements up to which numpy's own any() is faster than _any_along's loop (crossover ~800)
 PAIR_CHUNK = 200_000  # pairs scored per batch, at most: bounds the size of the temporary arrays
 PAIR_CELLS = 3_200_000  # pairs × width² per batch: fewer pairs when some mention names many parties
 
@@ -695,7 +696,10 @@ def _row_cosine(matrix: sparse.csr_matrix, left: Array, right: Array) -> Array:
 def _any_along(x: Array, axis: int) -> Array:
     """x.any(axis), as a loop over that axis: matching's arrays are a few entities, parties or
     amounts wide, and numpy reduces so short an axis ten to thirty times slower than it combines
-    whole slices (an empty axis: all False)."""
+    whole slices (an empty axis: all False). A small array (clustering scores a few pairs at a
+    time, again and again) is reduced by numpy: the loop's overhead would outweigh it."""
+    if x.size <= SMALL_ARRAY:
+        return np.asarray(x.any(axis=axis))
     nothing = np.zeros(x.shape[:axis] + x.shape[axis + 1 :], dtype=bool)
     found: Array = functools.reduce(np.logical_or, np.moveaxis(x, axis, 0), nothing)
     return found
@@ -794,6 +798,9 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
     "Daniel Zhang") as often as two people of one family or one first name. Each pairing of two
     parties is compared once, all at once: words by their codes, likeness by rapidfuzz."""
     pair, i, j = np.nonzero(clashes)
+    maybe, kin = np.zeros(clashes.shape, dtype=bool), np.zeros(clashes.shape, dtype=bool)
+    if not len(pair):
+        return maybe, kin
     codes = party_a[pair, i] * len(t.party_keys) + party_b[pair, j]
     distinct, where = np.unique(codes, return_inverse=True)
     entity_a, entity_b = distinct // len(t.party_keys), distinct % len(t.party_keys)
@@ -817,7 +824,6 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
     )  # an acronym: "FTC", "Federal Trade Commission"; "DOJ", "Department of Justice"
     for k in np.flatnonzero(~alike & t.has_chinese[entity_a] & t.has_chinese[entity_b]).tolist():  # few
         alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]])
-    maybe, kin = np.zeros(clashes.shape, dtype=bool), np.zeros(clashes.shape, dtype=bool)
     maybe[pair, i, j], kin[pair, i, j] = alike[where], (person & share_a_word)[where]
     return maybe, kin
 
