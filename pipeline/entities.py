@@ -481,8 +481,8 @@ def _attach_transliterations(keys: list[str], kind_of: Callable[[str], EntityKin
     registry nor a canonical name has placed it, and no other name in Chinese characters spells
     the same (王伟 and 王薇 beside "Wang Wei": which one?). Names the sources romanize otherwise
     (蔡崇信, "Joe Tsai") or translate (腾讯, "Tencent") are the registry's to join."""
-    chinese = [k for k in keys if _CHINESE_NAME.fullmatch(k) and len(k) > 1 and components.alone(k)]
-    if not chinese:
+    chinese = [k for k in keys if _CHINESE_NAME.fullmatch(k) and len(k) > 1]
+    if not any(components.alone(k) for k in chinese):
         return
     latin: dict[tuple[str, EntityKind], set[str]] = defaultdict(set)
     for key in keys:
@@ -495,12 +495,8 @@ def _attach_transliterations(keys: list[str], kind_of: Callable[[str], EntityKin
         if len(roots) == 1:
             spelled_by[roots.pop()].add(key)
     for root, spellers in sorted(spelled_by.items()):
-        if len(spellers) == 1:
-            components.union(spellers.pop(), root)
-
-
-def in_chinese_characters(name: str) -> bool:
-    return bool(_CHINESE_NAME.fullmatch(name.strip()))
+        if len(spellers) == 1 and components.alone(speller := spellers.pop()):
+            components.union(speller, root)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -511,7 +507,7 @@ def pinyin_of(name: str) -> str:
     return "".join(lazy_pinyin(name)).replace("v", "u")
 
 
-MAX_READINGS = 16  # pinyin spellings tried per name, at most: a character may read several ways
+MAX_READINGS = 16  # readings of a name tried, at most (each with the family name first and last)
 
 
 def _pinyin_spellings(name: str, kind: EntityKind) -> set[str]:

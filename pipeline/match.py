@@ -47,7 +47,6 @@ from pipeline.entities import (
     EntityIndex,
     Sighting,
     Sightings,
-    in_chinese_characters,
     looks_named,
     looks_named_in_chinese,
     name_key,
@@ -142,7 +141,8 @@ VARIANT_WORDS = frozenset(
 )  # fmt: skip
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
-NAME_SIMILARITY = 70  # rapidfuzz ratio from which two people's names may be one's: 76 for Prigozhin, Prigojine
+CHINESE_NAME_SIMILARITY = 80  # ratio of two people's names in pinyin: 83 穆拉蒂, 穆拉提; 73 张一鸣, 张一山
+NAME_SIMILARITY = 70  # rapidfuzz ratio from which two people's names may be one person's: 76 for Prigozhin, Prigojine
 MAX_BLOCK = 64
 MAX_WIDTH = 16  # entities, key-role parties or amounts of one mention that matching compares
 WINDOW = 24
@@ -612,9 +612,7 @@ class MatchTable:
         # named in Latin script (or placed by the registry), and in Chinese characters: a name in
         # Chinese characters that the registry does not place may be a Latin-script name's
         # (莫斯塔克, "Mostaque"), so it clashes only with another such name, in slots of its own
-        latin = np.array(
-            [e.kind != EntityKind.OTHER and (e.registered or looks_named(e.name)) for e in entities], dtype=bool
-        )
+        latin = np.array([_named_in_latin(e) for e in entities], dtype=bool)
         chinese = np.array([_named_in_chinese(e) for e in entities], dtype=bool)
         named = latin | chinese
         self.entity_named = np.r_[named, False]  # by entity code; -1 (no entity) picks the last
@@ -654,8 +652,9 @@ class MatchTable:
         self.party_keys = np.array(
             [name_key(e.name, e.kind == EntityKind.PERSON) for e in entities] + [""], dtype=object
         )
-        self.chinese_forms = [tuple(n for n in (e.name, *e.aliases) if in_chinese_characters(n)) for e in entities]
+        self.chinese_forms = [_chinese_names(e) for e in entities]
         self.has_chinese = np.array([bool(forms) for forms in self.chinese_forms] + [False])
+        self.party_ascii = np.array([key.isascii() for key in self.party_keys])  # folded Latin script
         self.party_letters = np.array([key.replace(" ", "") for key in self.party_keys], dtype=object)
         self.party_initials = np.array([_initials(key) for key in self.party_keys], dtype=object)  # (n, 2)
         words = Codes[str]()
@@ -705,15 +704,22 @@ def _any_along(x: Array, axis: int) -> Array:
     return found
 
 
+def _named_in_latin(entity: Entity) -> bool:
+    """Whether the registry places the entity or the sources name it in Latin script (a person
+    most sources write 张勇 is "Zhang Yong" too)."""
+    names = (entity.name, *entity.aliases)
+    return entity.kind != EntityKind.OTHER and (entity.registered or any(looks_named(name) for name in names))
+
+
 def _named_in_chinese(entity: Entity) -> bool:
     """Whether the sources name the entity in Chinese characters (and the registry does not place it)."""
+    return entity.kind != EntityKind.OTHER and not entity.registered and bool(_chinese_names(entity))
+
+
+def _chinese_names(entity: Entity) -> tuple[str, ...]:
+    """The entity's names in Chinese characters that are names, not descriptions (公司)."""
     person = entity.kind == EntityKind.PERSON
-    names = (entity.name, *entity.aliases)
-    return (
-        entity.kind != EntityKind.OTHER
-        and not entity.registered
-        and any(looks_named_in_chinese(name, person) for name in names)
-    )
+    return tuple(name for name in (entity.name, *entity.aliases) if looks_named_in_chinese(name, person))
 
 
 def _participants(t: MatchTable, left: Array, right: Array) -> Array:
@@ -751,7 +757,7 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     # invested in whom, which of two partners is the subject) are one event told two ways
     named_by_b = _any_along(party_a[clashed][:, :, None] == t.entity[right[clashed]][:, None, :], 2)
     named_by_a = _any_along(party_b[clashed][:, :, None] == t.entity[left[clashed]][:, None, :], 2)
-    clashes[clashed] &= ~named_by_b[:, :, None] & ~named_by_a[:, None, :]
+    clashes[clashed] &= ~(named_by_b[:, :, None] & named_by_a[:, None, :])  # each named by the other: swapped
     role = lonely_a // SLOT_KINDS
     family = t.family[left]
     alike, kin = _may_be_one(t, party_a[clashed], party_b[clashed], clashes[clashed])
@@ -784,19 +790,18 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
 
 def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -> tuple[Array, Array]:
     """For each clashing pairing of two parties (`clashes`: slot against slot, of the pairs'
-    parties by slot `party_a` and `party_b`), whether their
-    names may still be one party's, which entity resolution kept apart: names that look alike
-    but share no word (rapidfuzz: typing errors in every word, "Viusa Rausor" and "Viusam
-    Rauor"; another language's transliteration, "Yevgeny Prigozhin" and « Evgueni Prigojine »;
-    not "Eltoor Labs" and "Loiklo Labs", alike for their shared word), one
+    parties by slot `party_a` and `party_b`), whether their names may still be one party's,
+    which entity resolution kept apart: two people's names that look alike and share no word
+    (rapidfuzz: another language's transliteration, "Yevgeny Prigozhin" and « Evgueni
+    Prigojine »; typing errors in every word, "Viusa Rausor" and "Viusam Rauor"); an
     organization's or product's words all within the other's ("Activision", "Activision
-    Blizzard"; not "Mistral AI" and "Stability AI") or the other's acronym ("FTC", "Federal Trade
-    Commission"), names in Chinese characters one within the
-    other or sounding alike, or a part of a foreign name so (百度公司, 百度; 梁文锋, 梁文峰; 米拉·穆拉蒂,
-    穆拉提); and, second, whether two people's
-    names share a word, another form of one name ("Joe Tsai", "Joseph Tsai"; "Zhang Yong",
-    "Daniel Zhang") as often as two people of one family or one first name. Each pairing of two
-    parties is compared once, all at once: words by their codes, likeness by rapidfuzz."""
+    Blizzard"; not "Mistral AI" and "Stability AI"), or the other's acronym ("FTC", "Federal
+    Trade Commission"); names in Chinese characters the same in pinyin, or, for organizations,
+    one within the other (梁文锋, 梁文峰; 百度, 百度公司). Organizations' names that merely look
+    alike are not (Cohere, Coherent; Groq, Grok). Second, whether two people's names share a
+    word: another form of one name ("Joe Tsai", "Joseph Tsai"; "Zhang Yong", "Daniel Zhang") as
+    often as two people of one family or one first name. Each pairing of two parties is compared
+    once, all at once: words by their codes, likeness by rapidfuzz."""
     pair, i, j = np.nonzero(clashes)
     maybe, kin = np.zeros(clashes.shape, dtype=bool), np.zeros(clashes.shape, dtype=bool)
     if not len(pair):
@@ -811,19 +816,20 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
     b_within_a = np.all(_any_along(found_a, 1) | ~found_b[:, 0, :], axis=1)
     person = t.party_person[entity_a] & t.party_person[entity_b]
     alike = ~person & (a_within_b | b_within_a)
-    unsure = np.flatnonzero(~alike & ~share_a_word)  # alike by rapidfuzz only with no word shared ("Eltoor Labs")
-    keys_a, keys_b = t.party_keys[entity_a[unsure]], t.party_keys[entity_b[unsure]]
-    alike[unsure] = process.cpdist(keys_a, keys_b, scorer=fuzz.ratio) >= NAME_SIMILARITY
-    unsure = unsure[~alike[unsure] & ~person[unsure]]
-    letters_a, letters_b = t.party_letters[entity_a[unsure]], t.party_letters[entity_b[unsure]]
-    initials_a, initials_b = t.party_initials[entity_a[unsure]], t.party_initials[entity_b[unsure]]
-    alike[unsure] = (
+    latin = t.party_ascii[entity_a] & t.party_ascii[entity_b]  # names in Chinese characters: below
+    people = np.flatnonzero(person & ~share_a_word & latin)
+    keys_a, keys_b = t.party_keys[entity_a[people]], t.party_keys[entity_b[people]]
+    alike[people] = process.cpdist(keys_a, keys_b, scorer=fuzz.ratio) >= NAME_SIMILARITY
+    others = np.flatnonzero(~alike & ~person)
+    letters_a, letters_b = t.party_letters[entity_a[others]], t.party_letters[entity_b[others]]
+    initials_a, initials_b = t.party_initials[entity_a[others]], t.party_initials[entity_b[others]]
+    alike[others] = (
         (letters_a == initials_b[:, 0])
         | (letters_a == initials_b[:, 1])
         | ((letters_b == initials_a[:, 0]) | (letters_b == initials_a[:, 1]))
     )  # an acronym: "FTC", "Federal Trade Commission"; "DOJ", "Department of Justice"
     for k in np.flatnonzero(~alike & t.has_chinese[entity_a] & t.has_chinese[entity_b]).tolist():  # few
-        alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]])
+        alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]], bool(person[k]))
     maybe[pair, i, j], kin[pair, i, j] = alike[where], (person & share_a_word)[where]
     return maybe, kin
 
@@ -840,19 +846,20 @@ def _initials(key: str) -> tuple[str, str]:
     return "".join(w[0] for w in words), "".join(w[0] for w in words if w not in SMALL_WORDS)
 
 
-def _one_in_chinese(forms_a: tuple[str, ...], forms_b: tuple[str, ...]) -> bool:
-    """Whether two parties' names in Chinese characters may be one party's: one within the other
-    (百度, 百度公司; 恒大, 中国恒大; 蚂蚁, 蚂蚁集团), or sounding alike (梁文锋, 梁文峰: a slip of the
-    input method; 穆拉蒂, 穆拉提: Murati transliterated twice)."""
-    parts_a, parts_b = _with_parts(forms_a), _with_parts(forms_b)
-    return any(
-        a in b or b in a or fuzz.ratio(pinyin_of(a), pinyin_of(b)) >= NAME_SIMILARITY for a in parts_a for b in parts_b
-    )
+def _one_in_chinese(names_a: tuple[str, ...], names_b: tuple[str, ...], person: bool) -> bool:
+    """Whether two parties' names in Chinese characters may be one party's: the same in pinyin
+    (梁文锋, 梁文峰: a slip of the input method); for people, as many characters alike in pinyin
+    (穆拉蒂, 穆拉提: Murati transliterated twice; not 张一鸣 and 张一山, nor 刘强 and 刘强东); for
+    organizations, one within the other (百度, 百度公司; 恒大, 中国恒大)."""
+    return any(_one_name_in_chinese(a, b, person) for a in names_a for b in names_b)
 
 
-def _with_parts(forms: tuple[str, ...]) -> set[str]:
-    """Names in Chinese characters and the parts of foreign names among them (米拉·穆拉蒂: 穆拉蒂)."""
-    return set(forms) | {part for form in forms for part in re.split(r"[·・‧•]", form) if part}
+def _one_name_in_chinese(a: str, b: str, person: bool) -> bool:
+    if pinyin_of(a) == pinyin_of(b):
+        return True
+    if person:
+        return len(a) == len(b) and fuzz.ratio(pinyin_of(a), pinyin_of(b)) >= CHINESE_NAME_SIMILARITY
+    return a in b or b in a
 
 
 def _nested(t: MatchTable, a: int, b: int) -> bool:

@@ -501,6 +501,18 @@ def test_one_person_named_two_ways_stepping_down_is_one_event(first: str, second
     assert len(build_facts([one, other], REGISTRY)) == 1
 
 
+def test_a_person_most_sources_name_in_chinese_characters_still_clashes_with_one_named_in_latin_script() -> None:
+    """张勇, written so twice, is "Zhang Yong" once: the entity is named in both scripts and
+    clashes with Joe Tsai, whatever name it goes by."""
+    english = stepped_down("en", "Zhang Yong", "Alibaba", "The chairman of Alibaba stepped down.")
+    chinese = [
+        stepped_down(doc, "张勇", "阿里巴巴", "The chairman of Alibaba stepped down.") for doc in ("zh_a", "zh_b")
+    ]
+    other = stepped_down("fr", "Joe Tsai", "Alibaba", "The chairman of Alibaba stepped down.")
+    facts = build_facts([english, *chinese, other], REGISTRY)
+    assert groups(facts, english, *chinese, other) == [[0, 1, 2], [3]]
+
+
 def test_a_person_named_in_both_scripts_still_clashes_with_another_named_in_chinese_characters() -> None:
     """张勇 is "Zhang Yong" (pinyin), an entity named in Latin script; 蔡崇信 is another person,
     named in Chinese characters only: the two still clash, as 张勇 and 蔡崇信 would."""
@@ -512,11 +524,11 @@ def test_a_person_named_in_both_scripts_still_clashes_with_another_named_in_chin
 
 
 def told(
-    doc: str, kind: str, summary: str, parties: list[tuple[str, str]], amount: str | None, **fields: Any
+    doc: str, kind: str, summary: str, parties: list[tuple[str, ...]], amount: str | None, **fields: Any
 ) -> Mention:
-    """A mention of an event of `kind` in April 2024, its parties (name, role) organizations."""
+    """A mention of an event of `kind` in April 2024, its parties (name, role[, kind]), organizations by default."""
     return mention(doc, 0, {
-        "type": kind, "summary": summary, "participants": [party(name, role) for name, role in parties],
+        "type": kind, "summary": summary, "participants": [party(*written) for written in parties],
         "amounts": [money(amount)] if amount else [], "time": when(None, "2024-04"), **fields,
     })  # fmt: skip
 
@@ -553,6 +565,12 @@ def told(
                  [("OpenAI", "subject"), ("Financial Times", "partner")], None),
             told("fr", "partnership", "OpenAI signed a deal with Moderna.",
                  [("OpenAI", "subject"), ("Moderna", "partner")], None),
+        ),
+        (  # one party in common, in another role: not two parties swapped, two deals
+            told("en", "partnership", "OpenAI signed a deal with the Financial Times.",
+                 [("OpenAI", "subject"), ("Financial Times", "partner")], None),
+            told("fr", "partnership", "The Financial Times signed a deal with Moderna.",
+                 [("Financial Times", "subject"), ("Moderna", "partner")], None),
         ),
         (  # "Eltoor Labs" and "Loiklo Labs" score 73 by rapidfuzz, most of it " Labs"
             told("en", "lawsuit", "Deneto Amsuam sued Eltoor Labs.", [("Eltoor Labs", "defendant")], None, claim=None),
@@ -594,16 +612,35 @@ def test_one_event_whose_parties_are_named_or_placed_two_ways_is_one_fact(first:
 
 
 @pytest.mark.parametrize(
-    ("kind", "first", "second", "role", "fields"),
+    ("kind", "first", "second", "fields"),
     [
-        ("partnership", "百度", "百度公司", "partner", {}),  # one within the other
-        ("appointment", "梁文锋", "梁文峰", "subject", {"position": "CEO"}),  # sounding alike: an input-method slip
-        ("appointment", "米拉·穆拉蒂", "穆拉提", "subject", {"position": "CEO"}),  # Murati, a part transliterated twice
+        ("partnership", ("百度", "partner"), ("百度公司", "partner"), {}),  # one within the other
+        ("appointment", ("梁文锋", "subject", "person"), ("梁文峰", "subject", "person"),
+         {"position": "CEO"}),  # the same in pinyin: an input-method slip
+        ("appointment", ("穆拉蒂", "subject", "person"), ("穆拉提", "subject", "person"),
+         {"position": "CEO"}),  # Murati transliterated twice
+    ],
+)  # fmt: skip
+def test_one_party_named_two_ways_in_chinese_characters_is_one_event(
+    kind: str, first: tuple[str, ...], second: tuple[str, ...], fields: dict[str, Any]
+) -> None:
+    one = told("zh_a", kind, "Apple's partner, or its new CEO.", [("苹果", "subject"), first], None, **fields)
+    other = told("zh_b", kind, "Apple's partner, or its new CEO.", [("苹果", "subject"), second], None, **fields)
+    assert len(build_facts([one, other], REGISTRY)) == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kind"),
+    [
+        ("刘强", "刘强东", "person"),
+        ("张一鸣", "张一山", "person"),
+        ("张勇", "蒋勇", "person"),
+        ("华为", "华谊", "organization"),
     ],
 )
-def test_one_party_named_two_ways_in_chinese_characters_is_one_event(
-    kind: str, first: str, second: str, role: str, fields: dict[str, Any]
-) -> None:
-    one = told("zh_a", kind, "Apple partnered with Baidu.", [("苹果", "subject"), (first, role)], None, **fields)
-    other = told("zh_b", kind, "Apple partnered with Baidu.", [("苹果", "subject"), (second, role)], None, **fields)
-    assert len(build_facts([one, other], REGISTRY)) == 1
+def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, second: str, kind: str) -> None:
+    """One within the other is one organization, not one person (刘强, 刘强东); alike in sound
+    is one name only when the same in pinyin (张一鸣, 张一山; 华为, 华谊)."""
+    one = told("zh_a", "appointment", "A new CEO.", [(first, "subject", kind)], None, position="CEO")
+    other = told("zh_b", "appointment", "A new CEO.", [(second, "subject", kind)], None, position="CEO")
+    assert len(build_facts([one, other], REGISTRY)) == 2
