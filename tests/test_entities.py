@@ -280,3 +280,9 @@ def test_a_name_in_chinese_characters_joins_no_latin_name_but_its_one_spelling(
 def test_names_of_the_same_letters_spaced_otherwise_are_one_entity(spaced: str, other: str) -> None:
     index = resolve(("en", spaced, None, ORG), ("fr", other, None, ORG))
     assert same(index, ("en", spaced, None), ("fr", other, None))
+
+
+def test_a_name_in_chinese_characters_placed_by_a_canonical_name_still_competes_for_its_spelling() -> None:
+    """王伟 is "Wang Wei" by its canonical name: 王薇, spelled the same, may be another person."""
+    index = resolve(("zh", "王伟", "Wang Wei", PERSON), ("zh", "王薇", None, PERSON), ("en", "Wang Wei", None, PERSON))
+    assert not same(index, ("zh", "王薇", None), ("en", "Wang Wei", None))

@@ -572,6 +572,11 @@ def told(
             told("fr", "partnership", "The Financial Times signed a deal with Moderna.",
                  [("Financial Times", "subject"), ("Moderna", "partner")], None),
         ),
+        (  # organizations whose names merely look alike (rapidfuzz 93)
+            told("en", "funding", "Cohere raised $500 million.", [("Cohere", "recipient")], "$500 million", stage=None),
+            told("fr", "funding", "Coherent raised $500 million.", [("Coherent", "recipient")],
+                 "500 millions de dollars", stage=None),
+        ),
         (  # "Eltoor Labs" and "Loiklo Labs" score 73 by rapidfuzz, most of it " Labs"
             told("en", "lawsuit", "Deneto Amsuam sued Eltoor Labs.", [("Eltoor Labs", "defendant")], None, claim=None),
             told("fr", "lawsuit", "Deneto Amsuam sued Loiklo Labs.", [("Loiklo Labs", "defendant")], None, claim=None),
