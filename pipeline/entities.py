@@ -332,7 +332,8 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
             components.union(spellings[0], key)
     _attach_surnames(sightings, keys, [k for k in primary if k in proper], kind_of, components)
     _attach_aliases(seen, components)
-    _attach_transliterations(primary, kind_of, components)
+    placed = {(name_key(s.name), s.kind) for s in seen if s.canonical_name}  # written so, gone by another name
+    _attach_transliterations(primary, placed, kind_of, components)
 
     registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
     index = EntityIndex()
@@ -475,27 +476,30 @@ def _attach_surnames(
             components.union(key, next(iter(chosen)))
 
 
-def _attach_transliterations(keys: list[str], kind_of: Callable[[str], EntityKind], components: _Components) -> None:
+def _attach_transliterations(
+    keys: list[str], placed: set[tuple[str, EntityKind]], kind_of: Callable[[str], EntityKind], components: _Components
+) -> None:
     """A name in Chinese characters joins the one name in Latin script of its kind that spells
     its pinyin (雷军 = "Lei Jun", or "Jun Lei" for a person; 小米 = "Xiaomi"), when neither the
     registry nor a canonical name has placed it, and no other name in Chinese characters spells
-    the same (王伟 and 王薇 beside "Wang Wei": which one?). Names the sources romanize otherwise
-    (蔡崇信, "Joe Tsai") or translate (腾讯, "Tencent") are the registry's to join."""
-    chinese = [k for k in keys if _CHINESE_NAME.fullmatch(k) and len(k) > 1]
-    if not any(components.alone(k) for k in chinese):
+    the same (王伟 and 王薇 beside "Wang Wei": which one?), written alone or with a canonical name
+    (`placed`). Names the sources romanize otherwise (蔡崇信, "Joe Tsai") or translate (腾讯,
+    "Tencent") are the registry's to join."""
+    chinese = [(k, kind_of(k)) for k in keys if _CHINESE_NAME.fullmatch(k) and len(k) > 1]
+    if not any(components.alone(k) for k, _ in chinese):
         return
+    chinese += sorted((k, kind) for k, kind in placed if _CHINESE_NAME.fullmatch(k) and len(k) > 1)
     latin: dict[tuple[str, EntityKind], set[str]] = defaultdict(set)
     for key in keys:
         if _LATIN.match(key):
             latin[(key.replace(" ", ""), kind_of(key))].add(components.find(key))
     spelled_by: dict[str, set[str]] = defaultdict(set)  # a Latin name's entity, the names spelling it
-    for key in chinese:
-        kind = kind_of(key)
+    for key, kind in chinese:
         roots = {root for spelling in _pinyin_spellings(key, kind) for root in latin.get((spelling, kind), ())}
         if len(roots) == 1:
             spelled_by[roots.pop()].add(key)
     for root, spellers in sorted(spelled_by.items()):
-        if len(spellers) == 1 and components.alone(speller := spellers.pop()):
+        if len(spellers) == 1 and (speller := spellers.pop()) in components.parent and components.alone(speller):
             components.union(speller, root)
 
 
