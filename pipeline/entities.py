@@ -269,14 +269,15 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
                 yield a, b
 
 
-def _same_letters(keys: list[str], kind_of: Callable[[str], EntityKind]) -> list[list[str]]:
-    """Names of one kind that are the same letters spaced otherwise ("X.AI" and "xAI", "Hugging
-    Face" and "HuggingFace", "Deep Mind" and "DeepMind")."""
+def _by_letters(keys: list[str], kind_of: Callable[[str], EntityKind]) -> dict[tuple[str, EntityKind], list[str]]:
+    """Names in Latin script by their letters without spaces, and kind: names of one kind that
+    are the same letters spaced otherwise ("X.AI" and "xAI", "Hugging Face" and "HuggingFace",
+    "Deep Mind" and "DeepMind") are one; a pinyin spelling is looked up there ("leijun")."""
     groups: dict[tuple[str, EntityKind], list[str]] = defaultdict(list)
     for key in keys:
         if _LATIN.match(key):
             groups[(key.replace(" ", ""), kind_of(key))].append(key)
-    return [spaced for spaced in groups.values() if len(spaced) > 1]
+    return groups
 
 
 def _typo_groups(near: set[tuple[str, str]], weight: Callable[[str], int]) -> list[list[str]]:
@@ -322,7 +323,8 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
 
     proper = {key for s, key in zip(seen, keys, strict=True) if looks_proper(s.canonical_name or s.name)}
     primary = sorted(k for k in kinds if k)
-    for spaced in _same_letters(primary, kind_of):
+    by_letters = _by_letters(primary, kind_of)
+    for spaced in by_letters.values():
         for key in spaced[1:]:
             components.union(spaced[0], key)
     multi_word = [k for k in primary if " " in k]
@@ -333,7 +335,7 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
     _attach_surnames(sightings, keys, [k for k in primary if k in proper], kind_of, components)
     _attach_aliases(seen, components)
     placed = {(name_key(s.name), s.kind) for s in seen if s.canonical_name}  # written so, gone by another name
-    _attach_transliterations(primary, placed, kind_of, components)
+    _attach_transliterations(primary, placed, by_letters, kind_of, components)
 
     registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
     index = EntityIndex()
@@ -477,7 +479,11 @@ def _attach_surnames(
 
 
 def _attach_transliterations(
-    keys: list[str], placed: set[tuple[str, EntityKind]], kind_of: Callable[[str], EntityKind], components: _Components
+    keys: list[str],
+    placed: set[tuple[str, EntityKind]],
+    by_letters: dict[tuple[str, EntityKind], list[str]],
+    kind_of: Callable[[str], EntityKind],
+    components: _Components,
 ) -> None:
     """A name in Chinese characters joins the one name in Latin script of its kind that spells
     its pinyin (雷军 = "Lei Jun", or "Jun Lei" for a person; 小米 = "Xiaomi"), when neither the
@@ -485,17 +491,18 @@ def _attach_transliterations(
     the same (王伟 and 王薇 beside "Wang Wei": which one?), written alone or with a canonical name
     (`placed`). Names the sources romanize otherwise (蔡崇信, "Joe Tsai") or translate (腾讯,
     "Tencent") are the registry's to join."""
-    chinese = [(k, kind_of(k)) for k in keys if _CHINESE_NAME.fullmatch(k) and len(k) > 1]
+
+    def spells(key: str) -> bool:
+        return bool(_CHINESE_NAME.fullmatch(key)) and len(key) > 1
+
+    chinese = [(k, kind_of(k)) for k in keys if spells(k)]
     if not any(components.alone(k) for k, _ in chinese):
         return
-    chinese += sorted((k, kind) for k, kind in placed if _CHINESE_NAME.fullmatch(k) and len(k) > 1)
-    latin: dict[tuple[str, EntityKind], set[str]] = defaultdict(set)
-    for key in keys:
-        if _LATIN.match(key):
-            latin[(key.replace(" ", ""), kind_of(key))].add(components.find(key))
+    chinese += sorted((k, kind) for k, kind in placed if spells(k))
     spelled_by: dict[str, set[str]] = defaultdict(set)  # a Latin name's entity, the names spelling it
     for key, kind in chinese:
-        roots = {root for spelling in _pinyin_spellings(key, kind) for root in latin.get((spelling, kind), ())}
+        spellings = _pinyin_spellings(key, kind)
+        roots = {components.find(latin) for spelling in spellings for latin in by_letters.get((spelling, kind), ())}
         if len(roots) == 1:
             spelled_by[roots.pop()].add(key)
     for root, spellers in sorted(spelled_by.items()):

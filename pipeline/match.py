@@ -16,7 +16,9 @@ fixtures, see README "Reconciliation"):
 - type: same type, or only the same family;
 - type detail: an acquisition "sought" is not one "considered", a denial is not an explanation;
 - participants: shared entities weighted by rarity, more when in the same role; two different
-  named people (or organizations) in the same key role count against;
+  named people (or organizations) in the same key role count against, and strongly when they
+  are the ones the events are about (who resigns, raises, owes, is bought or sued), unless
+  their names may be one party's;
 - date: overlapping days at each side's precision for, disjoint days strongly against (but two
   days that follow each other in two articles, all else agreeing, only weakly: time zones);
 - amounts: a value within tolerance on both sides for, only different values against;
@@ -143,6 +145,7 @@ AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_T
 APPROXIMATE_TOLERANCE = 0.12
 CHINESE_NAME_SIMILARITY = 80  # ratio of two people's names in pinyin: 83 穆拉蒂, 穆拉提; 73 张一鸣, 张一山
 NAME_SIMILARITY = 70  # rapidfuzz ratio from which two people's names may be one person's: 76 for Prigozhin, Prigojine
+SMALL_WORDS = frozenset({"of", "and", "for", "the", "de", "du", "des", "et", "la", "le"})  # not in acronyms
 MAX_BLOCK = 64
 MAX_WIDTH = 16  # entities, key-role parties or amounts of one mention that matching compares
 WINDOW = 24
@@ -275,9 +278,7 @@ KIND_CODES = {kind: n for n, kind in enumerate(EntityKind)}
 SLOT_KINDS = 2 * len(KIND_CODES)  # a party's kind, named in Latin script (or the registry), or in Chinese characters
 FAMILY_CODES = {family: n for n, family in enumerate(sorted(set(FAMILIES.values())))}
 RETOLD_FAMILY_CODES = [FAMILY_CODES[family] for family in RETOLD_FAMILIES]
-ABOUT = np.zeros((len(FAMILY_CODES), len(ROLE_CODES)), dtype=bool)  # ABOUT_ROLES by family and role code
-for _family, _roles in ABOUT_ROLES.items():
-    ABOUT[FAMILY_CODES[_family], [ROLE_CODES[r] for r in _roles]] = True
+ABOUT = np.array([[role in ABOUT_ROLES.get(family, ()) for role in ROLE_CODES] for family in FAMILY_CODES])  # by codes
 NO_DAY = np.iinfo(np.int64).max  # sorts undated mentions after dated ones
 SMALL_ARRAY = 512  # elements up to which numpy's own any() is faster than _any_along's loop (crossover ~800)
 PAIR_CHUNK = 200_000  # pairs scored per batch, at most: bounds the size of the temporary arrays
@@ -613,7 +614,11 @@ class MatchTable:
         # Chinese characters that the registry does not place may be a Latin-script name's
         # (莫斯塔克, "Mostaque"), so it clashes only with another such name, in slots of its own
         latin = np.array([_named_in_latin(e) for e in entities], dtype=bool)
-        chinese = np.array([_named_in_chinese(e) for e in entities], dtype=bool)
+        self.chinese_forms = [_chinese_names(e) for e in entities]
+        chinese = np.array(
+            [e.kind != EntityKind.OTHER and not e.registered and bool(forms)
+             for e, forms in zip(entities, self.chinese_forms, strict=True)], dtype=bool
+        )  # fmt: skip
         named = latin | chinese
         self.entity_named = np.r_[named, False]  # by entity code; -1 (no entity) picks the last
         rows = columns.parties.rows()
@@ -652,7 +657,6 @@ class MatchTable:
         self.party_keys = np.array(
             [name_key(e.name, e.kind == EntityKind.PERSON) for e in entities] + [""], dtype=object
         )
-        self.chinese_forms = [_chinese_names(e) for e in entities]
         self.has_chinese = np.array([bool(forms) for forms in self.chinese_forms] + [False])
         self.party_ascii = np.array([key.isascii() for key in self.party_keys])  # folded Latin script
         self.party_letters = np.array([key.replace(" ", "") for key in self.party_keys], dtype=object)
@@ -711,11 +715,6 @@ def _named_in_latin(entity: Entity) -> bool:
     return entity.kind != EntityKind.OTHER and (entity.registered or any(looks_named(name) for name in names))
 
 
-def _named_in_chinese(entity: Entity) -> bool:
-    """Whether the sources name the entity in Chinese characters (and the registry does not place it)."""
-    return entity.kind != EntityKind.OTHER and not entity.registered and bool(_chinese_names(entity))
-
-
 def _chinese_names(entity: Entity) -> tuple[str, ...]:
     """The entity's names in Chinese characters that are names, not descriptions (公司)."""
     person = entity.kind == EntityKind.PERSON
@@ -740,11 +739,14 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     version numbers (a release of Llama 2 is not one of Llama 3), or, in a release, do not carry
     the same one and neither is a part of the other (a release of Stable Video Diffusion is not
     one of Stable Audio 2; "Llama 3" and "Meta Llama 3 8B" may well be one, as may "Stable
-    Diffusion XL" and "Stable Diffusion XL 1.0"). Third: whether a resignation or an appointment
-    is two different people's (Zhang Yong stepping down as chairman of Alibaba is not Joe Tsai).
-    Fourth: whether one happens at two different organizations (the CFO of Mistral AI is not
-    the CFO of Hugging Face), or a lawsuit is brought by two different plaintiffs (an artist's
-    suit against Stability AI is not Getty Images')."""
+    Diffusion XL" and "Stable Diffusion XL 1.0"). Third: whether the events are about two
+    different parties (ABOUT_ROLES: Zhang Yong stepping down as chairman of Alibaba is not Joe
+    Tsai; Perplexity's round is not Poolside's). Fourth: whether a resignation or an appointment
+    happens at two different organizations (the CFO of Mistral AI is not the CFO of Hugging
+    Face), or a lawsuit is brought by two different plaintiffs (an artist's suit against
+    Stability AI is not Getty Images'). Parties each named by the other mention in another role
+    (roles swapped) never clash; names that may be one party's (`_may_be_one`) count for none of
+    these but the second, and two people sharing a word are not surely two for the third."""
     slot_a, slot_b = t.slot[left], t.slot[right]
     party_a, party_b = t.slot_entity[left], t.slot_entity[right]
     same_slot = (slot_a[:, :, None] == slot_b[:, None, :]) & (slot_a[:, :, None] >= 0)
@@ -772,9 +774,8 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     about = ABOUT[family[clashed, None], np.maximum(role[clashed], 0)][:, :, None]
     other_protagonist = np.zeros(len(left), dtype=bool)
     other_protagonist[clashed] = np.any(surely[clashed] & about & ~kin, axis=(1, 2))
-    clashing = _any_along(clashes, 2)
-    products_differ = np.zeros(len(left), dtype=bool)
-    products = np.flatnonzero(_any_along(clashing & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few pairs
+    products_differ = np.zeros(len(left), dtype=bool)  # from every clash: names alike may be two versions
+    products = np.flatnonzero(_any_along(_any_along(clashes, 2) & (role == ROLE_CODES[Role.PRODUCT]), 1))  # few
     version_a, version_b = t.slot_version[left[products]][:, :, None], t.slot_version[right[products]][:, None, :]
     numbered = (version_a >= 0) & (version_b >= 0)
     release = (family[products] == FAMILY_CODES["release"])[:, None, None]
@@ -832,9 +833,6 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
         alike[k] = _one_in_chinese(t.chinese_forms[entity_a[k]], t.chinese_forms[entity_b[k]], bool(person[k]))
     maybe[pair, i, j], kin[pair, i, j] = alike[where], (person & share_a_word)[where]
     return maybe, kin
-
-
-SMALL_WORDS = frozenset({"of", "and", "for", "the", "de", "du", "des", "et", "la", "le"})
 
 
 def _initials(key: str) -> tuple[str, str]:
