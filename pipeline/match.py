@@ -122,6 +122,7 @@ WEIGHTS = {
     "next_day_elsewhere": -0.5,  # the next day in another article, all else agreeing: maybe one day in two time zones
     "amount_match": 1.0,
     "amount_mismatch": -1.5,
+    "other_figure": -2.5,  # one metric's figures that disagree: another period or segment more often than a typo
     "summary": 2.5,
     "details_text": 1.0,
     "details_differ": -1.0,
@@ -592,10 +593,15 @@ class MatchTable:
         self.type = columns.scalar("type")
         self.family = np.array([FAMILY_CODES[FAMILIES[t]] for t in columns.types.values], dtype=np.int64)[self.type]
         self.detail = columns.scalar("detail")
+        self.figure = self._of_type(columns, "financial_metric")  # a figure: one value of one metric at one time
+        self.labelled = self._of_type(columns, "other")  # its label says what kind of event it is
         self.start, self.end = columns.scalar("start"), columns.scalar("end")
         self._entities(columns, index)
         self._amounts(columns)
         self._words(columns)
+
+    def _of_type(self, columns: Columns, name: str) -> Array:
+        return np.array([type_name == name for type_name in columns.types.values], dtype=bool)[self.type]
 
     def sort_key(self, k: int) -> tuple[str, int, int, str]:
         """Where mention k sorts in the fact base: document, offset of its first evidence, id."""
@@ -784,6 +790,9 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     entity_a, entity_b = t.slot_entity[left[products]], t.slot_entity[right[products]]
     for pair, i, j in np.argwhere(other_release & ~numbered).tolist():  # a name without a number: a family?
         other_release[pair, i, j] = not _nested(t, entity_a[pair, i], entity_b[pair, j])
+    one_number = clashes[products] & in_product_role & release & numbered & (version_a == version_b)
+    for pair, i, j in np.argwhere(one_number).tolist():  # one number in two names: two models of one line?
+        other_release[pair, i, j] = _two_models(t, entity_a[pair, i], entity_b[pair, j])
     other = (numbered & (version_a != version_b)) | other_release
     products_differ[products] = np.any(clashes[products] & other & in_product_role, axis=(1, 2))
     return conflict, products_differ, other_protagonist, parties_differ
@@ -869,6 +878,15 @@ def _nested(t: MatchTable, a: int, b: int) -> bool:
     return bool(short) and long[: len(short)] == short and all(_version_like(w) for w in after)
 
 
+def _two_models(t: MatchTable, a: int, b: int) -> bool:
+    """Whether two products' names carrying one version number each have a word the other lacks
+    that is no version: "Claude 3 Opus" and "Claude 3 Haiku" are two models; not "Llama 3" and
+    "Meta Llama 3 8B", nor "Llama 3 8B" and "Llama 3 70B" (two sizes of one release), nor
+    "Gemini 1.5" and "Gemini 1.5 Pro"."""
+    words_a, words_b = set(t.product_words.get(a, ())), set(t.product_words.get(b, ()))
+    return not all(map(_version_like, words_a - words_b)) and not all(map(_version_like, words_b - words_a))
+
+
 def _version_like(word: str) -> bool:
     return any(c.isdigit() for c in word) or word in VARIANT_WORDS
 
@@ -918,7 +936,12 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     """The evidence about each pair, one column per name in FEATURE_NAMES, each in [0, 1]."""
     values = np.zeros((len(left), len(FEATURE_NAMES)))
     column = {name: n for n, name in enumerate(FEATURE_NAMES)}
-    same_type = t.type[left] == t.type[right]
+    details = _row_cosine(t.details, left, right)
+    details_differ = t.has_details[left] & t.has_details[right] & (details == 0)
+    # "other" events whose English labels (and what their amounts measure) share no word are two
+    # kinds of event ("stock split", "dividend increase"), as two types are; a label in Chinese
+    # characters says nothing here
+    same_type = (t.type[left] == t.type[right]) & ~(t.labelled[left] & details_differ)
     values[:, column["same_type"]] = same_type
     values[:, column["same_family"]] = ~same_type
     detail_a, detail_b = t.detail[left], t.detail[right]
@@ -946,10 +969,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["next_day_elsewhere"]] = time_zones
     values[:, column["amount_match"]] = match
     values[:, column["amount_mismatch"]] = mismatch
+    values[:, column["other_figure"]] = mismatch & same_type & ~detail_differs & t.figure[left]
     values[:, column["summary"]] = _row_cosine(t.summary, left, right)
-    details = _row_cosine(t.details, left, right)
     values[:, column["details_text"]] = details
-    values[:, column["details_differ"]] = t.has_details[left] & t.has_details[right] & (details == 0)
+    values[:, column["details_differ"]] = details_differ
     return values
 
 

@@ -234,6 +234,7 @@ def test_a_product_s_version_is_its_first_number_with_the_letters_stuck_to_it(na
         ("Meta Llama 3", "Llama 3"), ("Llama3", "Llama 3"), ("Llama 3 8B", "Llama 3"), ("SD3 Medium", "SD 3 Medium"),
         ("Stable Diffusion XL 1.0", "Stable Diffusion XL"),  # a name without a number may be the family's
         ("H100s", "H100"),  # an s after the number is a plural, not another version
+        ("Llama 3 70B", "Llama 3 8B"),  # two sizes of one release
         ("Stable Diffusion v1.5", "Stable Diffusion 1.5"), ("DeepSeek-V3", "DeepSeek V3"),  # v is "version"
     ],
 )  # fmt: skip
@@ -649,3 +650,57 @@ def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, 
     one = told("zh_a", "appointment", "A new CEO.", [(first, "subject", kind)], None, position="CEO")
     other = told("zh_b", "appointment", "A new CEO.", [(second, "subject", kind)], None, position="CEO")
     assert len(build_facts([one, other], REGISTRY)) == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (  # two models of one line, the same version number: Opus is not Haiku
+            told("en", "product_release", "Anthropic released Claude 3 Opus, its most capable model.",
+                 [("Anthropic", "subject"), ("Claude 3 Opus", "product", "product")], None, product="Claude 3 Opus"),
+            told("fr", "product_release", "Anthropic released Claude 3 Haiku, its fastest model.",
+                 [("Anthropic", "subject"), ("Claude 3 Haiku", "product", "product")], None,
+                 product="Claude 3 Haiku"),
+        ),
+        (  # one metric read twice: the same words for what it measures, another figure
+            told("en", "financial_metric", "ChatGPT has 100 million weekly active users.",
+                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
+                 amounts=[money("100 million", "weekly active users")]),
+            told("fr", "financial_metric", "ChatGPT has 200 million weekly active users.",
+                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
+                 amounts=[money("200 millions", "weekly active users")]),
+        ),
+        (  # two segments' revenue in one quarter
+            told("en", "financial_metric", "Nvidia's data center revenue was $22.6 billion in the quarter.",
+                 [("Nvidia", "subject")], None, metric="revenue",
+                 amounts=[money("$22.6 billion", "data center revenue")]),
+            told("zh", "financial_metric", "Nvidia's gaming revenue was $2.6 billion in the quarter.",
+                 [("英伟达", "subject")], None, metric="revenue", amounts=[money("26亿美元", "gaming revenue")]),
+        ),
+        (  # two kinds of "other" event, by their labels
+            told("en", "other", "Nvidia announced a ten-for-one stock split.", [("Nvidia", "subject")], None,
+                 label="stock split"),
+            told("fr", "other", "Nvidia raised its quarterly dividend by 150 percent.", [("Nvidia", "subject")], None,
+                 label="dividend increase"),
+        ),
+    ],
+)  # fmt: skip
+def test_two_look_alike_events_of_one_company_in_one_month_stay_apart(first: Mention, second: Mention) -> None:
+    """The same company, type and month, and summaries alike: another model, another figure of
+    one metric, another kind of event."""
+    assert len(build_facts([first, second], REGISTRY)) == 2
+
+
+def revenue(doc: str, amount: str) -> Mention:
+    return mention(doc, 0, {
+        "type": "financial_metric", "metric": "revenue", "time": when(None, "2024-05-22"),
+        "summary": "Nvidia reported record quarterly revenue of $26 billion, up 262 percent from a year ago.",
+        "participants": [party("Nvidia", "subject")], "amounts": [money(amount, "quarterly revenue")],
+    })  # fmt: skip
+
+
+def test_one_figure_told_alike_with_two_numbers_is_one_fact_with_the_numbers_in_conflict() -> None:
+    """Two numbers for one metric are two figures unless all else says one report: the same
+    words, the same day, the same measure; then a source's slip is kept as a conflict."""
+    [fact] = build_facts([revenue("en", "$26 billion"), revenue("fr", "28 milliards de dollars")], REGISTRY)
+    assert [c.field for c in fact.conflicts] == ["amounts"]
