@@ -651,8 +651,13 @@ class MatchTable:
             for offset, in_script in ((0, latin), (len(KIND_CODES), chinese))
         ])  # fmt: skip
         slot_keys = _distinct(slot_keys)
-        slot_rows = slot_keys // (len(ROLE_CODES) * SLOT_KINDS * count)
-        self.slot = _padded(slot_rows, self.n, -1, (slot_keys // count) % (len(ROLE_CODES) * SLOT_KINDS))
+        slot_rows, slots = slot_keys // (len(ROLE_CODES) * SLOT_KINDS * count), slot_keys // count
+        # a mention is compared on MAX_WIDTH of its parties: the first of each slot first, so that
+        # 20 plaintiffs do not crowd out the defendant
+        if len(slot_rows) and np.bincount(slot_rows).max() > MAX_WIDTH:
+            order = np.lexsort((slot_keys, _position_in_row(slots), slot_rows))
+            slot_keys, slot_rows, slots = slot_keys[order], slot_rows[order], slots[order]
+        self.slot = _padded(slot_rows, self.n, -1, slots % (len(ROLE_CODES) * SLOT_KINDS))
         self.slot_entity = _padded(slot_rows, self.n, -1, slot_keys % count)
         versions = Codes[str]()
         version = np.array([versions(v) if (v := version_number(e.name)) else -1 for e in entities] + [-1])

@@ -704,3 +704,40 @@ def test_one_figure_told_alike_with_two_numbers_is_one_fact_with_the_numbers_in_
     words, the same day, the same measure; then a source's slip is kept as a conflict."""
     [fact] = build_facts([revenue("en", "$26 billion"), revenue("fr", "28 milliards de dollars")], REGISTRY)
     assert [c.field for c in fact.conflicts] == ["amounts"]
+
+
+def test_a_suit_by_many_named_plaintiffs_still_tells_its_defendant() -> None:
+    """Matching compares MAX_WIDTH parties of a mention: 20 authors suing must not crowd out the
+    one sued, or the suits against OpenAI and against Meta would be one."""
+    authors = [(f"Author {chr(65 + n)}{chr(97 + n)}lson", "plaintiff", "person") for n in range(20)]
+    openai, meta = (
+        told(doc, "lawsuit", "Twenty authors sued for copyright infringement.", [*authors, (sued, "defendant")],
+             None, claim="copyright infringement")
+        for doc, sued in (("en", "OpenAI"), ("fr", "Meta"))
+    )  # fmt: skip
+    assert len(build_facts([openai, meta], REGISTRY)) == 2
+
+
+def test_a_description_among_a_company_s_names_is_not_within_another_company_s_name() -> None:
+    """公司 ("the company"), written for Qiyun, which another article names 启云科技, is no name of
+    Qiyun's to find within 华为公司: their two rounds stay two."""
+    named = told(
+        "zh_a",
+        "appointment",
+        "Qiyun named a new CEO.",
+        [("启云科技", "organization", "organization", "Qiyun Tech")],
+        None,
+        position="CEO",
+    )
+    qiyun = told(
+        "zh_b",
+        "funding",
+        "The company raised 10 billion yuan.",
+        [("公司", "recipient", "organization", "Qiyun Tech")],
+        "100亿元",
+        stage=None,
+    )
+    huawei = told(
+        "zh_c", "funding", "The company raised 10 billion yuan.", [("华为公司", "recipient")], "100亿元", stage=None
+    )
+    assert groups(build_facts([named, qiyun, huawei], REGISTRY), named, qiyun, huawei) == [[0], [1], [2]]
