@@ -394,9 +394,12 @@ class ChineseDescriptions(Record):
     determiners: list[str]
     numerals: str
     measure_words: str
+    determined: list[str]
     heads: list[str]
     nouns: list[str]
     qualifiers: list[str]
+    familiar_prefixes: list[str]
+    short_titles: list[str]
 
 
 @functools.cache
@@ -406,22 +409,40 @@ def chinese_descriptions() -> ChineseDescriptions:
 
 @functools.lru_cache(maxsize=1 << 16)
 def looks_named_in_chinese(name: str, person: bool = False) -> bool:
-    """A name written in Chinese characters (张勇, 阿里巴巴, 埃马德·莫斯塔克), not a description
-    (该公司, 三名作者, 来自德国的学者, 谷歌员工, 前首席执行官: the words that make one are in
-    pipeline/data/zh_descriptions.toml), nor a person's surname with a title (张先生)."""
+    """A name written in Chinese characters (张勇, 阿里巴巴, 埃马德·莫斯塔克, 本田), not a description
+    (该公司, 三名作者, 来自德国的学者, 谷歌员工, 前首席执行官, 李姓男子: the words that make one are
+    in pipeline/data/zh_descriptions.toml), nor a person's surname with a title or a familiar
+    prefix (张先生, 张总, 小张)."""
     written = name.strip()
     words = chinese_descriptions()
     if not _CHINESE_NAME.fullmatch(written) or (person and len(name_key(written, True)) < 2):
         return False
-    counted = re.match(f"[{words.numerals}]+[{words.measure_words}]", written)
+    familiar = len(written) == 2 and (written[0] in words.familiar_prefixes or written[1] in words.short_titles)
     bare = next((written[len(q) :] for q in words.qualifiers if written.startswith(q)), written)
     return not (
         any(particle in written for particle in words.particles)
-        or written.startswith(tuple(words.determiners))
-        or counted
+        or _determined(written, words)
+        or re.match(f"[{words.numerals}]+[{words.measure_words}]", written)
         or written.endswith(tuple(words.heads))
         or written in words.nouns
         or bare in words.nouns
+        or (person and familiar)
+    )
+
+
+def _determined(written: str, words: ChineseDescriptions) -> bool:
+    """Whether the name starts with a determiner: 该公司, 这家初创公司, 此人, 部分员工; a determiner
+    of one character only before a measure word or a word that ends a description, as 本田, 那英
+    and 诸葛亮 are names."""
+    determiner = next((d for d in words.determiners if written.startswith(d)), None)
+    if determiner is None or len(determiner) > 1:
+        return determiner is not None
+    rest = written[1:]
+    return (
+        not rest
+        or rest[0] in words.measure_words  # 这家初创公司, 那位高管
+        or re.match(f"[{words.numerals}]+[{words.measure_words}]", rest) is not None  # 另一家公司
+        or rest.endswith((*words.nouns, *words.heads, *words.determined))  # 该公司, 各国政府, 此人, 其他投资者
     )
 
 

@@ -236,6 +236,10 @@ def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:
         ("Laten Diffusion 团队", False, False), ("Getty Images", False, False), ("田某某", True, False),
         ("董事长兼首席执行官", True, False), ("美国芯片巨头", False, False), ("原告方", False, False),
         ("公司高层", True, False), ("董事会成员", True, False),
+        ("本田", False, True), ("那英", True, True), ("诸葛亮", True, True),  # a determiner's character first
+        ("这家初创公司", False, False), ("另一家公司", False, False), ("各国政府", False, False), ("此人", True, False),
+        ("其他投资者", True, False), ("各方", False, False), ("李姓男子", True, False),  # 姓: a man surnamed Li
+        ("张总", True, False), ("小张", True, False), ("老王", True, False), ("小米", False, True),  # which Zhang?
     ],
 )  # fmt: skip
 def test_a_name_in_chinese_characters_is_told_from_a_description(name: str, person: bool, named: bool) -> None:
