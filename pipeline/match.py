@@ -237,6 +237,30 @@ def synonyms() -> dict[str, str]:
     return {_stem(word): name for name, words in groups.items() for word in words}
 
 
+POSITIONS_FILE = Path(__file__).resolve().parent / "data" / "positions.toml"
+
+
+@functools.cache
+def _titles() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every job title of pipeline/data/positions.toml as one pattern, longest first, Latin-script
+    ones as whole words; and each title's group."""
+    groups = tomllib.loads(POSITIONS_FILE.read_text(encoding="utf-8"))["titles"]
+    group_of = {title.casefold(): name for name, titles in groups.items() for title in titles}
+    whole_word = r"(?<!\w){}(?!\w)"  # for titles in Latin script: every character before the CJK blocks
+    pattern = "|".join(
+        (whole_word if max(title) < "\u2e80" else "{}").format(re.escape(title))
+        for title in sorted(group_of, key=len, reverse=True)
+    )
+    return re.compile(pattern), group_of
+
+
+def position_words(position: str) -> str:
+    """A position with each job title in it, in English, French or Chinese, as one word: "CFO",
+    "chief financial officer", « directeur financier » and 首席财务官 are all "cfo"."""
+    pattern, group_of = _titles()
+    return pattern.sub(lambda title: f" {group_of[title.group()]} ", position.casefold())
+
+
 def summary_words(summary: str) -> frozenset[str]:
     """Content words of an English summary, crudely stemmed ("resigned" = "resigns" = "resign")
     and read through the synonym groups ("left" = "quit" = "resign")."""
@@ -262,12 +286,12 @@ def _stem(word: str) -> str:
 
 
 def _english_fields(event: EventBase) -> list[str]:
-    """The free-text English fields besides the summary: position, stage, product, claim, issue,
-    label, what each amount measures."""
+    """The free-text English fields besides the summary: position (its job titles read in any of
+    the three languages), stage, product, claim, issue, label, what each amount measures."""
     fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
-    texts = [str(fields[name]) for name in ("position", "stage", "product", "claim", "issue", "label")
-             if fields.get(name)]  # fmt: skip
-    return texts + [a.measure for a in event.amounts if a.measure]
+    texts = [str(fields[name]) for name in ("stage", "product", "claim", "issue", "label") if fields.get(name)]
+    position = [position_words(fields["position"])] if fields.get("position") else []
+    return position + texts + [a.measure for a in event.amounts if a.measure]
 
 
 T = TypeVar("T", bound=Hashable)

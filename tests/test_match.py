@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline.entities import load_registry
-from pipeline.match import THRESHOLD, candidate_pairs, scores, version_number
+from pipeline.match import THRESHOLD, candidate_pairs, position_words, scores, version_number
 from pipeline.reconcile import MentionList, build_facts, match_table, mention_id
 from pipeline.records import Evidence, Fact, Mention
 
@@ -741,3 +741,31 @@ def test_a_description_among_a_company_s_names_is_not_within_another_company_s_n
         "zh_c", "funding", "The company raised 10 billion yuan.", [("华为公司", "recipient")], "100亿元", stage=None
     )
     assert groups(build_facts([named, qiyun, huawei], REGISTRY), named, qiyun, huawei) == [[0], [1], [2]]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("CFO", "cfo"), ("Chief Financial Officer", "cfo"), ("directeur financier", "cfo"), ("首席财务官", "cfo"),
+        ("PDG par intérim", "ceo interim"), ("临时首席执行官", "interim ceo"), ("research director", "researchhead"),
+        ("研究主管", "researchhead"), ("director of product", "director of product"),  # "cto" is not in "director"
+    ],
+)  # fmt: skip
+def test_a_job_title_reads_the_same_in_every_language(written: str, read: str) -> None:
+    assert position_words(written).split() == read.split()
+
+
+def test_the_ceos_resignation_and_a_researchers_told_in_chinese_in_the_same_month_stay_apart() -> None:
+    """A weak model copies the article's words: 研究主管 (head of research) is not CEO, and
+    罗宾·隆巴赫, in Chinese characters, may be anyone's name in Latin script."""
+    ceo = mention("en", 0, {
+        "type": "resignation", "position": "CEO", "time": when(None, "2024-03-23"),
+        "summary": "Emad Mostaque resigned as CEO of Stability AI.",
+        "participants": [party("Emad Mostaque", "subject", "person"), party("Stability AI", "organization")],
+    })  # fmt: skip
+    researcher = mention("zh", 0, {
+        "type": "resignation", "position": "研究主管", "time": when(None, "2024-03"),
+        "summary": "Stability AI's head of research left the company.",
+        "participants": [party("罗宾·隆巴赫", "subject", "person"), party("Stability AI", "organization")],
+    })  # fmt: skip
+    assert len(build_facts([ceo, researcher], REGISTRY)) == 2
