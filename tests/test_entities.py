@@ -43,6 +43,23 @@ def test_registry_aliases_join_translations() -> None:
     assert entity.name == "Bloomberg" and entity.registered
 
 
+@pytest.mark.parametrize(
+    ("names", "kind", "canonical"),
+    [
+        (("恒大", "Evergrande", "China Evergrande Group"), ORG, "China Evergrande Group"),
+        (("李彦宏", "Robin Li"), PERSON, "Robin Li"),
+        (("欧盟委员会", "European Commission", "la Commission européenne"), ORG, "European Commission"),
+        (("美国司法部", "DOJ", "Justice Department"), ORG, "US Department of Justice"),
+    ],
+)
+def test_well_known_names_no_spelling_can_join_are_registered(
+    names: tuple[str, ...], kind: EntityKind, canonical: str
+) -> None:
+    """Translations (恒大, Evergrande), a Chinese name and an English one (李彦宏, Robin Li)."""
+    index = resolve(*((f"doc{n}", name, None, kind) for n, name in enumerate(names)))
+    assert [e.name for e in index.entities.values()] == [canonical]
+
+
 def test_the_newspaper_and_its_company_under_every_name_are_one_entity() -> None:
     index = resolve(
         ("zh", "纽约时报", None, ORG), ("en", "NYT", None, ORG), ("en", "The New York Times Company", None, ORG),
@@ -267,7 +284,7 @@ def test_a_name_in_chinese_characters_joins_the_latin_name_spelling_its_pinyin(
     "written",
     [
         [("zh", "王伟", None, PERSON), ("zh", "王薇", None, PERSON), ("en", "Wang Wei", None, PERSON)],  # which one?
-        [("zh", "小米", None, ORG), ("en", "Xiaomi", None, PERSON)],  # another kind
+        [("zh", "蔚来", None, ORG), ("en", "Weilai", None, PERSON)],  # another kind
         [("zh", "蔡崇信", None, PERSON), ("en", "Cai Chong", None, PERSON)],  # not the whole name
         [("zh", "腾讯", None, ORG), ("en", "Tengxu", None, ORG)],  # not its spelling
     ],

@@ -641,12 +641,12 @@ def test_one_party_named_two_ways_in_chinese_characters_is_one_event(
         ("刘强", "刘强东", "person"),
         ("张一鸣", "张一山", "person"),
         ("张勇", "蒋勇", "person"),
-        ("华为", "华谊", "organization"),
+        ("华夏", "华谊", "organization"),
     ],
 )
 def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, second: str, kind: str) -> None:
     """One within the other is one organization, not one person (刘强, 刘强东); alike in sound
-    is one name only when the same in pinyin (张一鸣, 张一山; 华为, 华谊)."""
+    is one name only when the same in pinyin (张一鸣, 张一山; 华夏, 华谊)."""
     one = told("zh_a", "appointment", "A new CEO.", [(first, "subject", kind)], None, position="CEO")
     other = told("zh_b", "appointment", "A new CEO.", [(second, "subject", kind)], None, position="CEO")
     assert len(build_facts([one, other], REGISTRY)) == 2
