@@ -425,11 +425,22 @@ def mention_row(mention: Mention) -> MentionRow:
         last=mention.evidence[0].char_end,
         start=day_span.start.toordinal() if day_span else -1,
         end=day_span.end.toordinal() if day_span else -1,
-        parties=tuple((ROLE_CODES[p.role], Sighting(p.name, p.canonical_name, p.kind)) for p in event.participants),
+        parties=_parties(event),
         amounts=tuple((a.value, a.currency, a.approximate) for a in event.amounts if a.value is not None),
         summary_words=tuple(sorted(summary_words(event.told_summary or ""))),
         detail_words=tuple(sorted(summary_words(" ".join(_english_fields(event))))),
     )
+
+
+def _parties(event: EventBase) -> tuple[tuple[int, Sighting], ...]:
+    """Each participant's role code and name as written; a release naming its product only in
+    its `product` field (weak models leave it out of the participants) names it as a party too,
+    so that Apple's iPhone 15 and its Apple Watch released on one day still clash."""
+    parties = tuple((ROLE_CODES[p.role], Sighting(p.name, p.canonical_name, p.kind)) for p in event.participants)
+    product = event.__dict__.get("product")
+    if product and not any(p.role == Role.PRODUCT for p in event.participants):
+        parties += ((ROLE_CODES[Role.PRODUCT], Sighting(product, None, EntityKind.PRODUCT)),)
+    return parties
 
 
 SCALARS = ("where", "raw", "doc", "chunks", "type", "detail", "first", "last", "start", "end")  # one number per mention

@@ -605,6 +605,12 @@ def test_events_about_two_different_parties_in_one_month_stay_apart(first: Menti
             told("fr", "investigation", "The FTC is investigating OpenAI.",
                  [("FTC", "authority"), ("OpenAI", "subject")], None),
         ),
+        (  # the product a participant in one, only in the product field in the other
+            told("en", "product_release", "Apple unveiled the iPhone 15.",
+                 [("Apple", "subject"), ("iPhone 15", "product", "product")], None, product="iPhone 15"),
+            told("zh", "product_release", "Apple released the iPhone 15.", [("苹果", "subject")], None,
+                 product="iPhone 15"),
+        ),
         (  # a weak model's roles swapped: the same two parties, so no party against
             told("fr", "funding", "Microsoft invested $10 billion in OpenAI.",
                  [("Microsoft", "subject"), ("OpenAI", "recipient")], "10 milliards de dollars", stage=None),
@@ -676,6 +682,12 @@ def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, 
                  amounts=[money("$22.6 billion", "data center revenue")]),
             told("zh", "financial_metric", "Nvidia's gaming revenue was $2.6 billion in the quarter.",
                  [("英伟达", "subject")], None, metric="revenue", amounts=[money("26亿美元", "gaming revenue")]),
+        ),
+        (  # two products, each named only in the release's product field (a weak model's omission)
+            told("en", "product_release", "Apple unveiled the iPhone 15.", [("Apple", "subject")], None,
+                 product="iPhone 15"),
+            told("fr", "product_release", "Apple unveiled the Apple Watch Series 9.", [("Apple", "subject")], None,
+                 product="Apple Watch Series 9"),
         ),
         (  # two kinds of "other" event, by their labels
             told("en", "other", "Nvidia announced a ten-for-one stock split.", [("Nvidia", "subject")], None,
