@@ -394,12 +394,14 @@ class ChineseDescriptions(Record):
     determiners: list[str]
     numerals: str
     measure_words: str
+    name_starts: list[str]
     determined: list[str]
     heads: list[str]
     nouns: list[str]
     qualifiers: list[str]
     familiar_prefixes: list[str]
     short_titles: list[str]
+    surname_mark: str
 
 
 @functools.cache
@@ -417,7 +419,8 @@ def looks_named_in_chinese(name: str, person: bool = False) -> bool:
     words = chinese_descriptions()
     if not _CHINESE_NAME.fullmatch(written) or (person and len(name_key(written, True)) < 2):
         return False
-    familiar = len(written) == 2 and (written[0] in words.familiar_prefixes or written[1] in words.short_titles)
+    surname_only = len(written) == 2 and (written[0] in words.familiar_prefixes or written[1] in words.short_titles)
+    surname_only |= written[1:2] == words.surname_mark  # 李姓男子: a man surnamed Li
     bare = next((written[len(q) :] for q in words.qualifiers if written.startswith(q)), written)
     return not (
         any(particle in written for particle in words.particles)
@@ -426,23 +429,22 @@ def looks_named_in_chinese(name: str, person: bool = False) -> bool:
         or written.endswith(tuple(words.heads))
         or written in words.nouns
         or bare in words.nouns
-        or (person and familiar)
+        or (person and surname_only)
     )
 
 
 def _determined(written: str, words: ChineseDescriptions) -> bool:
-    """Whether the name starts with a determiner: 该公司, 这家初创公司, 此人, 部分员工; a determiner
-    of one character only before a measure word or a word that ends a description, as 本田, 那英
-    and 诸葛亮 are names."""
+    """Whether the name starts with a determiner: 该公司, 这家初创公司, 此人, 部分员工; one names
+    start with too (本, 那, 诸) only before a description's words, as 本田, 那英 and 诸葛亮 are
+    names."""
     determiner = next((d for d in words.determiners if written.startswith(d)), None)
-    if determiner is None or len(determiner) > 1:
+    if determiner not in words.name_starts:
         return determiner is not None
-    rest = written[1:]
+    rest = written[len(determiner) :]
     return (
         not rest
-        or rest[0] in words.measure_words  # 这家初创公司, 那位高管
-        or re.match(f"[{words.numerals}]+[{words.measure_words}]", rest) is not None  # 另一家公司
-        or rest.endswith((*words.nouns, *words.heads, *words.determined))  # 该公司, 各国政府, 此人, 其他投资者
+        or rest[0] in words.measure_words  # 那位高管
+        or rest.endswith((*words.nouns, *words.heads, *words.determined))  # 本公司, 本行
     )
 
 

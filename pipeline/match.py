@@ -142,6 +142,7 @@ VARIANT_WORDS = frozenset(
     {"xl", "xxl", "pro", "max", "mini", "lite", "plus", "turbo", "ultra", "base", "large", "medium", "small", "tiny",
      "instruct", "chat", "preview", "beta"}
 )  # fmt: skip
+LINE_WORDS = frozenset({"model", "models", "llm", "llms", "series", "family", "lineup", "line", "edition", "version"})
 AMOUNT_TOLERANCE = 0.02  # relative; values marked approximate get APPROXIMATE_TOLERANCE
 APPROXIMATE_TOLERANCE = 0.12
 CHINESE_NAME_SIMILARITY = 80  # ratio of two people's names in pinyin: 83 穆拉蒂, 穆拉提; 73 张一鸣, 张一山
@@ -254,11 +255,13 @@ def _titles() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(pattern), group_of
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def position_words(position: str) -> str:
     """A position with each job title in it, in English, French or Chinese, as one word: "CFO",
-    "chief financial officer", « directeur financier » and 首席财务官 are all "cfo"."""
+    "chief financial officer", « directeur financier » and 首席财务官 are all "cfo" (cached: a
+    corpus names a few positions again and again)."""
     pattern, group_of = _titles()
-    return pattern.sub(lambda title: f" {group_of[title.group()]} ", position.casefold())
+    return pattern.sub(lambda title: f" {group_of[title.group()]} ", position.casefold().replace("’", "'"))
 
 
 def summary_words(summary: str) -> frozenset[str]:
@@ -919,12 +922,18 @@ def _nested(t: MatchTable, a: int, b: int) -> bool:
 
 
 def _two_models(t: MatchTable, a: int, b: int) -> bool:
-    """Whether two products' names carrying one version number each have a word the other lacks
-    that is no version: "Claude 3 Opus" and "Claude 3 Haiku" are two models; not "Llama 3" and
-    "Meta Llama 3 8B", nor "Llama 3 8B" and "Llama 3 70B" (two sizes of one release), nor
-    "Gemini 1.5" and "Gemini 1.5 Pro"."""
-    words_a, words_b = set(t.product_words.get(a, ())), set(t.product_words.get(b, ()))
-    return not all(map(_version_like, words_a - words_b)) and not all(map(_version_like, words_b - words_a))
+    """Whether two products' names carrying one version number name two models of one line: each
+    has a word after the number the other lacks, no size, variant or word any line uses ("Claude
+    3 Opus" and "Claude 3 Haiku"; not "Meta Llama 3" and "Llama 3 Models", "Llama 3 8B" and "Llama
+    3 70B", "Gemini 1.5" and "Gemini 1.5 Pro", "Samsung Galaxy S24" and "Galaxy S24 Series")."""
+    model_a, model_b = _model_words(t, a), _model_words(t, b)
+    return bool(model_a) and bool(model_b) and not model_a & model_b
+
+
+def _model_words(t: MatchTable, code: int) -> frozenset[str]:
+    words = t.product_words.get(code, ())
+    number = next((k for k, word in enumerate(words) if any(c.isdigit() for c in word)), len(words))
+    return frozenset(w for w in words[number + 1 :] if not _version_like(w) and w not in LINE_WORDS)
 
 
 def _version_like(word: str) -> bool:
@@ -978,12 +987,13 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     column = {name: n for n, name in enumerate(FEATURE_NAMES)}
     details = _row_cosine(t.details, left, right)
     details_differ = t.has_details[left] & t.has_details[right] & (details == 0)
+    one_type = t.type[left] == t.type[right]
     # "other" events whose English labels (and what their amounts measure) share no word are two
-    # kinds of event ("stock split", "dividend increase"), as two types are; a label in Chinese
-    # characters says nothing here
-    same_type = (t.type[left] == t.type[right]) & ~(t.labelled[left] & details_differ)
+    # kinds of event ("stock split", "dividend increase"): not of one type, beside the details
+    # that differ (a label in Chinese characters says nothing here)
+    same_type = one_type & ~(t.labelled[left] & details_differ)
     values[:, column["same_type"]] = same_type
-    values[:, column["same_family"]] = ~same_type
+    values[:, column["same_family"]] = ~one_type
     detail_a, detail_b = t.detail[left], t.detail[right]
     detail_differs = (detail_a >= 0) & (detail_b >= 0) & (detail_a != detail_b)
     values[:, column["detail_differs"]] = detail_differs
@@ -1009,7 +1019,7 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["next_day_elsewhere"]] = time_zones
     values[:, column["amount_match"]] = match
     values[:, column["amount_mismatch"]] = mismatch
-    values[:, column["other_figure"]] = mismatch & same_type & ~detail_differs & t.figure[left]
+    values[:, column["other_figure"]] = mismatch & t.figure[left] & t.figure[right]
     values[:, column["summary"]] = _row_cosine(t.summary, left, right)
     values[:, column["details_text"]] = details
     values[:, column["details_differ"]] = details_differ

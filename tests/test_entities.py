@@ -257,6 +257,8 @@ def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:
         ("这家初创公司", False, False), ("另一家公司", False, False), ("各国政府", False, False), ("此人", True, False),
         ("其他投资者", True, False), ("各方", False, False), ("李姓男子", True, False),  # 姓: a man surnamed Li
         ("张总", True, False), ("小张", True, False), ("老王", True, False), ("小米", False, True),  # which Zhang?
+        ("该行", False, False), ("本行", False, False), ("该国", False, False), ("此案", False, False),
+        ("该男子", True, False), ("该模型", False, False), ("百姓网", False, True), ("老百姓大药房", False, True),
     ],
 )  # fmt: skip
 def test_a_name_in_chinese_characters_is_told_from_a_description(name: str, person: bool, named: bool) -> None:
@@ -307,3 +309,14 @@ def test_a_name_in_chinese_characters_placed_by_a_canonical_name_still_competes_
     """王伟 is "Wang Wei" by its canonical name: 王薇, spelled the same, may be another person."""
     index = resolve(("zh", "王伟", "Wang Wei", PERSON), ("zh", "王薇", None, PERSON), ("en", "Wang Wei", None, PERSON))
     assert not same(index, ("zh", "王薇", None), ("en", "Wang Wei", None))
+
+
+def test_the_registry_names_no_one_by_a_surname_or_short_name_others_share() -> None:
+    """阿莫代伊 alone may be Daniela Amodei as well as Dario, 库克 any Cook, 阿里 a man named Ali."""
+    index = resolve(
+        ("zh", "丹妮拉·阿莫代伊", None, PERSON), ("zh", "阿莫代伊", None, PERSON), ("en", "Dario Amodei", None, PERSON),
+        ("zh_b", "库克", None, PERSON), ("en", "Tim Cook", None, PERSON), ("zh_c", "阿里", None, PERSON),
+    )  # fmt: skip
+    assert not same(index, ("zh", "阿莫代伊", None), ("en", "Dario Amodei", None))
+    assert not same(index, ("zh_b", "库克", None), ("en", "Tim Cook", None))
+    assert index.entities[entity_of(index, ("zh_c", "阿里", None))].kind == PERSON

@@ -235,6 +235,7 @@ def test_a_product_s_version_is_its_first_number_with_the_letters_stuck_to_it(na
         ("Stable Diffusion XL 1.0", "Stable Diffusion XL"),  # a name without a number may be the family's
         ("H100s", "H100"),  # an s after the number is a plural, not another version
         ("Llama 3 70B", "Llama 3 8B"),  # two sizes of one release
+        ("Meta Llama 3", "Llama 3 Models"), ("Samsung Galaxy S24", "Galaxy S24 Series"),  # words any line uses
         ("Stable Diffusion v1.5", "Stable Diffusion 1.5"), ("DeepSeek-V3", "DeepSeek V3"),  # v is "version"
     ],
 )  # fmt: skip
@@ -676,6 +677,14 @@ def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, 
                  [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
                  amounts=[money("200 millions", "weekly active users")]),
         ),
+        (  # one figure read twice, its metric told two ways: no less two figures
+            told("en", "financial_metric", "ChatGPT has 100 million weekly active users.",
+                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
+                 amounts=[money("100 million", "weekly active users")]),
+            told("fr", "financial_metric", "ChatGPT has 200 million weekly active users.",
+                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="other",
+                 amounts=[money("200 millions", "weekly active users")]),
+        ),
         (  # two segments' revenue in one quarter
             told("en", "financial_metric", "Nvidia's data center revenue was $22.6 billion in the quarter.",
                  [("Nvidia", "subject")], None, metric="revenue",
@@ -703,10 +712,10 @@ def test_two_look_alike_events_of_one_company_in_one_month_stay_apart(first: Men
     assert len(build_facts([first, second], REGISTRY)) == 2
 
 
-def revenue(doc: str, amount: str) -> Mention:
+def revenue(doc: str, amount: str, billions: int) -> Mention:
     return mention(doc, 0, {
         "type": "financial_metric", "metric": "revenue", "time": when(None, "2024-05-22"),
-        "summary": "Nvidia reported record quarterly revenue of $26 billion, up 262 percent from a year ago.",
+        "summary": f"Nvidia reported record quarterly revenue of ${billions} billion, up 262 percent from a year ago.",
         "participants": [party("Nvidia", "subject")], "amounts": [money(amount, "quarterly revenue")],
     })  # fmt: skip
 
@@ -714,7 +723,7 @@ def revenue(doc: str, amount: str) -> Mention:
 def test_one_figure_told_alike_with_two_numbers_is_one_fact_with_the_numbers_in_conflict() -> None:
     """Two numbers for one metric are two figures unless all else says one report: the same
     words, the same day, the same measure; then a source's slip is kept as a conflict."""
-    [fact] = build_facts([revenue("en", "$26 billion"), revenue("fr", "28 milliards de dollars")], REGISTRY)
+    [fact] = build_facts([revenue("en", "$26 billion", 26), revenue("fr", "28 milliards de dollars", 28)], REGISTRY)
     assert [c.field for c in fact.conflicts] == ["amounts"]
 
 
@@ -761,6 +770,8 @@ def test_a_description_among_a_company_s_names_is_not_within_another_company_s_n
         ("CFO", "cfo"), ("Chief Financial Officer", "cfo"), ("directeur financier", "cfo"), ("首席财务官", "cfo"),
         ("PDG par intérim", "ceo interim"), ("临时首席执行官", "interim ceo"), ("research director", "researchhead"),
         ("研究主管", "researchhead"), ("director of product", "director of product"),  # "cto" is not in "director"
+        ("副董事长", "vicechairman"), ("vice président", "vicepresident"), ("directeur général adjoint", "deputyceo"),
+        ("directeur des systèmes d’information", "cio"),  # a typographic apostrophe
     ],
 )  # fmt: skip
 def test_a_job_title_reads_the_same_in_every_language(written: str, read: str) -> None:
