@@ -659,6 +659,12 @@ def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, 
     assert len(build_facts([one, other], REGISTRY)) == 2
 
 
+def weekly_users(doc: str, amount: str, metric: str) -> Mention:
+    return told(doc, "financial_metric", f"ChatGPT has {amount} weekly active users.",
+                [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric=metric,
+                amounts=[money(amount, "weekly active users")])  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
@@ -669,22 +675,8 @@ def test_two_parties_whose_chinese_names_only_look_alike_stay_apart(first: str, 
                  [("Anthropic", "subject"), ("Claude 3 Haiku", "product", "product")], None,
                  product="Claude 3 Haiku"),
         ),
-        (  # one metric read twice: the same words for what it measures, another figure
-            told("en", "financial_metric", "ChatGPT has 100 million weekly active users.",
-                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
-                 amounts=[money("100 million", "weekly active users")]),
-            told("fr", "financial_metric", "ChatGPT has 200 million weekly active users.",
-                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
-                 amounts=[money("200 millions", "weekly active users")]),
-        ),
-        (  # one figure read twice, its metric told two ways: no less two figures
-            told("en", "financial_metric", "ChatGPT has 100 million weekly active users.",
-                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="users",
-                 amounts=[money("100 million", "weekly active users")]),
-            told("fr", "financial_metric", "ChatGPT has 200 million weekly active users.",
-                 [("OpenAI", "subject"), ("ChatGPT", "product", "product")], None, metric="other",
-                 amounts=[money("200 millions", "weekly active users")]),
-        ),
+        (weekly_users("en", "100 million", "users"), weekly_users("fr", "200 millions", "users")),  # another figure
+        (weekly_users("en", "100 million", "users"), weekly_users("fr", "200 millions", "other")),  # metric told twice
         (  # two segments' revenue in one quarter
             told("en", "financial_metric", "Nvidia's data center revenue was $22.6 billion in the quarter.",
                  [("Nvidia", "subject")], None, metric="revenue",
@@ -781,14 +773,6 @@ def test_a_job_title_reads_the_same_in_every_language(written: str, read: str) -
 def test_the_ceos_resignation_and_a_researchers_told_in_chinese_in_the_same_month_stay_apart() -> None:
     """A weak model copies the article's words: 研究主管 (head of research) is not CEO, and
     罗宾·隆巴赫, in Chinese characters, may be anyone's name in Latin script."""
-    ceo = mention("en", 0, {
-        "type": "resignation", "position": "CEO", "time": when(None, "2024-03-23"),
-        "summary": "Emad Mostaque resigned as CEO of Stability AI.",
-        "participants": [party("Emad Mostaque", "subject", "person"), party("Stability AI", "organization")],
-    })  # fmt: skip
-    researcher = mention("zh", 0, {
-        "type": "resignation", "position": "研究主管", "time": when(None, "2024-03"),
-        "summary": "Stability AI's head of research left the company.",
-        "participants": [party("罗宾·隆巴赫", "subject", "person"), party("Stability AI", "organization")],
-    })  # fmt: skip
+    ceo = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.", date="2024-03-23")
+    researcher = resignation("zh", "罗宾·隆巴赫", "研究主管", "Stability AI's head of research left the company.")
     assert len(build_facts([ceo, researcher], REGISTRY)) == 2
