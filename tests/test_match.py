@@ -3,6 +3,8 @@ the same event told differently merges, and disagreements are kept as conflicts.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -776,3 +778,14 @@ def test_the_ceos_resignation_and_a_researchers_told_in_chinese_in_the_same_mont
     ceo = resignation("en", "Emad Mostaque", "CEO", "Emad Mostaque resigned as CEO of Stability AI.", date="2024-03-23")
     researcher = resignation("zh", "罗宾·隆巴赫", "研究主管", "Stability AI's head of research left the company.")
     assert len(build_facts([ceo, researcher], REGISTRY)) == 2
+
+
+def test_the_look_alike_probes_of_the_benchmark_are_mentions_grouped_into_a_partition() -> None:
+    """bench/lookalike_probes.py measures with these: each probe's mentions validate, and its
+    expected groups take each of them exactly once."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "data" / "lookalike_probes.jsonl"
+    probes = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len({p["name"] for p in probes}) == len(probes) > 100
+    for probe in probes:
+        mentions = [Mention.model_validate(m) for m in probe["mentions"]]
+        assert sorted(k for group in probe["expected"] for k in group) == list(range(len(mentions)))
