@@ -102,6 +102,7 @@ ABOUT_ROLES = {
     "money": {Role.SUBJECT, Role.RECIPIENT, Role.DEBTOR, Role.ORGANIZATION},
     "deal": {Role.TARGET, Role.PARTNER},
     "conflict": {Role.SUBJECT, Role.DEFENDANT},
+    "other": {Role.SUBJECT},
 }
 # Key roles in which a person and an organization are two parties too: an author suing is not
 # Getty Images suing, money owed to a person is not money owed to a company. (A person speaking
@@ -290,11 +291,20 @@ def _stem(word: str) -> str:
 
 def _english_fields(event: EventBase) -> list[str]:
     """The free-text English fields besides the summary: position (its job titles read in any of
-    the three languages), stage, product, claim, issue, label, what each amount measures."""
+    the three languages), product, and stage, claim, issue, label and what each amount measures
+    when written in English: a weak model copies « contrefaçon » or « objectif de cours » from a
+    French article, whose words share none with "copyright infringement" and would count against
+    the pair (as words in Chinese characters, which summary_words never reads, do not)."""
     fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
-    texts = [str(fields[name]) for name in ("stage", "product", "claim", "issue", "label") if fields.get(name)]
     position = [position_words(fields["position"])] if fields.get("position") else []
-    return position + texts + [a.measure for a in event.amounts if a.measure]
+    product = [str(fields["product"])] if fields.get("product") else []
+    free = [str(fields[name]) for name in ("stage", "claim", "issue", "label") if fields.get(name)]
+    free += [a.measure for a in event.amounts if a.measure]
+    return position + product + [text for text in free if not _FRENCH.search(text)]
+
+
+# accented letters, or the small words of French ("l'", "d'" included); not in English fields
+_FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœ]|\b(?:de|du|des|la|le|les|un|une|et|pour|sur|aux?|dans|par)\b|\b[ld]'", re.I)
 
 
 T = TypeVar("T", bound=Hashable)

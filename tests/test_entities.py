@@ -320,3 +320,16 @@ def test_the_registry_names_no_one_by_a_surname_or_short_name_others_share() -> 
     assert not same(index, ("zh", "阿莫代伊", None), ("en", "Dario Amodei", None))
     assert not same(index, ("zh_b", "库克", None), ("en", "Tim Cook", None))
     assert index.entities[entity_of(index, ("zh_c", "阿里", None))].kind == PERSON
+
+
+@pytest.mark.parametrize(
+    ("names", "canonical"),
+    [
+        (("EU", "Commission européenne", "欧盟"), "European Commission"),  # the EU as a party: its executive
+        (("China", "Pékin", "中国政府"), "China"),  # a country, its capital, its government
+        (("Honda", "本田"), "Honda"),
+    ],
+)
+def test_a_country_or_union_as_a_party_is_one_entity_however_named(names: tuple[str, ...], canonical: str) -> None:
+    index = resolve(*((f"doc{n}", name, None, ORG) for n, name in enumerate(names)))
+    assert [e.name for e in index.entities.values()] == [canonical]

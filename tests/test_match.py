@@ -789,3 +789,37 @@ def test_the_look_alike_probes_of_the_benchmark_are_mentions_grouped_into_a_part
     for probe in probes:
         mentions = [Mention.model_validate(m) for m in probe["mentions"]]
         assert sorted(k for group in probe["expected"] for k in group) == list(range(len(mentions)))
+
+
+def test_a_claim_a_weak_model_copied_in_french_does_not_count_against_the_english_one() -> None:
+    """« violation du droit d'auteur » shares no word with "copyright infringement": words of
+    another language say nothing, as Chinese ones never did."""
+    english = told(
+        "en",
+        "lawsuit",
+        "The New York Times sued OpenAI and Microsoft for copyright infringement.",
+        [("The New York Times", "plaintiff"), ("OpenAI", "defendant"), ("Microsoft", "defendant")],
+        None,
+        claim="copyright infringement",
+        time=when(None, "2023-12-27"),
+    )
+    french = told("fr", "lawsuit", "The newspaper took the ChatGPT maker to court over its articles.",
+                  [("New York Times", "plaintiff"), ("OpenAI", "defendant")], None,
+                  claim="violation du droit d'auteur", time=when(None, "2023-12"))  # fmt: skip
+    assert len(build_facts([english, french], REGISTRY)) == 1
+
+
+def test_two_other_events_of_two_subjects_stay_apart() -> None:
+    """Layoffs at Amazon's Prime Video and at Twitch, the same day, under one label: an "other"
+    event is about its subject, as a resignation is about the one resigning."""
+    amazon = told(
+        "en",
+        "other",
+        "Amazon is cutting several hundred jobs in its Prime Video and MGM Studios units.",
+        [("Amazon", "subject")],
+        None,
+        label="layoffs",
+    )
+    twitch = told("fr", "other", "Twitch, owned by Amazon, is cutting 500 jobs, about 35% of its staff.",
+                  [("Twitch", "subject"), ("Amazon", "organization")], None, label="layoffs")  # fmt: skip
+    assert len(build_facts([amazon, twitch], REGISTRY)) == 2

@@ -213,6 +213,8 @@ def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
         ("10亿港元", 1e9, "HKD", False),
         ("1000万日元", 1e7, "JPY", False),
         ("100 dollars canadiens", 100, "CAD", False),
+        ("361,6 milliards de dollars taïwanais", 3.616e11, "TWD", False),  # was read as US dollars
+        ("5 millions de dollars néo-zélandais", 5e6, "NZD", False),
         ("US$5", 5, "USD", False),
         ("a million dollars", 1e6, "USD", False),
         ("10 mètres", 10, None, False),  # "m" before an accented letter is not a million
