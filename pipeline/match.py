@@ -123,7 +123,7 @@ WEIGHTS = {
     "next_day_elsewhere": -0.5,  # the next day in another article, all else agreeing: maybe one day in two time zones
     "amount_match": 1.0,
     "amount_mismatch": -1.5,
-    "other_figure": -2.5,  # one metric's figures that disagree: another period or segment more often than a typo
+    "other_figure": -2.5,  # two financial figures whose amounts disagree: another period or segment, not a typo
     "summary": 2.5,
     "details_text": 1.0,
     "details_differ": -1.0,
@@ -303,7 +303,7 @@ def _english_fields(event: EventBase) -> list[str]:
     return position + product + [text for text in free if not _FRENCH.search(text)]
 
 
-# accented letters, or the small words of French ("l'", "d'" included); not in English fields
+# accented letters, or the small words of French ("l'", "d'" included): no English field has them
 _FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœ]|\b(?:de|du|des|la|le|les|un|une|et|pour|sur|aux?|dans|par)\b|\b[ld]'", re.I)
 
 
@@ -700,8 +700,8 @@ class MatchTable:
         ])  # fmt: skip
         slot_keys = _distinct(slot_keys)
         slot_rows, slots = slot_keys // (len(ROLE_CODES) * SLOT_KINDS * count), slot_keys // count
-        # a mention is compared on MAX_WIDTH of its parties: the first of each slot first, so that
-        # 20 plaintiffs do not crowd out the defendant
+        # a mention is compared on MAX_WIDTH of its parties: one of each slot first, so that 20
+        # plaintiffs do not crowd out the defendant
         if len(slot_rows) and np.bincount(slot_rows).max() > MAX_WIDTH:
             order = np.lexsort((slot_keys, _position_in_row(slots), slot_rows))
             slot_keys, slot_rows, slots = slot_keys[order], slot_rows[order], slots[order]
@@ -798,7 +798,8 @@ def _participant_conflicts(t: MatchTable, left: Array, right: Array) -> tuple[Ar
     version numbers (a release of Llama 2 is not one of Llama 3), or, in a release, do not carry
     the same one and neither is a part of the other (a release of Stable Video Diffusion is not
     one of Stable Audio 2; "Llama 3" and "Meta Llama 3 8B" may well be one, as may "Stable
-    Diffusion XL" and "Stable Diffusion XL 1.0"). Third: whether the events are about two
+    Diffusion XL" and "Stable Diffusion XL 1.0"), or carry the same one in the names of two models
+    of one line (`_two_models`: Claude 3 Opus, Claude 3 Haiku). Third: whether the events are about two
     different parties (ABOUT_ROLES: Zhang Yong stepping down as chairman of Alibaba is not Joe
     Tsai; Perplexity's round is not Poolside's). Fourth: whether a resignation or an appointment
     happens at two different organizations (the CFO of Mistral AI is not the CFO of Hugging
