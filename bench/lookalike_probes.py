@@ -18,17 +18,17 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.entities import load_registry
+from pipeline.entities import RegistryEntry, load_registry
 from pipeline.reconcile import build_facts
 from pipeline.records import Mention
 
 PROBES = Path(__file__).resolve().parent / "data" / "lookalike_probes.jsonl"
 
 
-def grouping(mentions: list[Mention]) -> list[list[int]]:
+def grouping(mentions: list[Mention], registry: list[RegistryEntry]) -> list[list[int]]:
     """Each fact as the sorted positions of its mentions."""
     position = {m.id: n for n, m in enumerate(mentions)}
-    facts = build_facts(mentions, load_registry())
+    facts = build_facts(mentions, registry)
     return sorted(sorted(position[i] for i in fact.mention_ids) for fact in facts)
 
 
@@ -45,10 +45,10 @@ def _spread(groups: list[list[int]], over: list[list[int]]) -> bool:
 
 def main(path: Path) -> None:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
-    failing = merges = splits = 0
+    registry, failing, merges, splits = load_registry(), 0, 0, 0
     for line in lines:
         probe = json.loads(line)
-        got = grouping([Mention.model_validate(m) for m in probe["mentions"]])
+        got = grouping([Mention.model_validate(m) for m in probe["mentions"]], registry)
         if got == probe["expected"]:
             continue
         merged, split = mistakes(got, probe["expected"])
