@@ -125,6 +125,7 @@ WEIGHTS = {
     "amount_mismatch": -1.5,
     "other_figure": -2.5,  # two financial figures whose amounts disagree: another period or segment, not a typo
     "summary": 2.5,
+    "other_thing_said": -2.0,  # statements or predictions sharing no word of what was said (_said_words)
     "details_text": 1.0,
     "details_differ": -1.0,
 }
@@ -232,11 +233,22 @@ SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.toml"
 
 
 @functools.cache
+def _vocabulary() -> dict[str, Any]:
+    return tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))
+
+
+@functools.cache
 def synonyms() -> dict[str, str]:
     """Stem → the name of its group of synonyms (pipeline/data/synonyms.toml): each word listed
     is stemmed as summaries are ("released" → "releas"), or it would never be found."""
-    groups = tomllib.loads(SYNONYMS_FILE.read_text(encoding="utf-8"))["groups"]
-    return {_stem(word): name for name, words in groups.items() for word in words}
+    return {_stem(word): name for name, words in _vocabulary()["groups"].items() for word in words}
+
+
+@functools.cache
+def speech_words() -> frozenset[str]:
+    """The words that say someone spoke ("stated", "predicted", "according"), as summary_words
+    reads them."""
+    return frozenset(filter(None, map(_content_word, _vocabulary()["speech"])))
 
 
 POSITIONS_FILE = Path(__file__).resolve().parent / "data" / "positions.toml"
@@ -421,6 +433,7 @@ class MentionRow(NamedTuple):
     parties: tuple[tuple[int, Sighting], ...]  # role code, the participant as written
     amounts: tuple[tuple[float, str | None, bool], ...]  # value, currency, approximate
     summary_words: tuple[str, ...]
+    said_words: tuple[str, ...]  # a statement's or prediction's: what was said (_said_words)
     detail_words: tuple[str, ...]
 
 
@@ -428,6 +441,7 @@ def mention_row(mention: Mention) -> MentionRow:
     event = mention.event
     day_span = dates.span(event.time.date) if event.time and event.time.date else None
     fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
+    words = summary_words(event.told_summary or "")
     return MentionRow(
         id=mention.id,
         doc_id=mention.doc_id,
@@ -440,9 +454,17 @@ def mention_row(mention: Mention) -> MentionRow:
         end=day_span.end.toordinal() if day_span else -1,
         parties=_parties(event),
         amounts=tuple((a.value, a.currency, a.approximate) for a in event.amounts if a.value is not None),
-        summary_words=tuple(sorted(summary_words(event.told_summary or ""))),
+        summary_words=tuple(sorted(words)),
+        said_words=_said_words(event, words) if FAMILIES[event.type] == "speech" else (),
         detail_words=tuple(sorted(summary_words(" ".join(_english_fields(event))))),
     )
+
+
+def _said_words(event: EventBase, words: frozenset[str]) -> tuple[str, ...]:
+    """The summary's words besides its parties' names and the words of speaking: what was said,
+    which alone tells apart two things one speaker said on one day."""
+    names = summary_words(" ".join(f"{p.name} {p.canonical_name or ''}" for p in event.participants))
+    return tuple(sorted(words - names - speech_words()))
 
 
 def _parties(event: EventBase) -> tuple[tuple[int, Sighting], ...]:
@@ -481,6 +503,7 @@ class Columns:
         self.parties = Ragged("q", "q")  # role code, sighting code
         self.amounts = Ragged("d", "q", "b")  # value, currency code, approximate
         self.summary_words = Ragged("q")
+        self.said_words = Ragged("q")
         self.detail_words = Ragged("q")
 
     def add(self, row: MentionRow, where: int, raw: bool) -> None:
@@ -507,6 +530,7 @@ class Columns:
             [approximate for _, _, approximate in row.amounts],
         )
         self.summary_words.add_row(self.words.many(row.summary_words))
+        self.said_words.add_row(self.words.many(row.said_words))
         self.detail_words.add_row(self.words.many(row.detail_words))
 
     def extend(self, other: Columns) -> None:
@@ -521,6 +545,7 @@ class Columns:
         self.parties.extend(other.parties, {1: recode["sightings"]})
         self.amounts.extend(other.amounts, {1: recode["currencies"]})
         self.summary_words.extend(other.summary_words, {0: recode["words"]})
+        self.said_words.extend(other.said_words, {0: recode["words"]})
         self.detail_words.extend(other.detail_words, {0: recode["words"]})
 
     def repeated(self) -> list[tuple[int, int]]:
@@ -538,7 +563,7 @@ class Columns:
         self.ids = [mention_id for mention_id, keep in zip(self.ids, kept.tolist(), strict=True) if keep]
         self.scalars = {name: _array("q", self.scalar(name)[kept]) for name in SCALARS}
         self.scalar_columns = tuple(self.scalars.values())
-        for ragged in (self.parties, self.amounts, self.summary_words, self.detail_words):
+        for ragged in (self.parties, self.amounts, self.summary_words, self.said_words, self.detail_words):
             ragged.keep(kept)
         used = _distinct(self.parties.column(1).astype(np.int64))  # in order of first sight, as before
         names: Codes[Sighting] = Codes()
@@ -742,6 +767,9 @@ class MatchTable:
         self.summary = _unit_rows(summary_rows, summary_cols, weight, self.n, vocabulary)
         self.details = _unit_rows(detail_rows, detail_cols, weight, self.n, vocabulary)
         self.has_details = np.bincount(detail_rows, minlength=self.n) > 0
+        said_rows, said_cols = columns.said_words.rows(), columns.said_words.column(0).astype(np.int64)
+        self.said = sparse.csr_matrix((np.ones(len(said_cols)), (said_rows, said_cols)), shape=(self.n, vocabulary))
+        self.has_said = np.bincount(said_rows, minlength=self.n) > 0
         self.summary_rows, self.summary_cols = summary_rows, summary_cols
         self.word_rank = np.empty(vocabulary, dtype=np.int64)
         self.word_rank[np.argsort(np.array(columns.words.values, dtype=object), kind="stable")] = np.arange(vocabulary)
@@ -1032,6 +1060,10 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["amount_mismatch"]] = mismatch
     values[:, column["other_figure"]] = mismatch & t.figure[left] & t.figure[right]
     values[:, column["summary"]] = _row_cosine(t.summary, left, right)
+    # one speaker says many things on one day: two statements or predictions whose summaries share
+    # no word of what was said (Huang on Blackwell's shipping date, and on Nvidia as a platform)
+    said = np.flatnonzero(t.has_said[left] & t.has_said[right])
+    values[said, column["other_thing_said"]] = _row_cosine(t.said, left[said], right[said]) == 0
     values[:, column["details_text"]] = details
     values[:, column["details_differ"]] = details_differ
     return values

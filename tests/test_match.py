@@ -367,6 +367,38 @@ def test_two_things_one_speaker_says_in_two_chunks_of_an_article_are_two_stateme
     assert len(build_facts([decentralized, not_for_sale], REGISTRY)) == 2
 
 
+def keynote(doc: str, summary: str, speaker: str = "Jensen Huang") -> Mention:
+    return mention(doc, 0, {
+        "type": "statement", "stance": "claim", "summary": summary, "time": when(None, "2024-03-18"),
+        "participants": [party(speaker, "speaker", "person"), party("Nvidia", "subject")],
+    })  # fmt: skip
+
+
+def test_two_things_one_speaker_said_on_one_day_in_two_articles_are_two_statements() -> None:
+    """Speaker, subject and day agree; what was said shares no word besides their names and the
+    words of speaking: two statements (the paraphrase of one of them, in a third article, joins it)."""
+    ship = keynote("en_a", "Jensen Huang said Blackwell chips would ship later this year.")
+    robots = keynote("fr_b", "Huang believes humanoid robots will be the next frontier of artificial intelligence.")
+    shipped = keynote("zh_c", "Huang announced that Blackwell will be delivered before the end of the year.")
+    assert groups(build_facts([ship, robots, shipped], REGISTRY), ship, robots, shipped) == [[0, 2], [1]]
+
+
+@pytest.mark.parametrize(
+    "summaries",
+    [
+        ("Honda said no merger with Nissan had been announced.", "Honda denied it is merging with Nissan."),
+        ("A statement event.", "Honda believes humanoid robots will be the next frontier of AI."),  # no summary
+    ],
+)
+def test_one_statement_told_with_other_words_or_with_no_summary_is_one_fact(summaries: tuple[str, str]) -> None:
+    """ "merger" and "merging" are one word; a summary grounding replaced says nothing either way."""
+    first, second = (
+        told(doc, "statement", summary, [("Honda", "speaker"), ("Nissan", "other")], None, stance="denial")
+        for doc, summary in zip(("en_a", "fr_b"), summaries, strict=True)
+    )
+    assert len(build_facts([first, second], REGISTRY)) == 1
+
+
 @pytest.mark.parametrize(
     "parties", [[], [party("an executive", "subject", "person"), party("the board", "organization")]]
 )
