@@ -54,7 +54,21 @@ CURRENCY_WORDS = {
     "澳元": "AUD",
     "加元": "CAD",
     "yen": "JPY",
+    "yens": "JPY",
     "yuan": "CNY",
+    "korean won": "KRW",
+    "wons": "KRW",
+    "r$": "BRL",
+    "jpy": "JPY",
+    "krw": "KRW",
+    "hkd": "HKD",
+    "twd": "TWD",
+    "sgd": "SGD",
+    "aud": "AUD",
+    "cad": "CAD",
+    "nzd": "NZD",
+    "inr": "INR",
+    "brl": "BRL",
     "us$": "USD",
     "usd": "USD",
     "$": "USD",
@@ -82,6 +96,7 @@ CURRENCY_WORDS = {
 }
 SCALE_WORDS = {
     "trillion": 1e12,
+    "tn": 1e12,
     "billion": 1e9,
     "bn": 1e9,
     "b": 1e9,
@@ -141,7 +156,9 @@ _EN_NUMBER_WORDS = {  # read only before a scale word: "a million", but not "a r
     "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10,
 }  # fmt: skip
 # A number: 1,000,000 / 1 000 000 (any space) / 1.5 / 1,5 (French decimal comma).
-_DIGITS = re.compile(r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?(?!\d)|\d+(?:[.,]\d+)?")
+_DIGITS = re.compile(
+    r"\d{1,3}(?:(?:,|[ \u00a0\u202f])\d{3})+(?:\.\d+)?(?!\d)|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?(?![\d.])|\d+(?:[.,]\d+)?"
+)
 _MINUS = re.compile(r"(?:^|\s)[-−]\s*(?:US\$|[$€£¥])?\s*$")  # just before the number, a currency between
 # The high end of a range after its low end: "10–20 million", « 10 à 20 millions », 10至20亿.
 _RANGE = re.compile(r"\s*(?:-|–|—|~|to|à|au|至|到)\s*(?:US\$|[$€£¥])?\s*\d+(?:[.,]\d+)?", re.I)
@@ -159,6 +176,9 @@ _CURRENCY = re.compile(
         for word in sorted(CURRENCY_WORDS, key=len, reverse=True)  # at one place, the longest word
     )
 )
+# "won" is the currency only right after a number or a scale word: "1.2 trillion won", "500 won";
+# elsewhere it is a verb ("won a $10 million contract")
+_WON = re.compile(r"(?:\d|illions?|\btn|\bbn|\bm)\s*won(?![a-z])")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(_EN_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 _AND_A_HALF = re.compile(r"\s*(?:et demi|and a half)\b", re.I)  # « un milliard et demi »
 _SCALE = "|".join(sorted((re.escape(w) for w in SCALE_WORDS), key=len, reverse=True))
@@ -197,9 +217,11 @@ def find_currency(text: str, number: tuple[int, int] = (0, 0)) -> str | None:
     is in dollars, « 92 M€ (100 millions de dollars) » in euros, "the dollar value of 5 million
     euros" in euros."""
     start, end = number
-    found = _CURRENCY.finditer(text.casefold())
-    nearest = min(found, key=lambda m: (max(m.start() - end, start - m.end(), 0), m.start()), default=None)
-    return CURRENCY_WORDS[nearest.group()] if nearest else None
+    folded = text.casefold()
+    found = [(m.start(), m.end(), CURRENCY_WORDS[m.group()]) for m in _CURRENCY.finditer(folded)]
+    found += [(m.end() - 3, m.end(), "KRW") for m in _WON.finditer(folded)]
+    nearest = min(found, key=lambda m: (max(m[0] - end, start - m[1], 0), m[0]), default=None)
+    return nearest[2] if nearest else None
 
 
 def _read_value(text: str) -> tuple[float | None, bool]:
@@ -243,6 +265,8 @@ def _parse_digits(written: str) -> float:
     compact = re.sub(r"[ \u00a0\u202f]", "", written)
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", compact):
         return float(compact.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", compact):  # 1.234.567,5: dots group thousands
+        return float(compact.replace(".", "").replace(",", "."))
     return float(compact.replace(",", "."))
 
 

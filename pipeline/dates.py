@@ -282,6 +282,7 @@ _RELATIVE: list[tuple[re.Pattern[str], str, int]] = [
     (re.compile(r"\bthe day before yesterday\b|前天|\bavant-hier\b", re.I), "day", -2),
     (re.compile(r"\byesterday\b|昨天|昨日|(?<![-\w])hier\b", re.I), "day", -1),
     (_ago("days?", "天前", "jours?"), "day", -1),
+    (_ago("weeks?", "(?:周|个?星期|个?礼拜)前", "semaines?"), "week", -1),
     (re.compile(r"\blast week\b|上周|上星期|上个星期|la semaine (?:dernière|passée)", re.I), "week", -1),
     (re.compile(r"\bthis week\b|本周|这周|cette semaine", re.I), "week", 0),
     (_ago("months?", "个月前", "mois"), "month", -1),
@@ -348,6 +349,8 @@ _PART_JOIN = re.compile(
     re.I,
 )
 # Fiscal years start in any month: their quarters and halves are not the calendar's.
+# "2023-24", "2023/24": two years, the second written by its last two digits
+_YEAR_SPAN = re.compile(r"(?<!\d)(?P<first>(?:19|20)\d{2})\s*[-–/]\s*(?P<last>\d{2})(?![\d/-])")
 _FISCAL = re.compile(r"fiscal|(?<![A-Za-z])FY|财年|财政年度|exercice", re.I)
 _YEAR_END = re.compile(
     r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I
@@ -436,9 +439,18 @@ class TimeReading:
 def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     """Read a time expression in zh, en or fr. Absolute dates are read as written; relative ones
     ("last month", 去年12月, « le mois dernier ») are resolved against the reference date, when
-    it is precise enough; a month without a year stays a partial reading. None: no date in it.
-    Full-width digits (２０２２年) are read as digits."""
+    it is precise enough; a month without a year stays a partial reading. None: no date in it,
+    or a fiscal year or part of one ("fiscal 2025", 2025财年 Q1), which is not the calendar's
+    (Nvidia's fiscal 2025 ended in January 2025, Microsoft's in June). Full-width digits
+    (２０２２年) are read as digits."""
     text = unicodedata.normalize("NFKC", text)
+    reading = _read_time(text, reference)
+    if reading is not None and reading.precision == DatePrecision.YEAR and _FISCAL.search(text):
+        return None
+    return reading
+
+
+def _read_time(text: str, reference: str | None) -> TimeReading | None:
     reference_span = span(reference) if reference else None
     precision = parse_iso(reference) if reference else None
     parts = list(_YEAR_PART.finditer(text))
@@ -467,6 +479,9 @@ def _read_absolute(text: str) -> TimeReading | None:
         year = _YEAR_BEFORE.search(text[: part.start()]) or _YEAR_AFTER.search(text[part.end() :])
         if year:
             return _part_of_year(part, int(year.group("year")))
+    years = _YEAR_SPAN.search(text)
+    if years and (int(years["first"]) + 1) % 100 == int(years["last"]):  # a season or a school year
+        return TimeReading(f"{years['first']}/{int(years['first']) + 1}", DatePrecision.RANGE)
     year_end = _YEAR_END.search(text)
     if year_end:
         return TimeReading(f"{year_end.group('y1') or year_end.group('y2')}-Q4", DatePrecision.QUARTER)

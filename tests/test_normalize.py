@@ -101,7 +101,11 @@ REFERENCE = "2024-03-25"
         ("le 5 mars 2024 à 20 heures", "2024-03-05"),  # an hour after « à » is no range end
         ("March 5, 2024 to 10 a.m.", "2024-03-05"),
         ("between 9 a.m. and 5 p.m. on March 5, 2024", "2024-03-05"),
-        ("l'exercice 2023", "2023"),  # a fiscal year alone is still its year
+        ("2023-24", "2023/2024"),  # was 2023: a season or school year
+        ("2023/24", "2023/2024"),
+        ("two weeks ago", "2024-03-11/2024-03-17"),  # was none: the week two weeks back
+        ("il y a deux semaines", "2024-03-11/2024-03-17"),
+        ("两周前", "2024-03-11/2024-03-17"),
         ("du 3 au 5 mars", "2024-03-03/2024-03-05"),  # no year: the reference's, as for a lone month
         ("les premiers mois de 2024", "2024"),  # no count: the year, and no crash
         ("the first few months of 2024", "2024"),
@@ -240,6 +244,15 @@ def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
         ("1,5 mille milliards", 1.5e12, None, False),  # was 1500
         ("plus d'un milliard de dollars", 1e9, "USD", True),  # an elided marker
         ("超1亿美元", 1e8, "USD", True),
+        ("$2.3tn", 2.3e12, "USD", False),  # was 2.3
+        ("1.2 trillion won", 1.2e12, "KRW", False),  # was no currency
+        ("won a $10 million contract", 1e7, "USD", False),  # "won" the verb
+        ("3 billion JPY", 3e9, "JPY", False),  # ISO codes: was no currency
+        ("1,5 milliard de yens", 1.5e9, "JPY", False),
+        ("R$2 billion", 2e9, "BRL", False),  # was USD
+        ("1.234.567 €", 1234567, "EUR", False),  # was 1.234: dots grouping thousands
+        ("12.345.678,5 euros", 12345678.5, "EUR", False),
+        ("version 1.2.3", 1.2, None, False),  # no groups of three digits: no thousands
     ],
 )
 def test_amount_words_give_value_currency_and_approximation(
@@ -298,6 +311,9 @@ def test_a_range_written_with_shared_parts_replaces_one_end_or_a_wrong_model_ran
         ("Q1 fiscal 2024", REFERENCE, "2023-Q2"),  # a fiscal quarter is not the calendar's
         ("2025财年第一季度", REFERENCE, "2024-Q2"),
         ("premier trimestre de l'exercice 2024", REFERENCE, "2023-Q3"),
+        ("fiscal 2025", REFERENCE, "2024-02/2025-01"),  # was 2025: nor is a fiscal year
+        ("l'exercice 2023", REFERENCE, "2023"),
+        ("2025财年", REFERENCE, "2024-07/2025-06"),
     ],
 )
 def test_words_the_reader_cannot_place_give_no_reading_and_keep_the_model_date(
