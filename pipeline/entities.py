@@ -46,6 +46,7 @@ from pipeline.ids import content_id
 
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "data" / "entities.toml"
 CHINESE_DESCRIPTIONS = Path(__file__).resolve().parent / "data" / "zh_descriptions.toml"
+POSITIONS = Path(__file__).resolve().parent / "data" / "positions.toml"
 _LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa", "sas", "gmbh", "ag", "limited"}
 _ARTICLES = {"the", "le", "la", "les"}
 # A title before a name ("Mr.", « Mme », "Dr." with its period: "Dr Pepper" is a brand) or a
@@ -375,15 +376,30 @@ def looks_named(name: str) -> bool:
     """A name, not a description: Latin words each capitalized (first, or after small letters:
     "iPhone", "eBay", "macOS") or starting with a digit, the first capitalized ("Llama 2", "Stable
     Diffusion 3.5", "GPT-4o", "iPhone 15", "Getty Images"; not "artists", « des auteurs », "the
-    board"). A lowercase word between capitalized ones makes a description ("The CEO of Hugging
-    Face"), even if some names have one ("Bank of America")."""
+    board"); small words may join capitalized ones ("Bank of America", « Banque de France »,
+    "Procter & Gamble") unless what comes before them is a title or starts with an article: "The
+    CEO of Hugging Face", "Minister of Industry" and « PDG de Mistral AI » describe a person."""
     words = name.split()
-    return (
-        bool(words)
-        and _capitalized(words[0])
-        and all(_capitalized(w) or w[:1].isdigit() for w in words[1:])
-        and bool(_LATIN.match(name_key(name)))
-    )
+    if not words or not _capitalized(words[0]) or not _LATIN.match(name_key(name)):
+        return False
+    lower = [k for k, w in enumerate(words) if not (_capitalized(w) or w[:1].isdigit())]
+    if not lower:
+        return True
+    if lower[-1] == len(words) - 1 or any(words[k].casefold() not in NAME_JOINERS for k in lower):
+        return False
+    lead = {w.casefold() for w in words[: lower[0]]}
+    return words[0].casefold() not in ARTICLES and not lead & title_words()
+
+
+NAME_JOINERS = frozenset({"of", "&", "for", "the", "de", "du", "des", "la", "le"})  # not "and": two names
+ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "un", "une"})
+
+
+@functools.cache
+def title_words() -> frozenset[str]:
+    """The words that head a description of a person ("CEO", "Minister"; `name_heads` in
+    pipeline/data/positions.toml)."""
+    return frozenset(tomllib.loads(POSITIONS.read_text(encoding="utf-8"))["name_heads"])
 
 
 class ChineseDescriptions(Record):

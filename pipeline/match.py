@@ -102,6 +102,7 @@ ABOUT_ROLES = {
     "money": {Role.SUBJECT, Role.RECIPIENT, Role.DEBTOR, Role.ORGANIZATION},
     "deal": {Role.TARGET, Role.PARTNER},
     "conflict": {Role.SUBJECT, Role.DEFENDANT},
+    "speech": {Role.SPEAKER},
     "other": {Role.SUBJECT},
 }
 # Key roles in which a person and an organization are two parties too: an author suing is not

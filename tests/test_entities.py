@@ -236,6 +236,11 @@ def test_a_company_named_with_a_title_keeps_it(brand: str) -> None:
         ("l'entreprise", False), ("Stability's board", False), ("The CEO of Hugging Face", False), ("彭博社", False),
         ("iPhone users", False), ("mRNA vaccines", False), ("eh", False), ("macOS", True), ("watchOS 11", True),
         ("l'Entreprise", False), ("d'OpenAI", False),
+        # small words joining capitalized ones: a name, unless a title or an article comes first
+        ("Bank of America", True), ("Banque de France", True), ("Procter & Gamble", True),
+        ("Friends of the Earth", True), ("CEO of Hugging Face", False), ("Minister of Industry", False),
+        ("PDG de Mistral AI", False),
+        ("The Bank of Japan", False), ("Mistral AI and Microsoft", False), ("Bank of", False),
     ],
 )  # fmt: skip
 def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:

@@ -383,6 +383,20 @@ def test_two_things_one_speaker_said_on_one_day_in_two_articles_are_two_statemen
     assert groups(build_facts([ship, robots, shipped], REGISTRY), ship, robots, shipped) == [[0, 2], [1]]
 
 
+def test_two_banks_raising_one_price_target_on_one_day_are_two_predictions() -> None:
+    """ "Bank of America" is a name (its "of" joins two capitalized words), so it clashes with
+    "Morgan Stanley" as the speaker, and who speaks is what a prediction is about."""
+
+    def target(doc: str, bank: str, summary: str) -> Mention:
+        return told(doc, "prediction", summary, [(bank, "speaker"), ("Nvidia", "subject")], "$200")
+
+    bofa = target(
+        "en_a", "Bank of America", "Bank of America raised its price target on Nvidia to $200, citing AI demand."
+    )
+    morgan = target("fr_b", "Morgan Stanley", "Morgan Stanley raised its price target on Nvidia to 200 dollars.")
+    assert len(build_facts([bofa, morgan], REGISTRY)) == 2
+
+
 @pytest.mark.parametrize(
     "summaries",
     [
