@@ -57,6 +57,20 @@ CURRENCY_WORDS = {
     "yens": "JPY",
     "yuan": "CNY",
     "korean won": "KRW",
+    "新元": "SGD",
+    "新币": "SGD",
+    "韩币": "KRW",
+    "日币": "JPY",
+    "卢布": "RUB",
+    "yuans": "CNY",
+    "renminbi": "CNY",
+    "dollars hk": "HKD",
+    "dollars hongkongais": "HKD",
+    "₩": "KRW",
+    "₹": "INR",
+    "rs": "INR",
+    "sek": "SEK",
+    "rub": "RUB",
     "wons": "KRW",
     "r$": "BRL",
     "jpy": "JPY",
@@ -97,6 +111,14 @@ CURRENCY_WORDS = {
 SCALE_WORDS = {
     "trillion": 1e12,
     "tn": 1e12,
+    "bln": 1e9,
+    "bil": 1e9,
+    "mln": 1e6,
+    "crore": 1e7,
+    "crores": 1e7,
+    "lakh": 1e5,
+    "lakhs": 1e5,
+    "兆": 1e12,  # Taiwan's and Japan's trillion: 1.2兆新台币
     "billion": 1e9,
     "bn": 1e9,
     "b": 1e9,
@@ -121,16 +143,32 @@ SCALE_WORDS = {
     "百万": 1e6,
     "百萬": 1e6,
 }
+# Words marking an amount approximate, each right before the number (or its currency) or, for
+# 多, 余, 左右 and "-plus", right after it: "over the weekend it raised $200 million" is exact, as
+# 纽约 (New York), 近日 (recently), 多家 (several) and 余承东 (a name) are no markers.
+_AHEAD = r"(?=\s*(?:US\$|HK\$|[$€£¥₹]|\d|(?:a|an|one|half|un|une|deux|trois|dix|cent|mille)\b))"
+_ZH_AHEAD = r"(?=\s*(?:\d|[一二两三四五六七八九十百千万亿]))"
 APPROXIMATE_MARKERS = re.compile(
-    r"\b(?:about|around|approximately|approx\.?|nearly|almost|roughly|some|over|more than|up to|"
-    r"less than|under|close to|environ|près de|presque|quelque|plus de|moins de|autour de|"
-    r"jusqu'à|quasiment)\b|\b(?:plus|près|moins) d['’]|~|≈|近|约|大约|将近|接近|超过|超(?=\d|[一二两三四五六七八九十])|"
-    r"逾|多|余|左右|上下|不到|大概|数",
+    r"\b(?:about|around|approximately|approx\.?|nearly|almost|roughly|some|over|more than|up to|less than|under|"
+    r"close to|at least|as much as|as many as|an estimated|estimated|upwards of|north of|in excess of|environ|"
+    r"près de|presque|quelque|plus de|moins de|autour de|au moins|jusqu'à|quasiment)"
+    + _AHEAD
+    + r"|\b(?:plus|près|moins) d['’]|~|≈|(?<=[0-9A-Za-z])\+(?!\s*\d)|-plus\b"
+    r"|(?:近|约合?|大约|将近|接近|超过|超|逾|不到|大概|上)"
+    + _ZH_AHEAD
+    + r"|(?<=[\d十百千万亿])(?:多|余)|(?<=[\d十百千万亿元币金镑])\s*(?:左右|上下)|数(?=[十百千万亿])",
     re.IGNORECASE,
 )
 # Vague quantities ("tens of millions", « des centaines de millions », 数百万): no value at all.
 VAGUE = re.compile(
-    r"\b(?:tens|hundreds|dozens|several|dizaines|centaines|plusieurs)\b|[数几][十百千万亿萬億]|十几|成千上万", re.I
+    r"\b(?:tens|hundreds|dozens|several|dizaines|centaines|plusieurs|quelques)\b|[数几][十百千万亿萬億]|十几|成千上万"
+    r"|\b(?:dizaine|douzaine|vingtaine|trentaine|cinquantaine|centaine)\b",
+    re.I,
+)
+# Scale words with no number: "millions of dollars", « des milliards d'euros » (« 100 millions de
+# dollars » has one)
+COUNTLESS = re.compile(
+    r"\b(?:millions|billions|trillions|milliards)\s+(?:of|de|d['’])|\bdes\s+(?:millions|milliards)\b", re.I
 )
 
 _ZH_DIGITS = {
@@ -153,7 +191,11 @@ _ZH_NUMBER = re.compile(r"[零〇一二两兩三四五六七八九十百千]+")
 _EN_NUMBER_WORDS = {  # read only before a scale word: "a million", but not "a record sum"
     "half a": 0.5, "un demi": 0.5,
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
+    "one and a half": 1.5, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40,
+    "cinquante": 50, "soixante": 60, "cent": 100, "mille": 1000,
 }  # fmt: skip
 # A number: 1,000,000 / 1 000 000 (any space) / 1.5 / 1,5 (French decimal comma).
 _DIGITS = re.compile(
@@ -166,9 +208,9 @@ _BETWEEN = re.compile(r"\b(?:between|entre)\s+(?:US\$|[$€£¥])?\s*$", re.I)  
 _BETWEEN_RANGE = re.compile(r"\s*(?:and|et)\s*(?:US\$|[$€£¥])?\s*\d+(?:[.,]\d+)?", re.I)
 # Full-width forms as Chinese text writes them (１２．５万, ＄5, ￥100): read as their ASCII forms.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0xFFE5: "¥", 0xFFE1: "£", 0x3000: " "}
-_ZH_LOWER_PARTS = (  # what follows 亿 or 万: so many 万 (五千万), else so many 千 (5千)
-    re.compile(r"(?P<n>\d+(?:\.\d+)?[千百]?|[零〇一二两兩三四五六七八九十百千]+)(?P<scale>万|萬)"),
-    re.compile(r"(?P<n>\d+(?:\.\d+)?|[零〇一二两兩三四五六七八九十百]+)(?P<scale>千)"),
+_ZH_LOWER_PARTS = (  # what follows 亿 or 万: so many 万 (五千万, 零500万), else so many 千 (5千)
+    re.compile(r"零?(?P<n>\d+(?:\.\d+)?[千百]?|[零〇一二两兩三四五六七八九十百千]+)(?P<scale>万|萬)"),
+    re.compile(r"零?(?P<n>\d+(?:\.\d+)?|[零〇一二两兩三四五六七八九十百]+)(?P<scale>千)"),
 )
 _CURRENCY = re.compile(
     "|".join(
@@ -204,9 +246,9 @@ def read_amount(text: str) -> AmountReading | None:
     number = _DIGITS.search(text) or _ZH_NUMBER.search(text)
     currency = find_currency(text, number.span() if number else (0, 0))
     approximate = APPROXIMATE_MARKERS.search(text) is not None
-    if VAGUE.search(text):
-        return AmountReading(None, currency, True)
     value, ranged = _read_value(text)
+    if VAGUE.search(text) or (value is None and COUNTLESS.search(text)):
+        return AmountReading(None, currency, True)
     if value is None and currency is None:
         return None
     return AmountReading(value, currency, approximate or ranged)
@@ -233,15 +275,20 @@ def _read_value(text: str) -> tuple[float | None, bool]:
         if _MINUS.search(text[: number.start()]):  # "-$5 million", a loss
             value = -value
         rest = text[number.end() :]
-        upper = _RANGE.match(rest) or (_BETWEEN_RANGE.match(rest) if _BETWEEN.search(text[: number.start()]) else None)
+        between = _BETWEEN.search(text[: number.start()])
+        upper = _RANGE.match(rest) or (_BETWEEN_RANGE.match(rest) if between else None)
+        own = _AFTER_NUMBER.match(rest)
         if upper is not None:  # "$10–20 million": the low end, at the scale written after the high one
             rest, ranged = rest[upper.end() :], True
+        elif own is not None and (_RANGE.match(rest, own.end()) or (between and _BETWEEN_RANGE.match(rest, own.end()))):
+            ranged = True  # "$1.5 million to $2 million", 5000万-1亿美元: the low end, at its own scale
     else:
         zh = _ZH_NUMBER.search(text)
-        word = _NUMBER_WORD.search(text)
+        words = _NUMBER_WORD.finditer(text)
+        word = next((w for w in words if _AFTER_NUMBER.match(text[w.end() :])), None)  # "a round of one billion"
         if zh is not None:
             value, rest = float(chinese_number(zh.group(0))), text[zh.end() :]
-        elif word is not None and _AFTER_NUMBER.match(text[word.end() :]):
+        elif word is not None:
             value, rest = float(_EN_NUMBER_WORDS[word.group(1).lower()]), text[word.end() :]
         else:
             return None, False

@@ -69,6 +69,7 @@ _ORDINAL_OF = r"(?:(?:st|nd|rd|th)(?:\s+of)?|er)?"  # "the 4th of March", never 
 # Absolute date patterns, most precise first; each names its groups year, month and maybe day.
 _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
     (re.compile(rf"{_YEAR}-(?P<month>\d{{1,2}})-(?P<day>\d{{1,2}})(?!\d)"), DatePrecision.DAY),  # also 2024-03-10T14:00
+    (re.compile(rf"{_YEAR}/(?P<month>\d{{1,2}})/(?P<day>\d{{1,2}})(?!\d)"), DatePrecision.DAY),  # 2024/3/20
     (re.compile(rf"{_YEAR}\s*年\s*(?P<month>\d{{1,2}})\s*月\s*(?P<day>\d{{1,2}})\s*[日号]"), DatePrecision.DAY),
     (
         re.compile(rf"\b(?P<mname>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}\b", re.I),
@@ -349,7 +350,9 @@ _PART_JOIN = re.compile(
     re.I,
 )
 # Fiscal years start in any month: their quarters and halves are not the calendar's.
-# "2023-24", "2023/24": two years, the second written by its last two digits
+_SHORT_QUARTER = re.compile(r"(?<![A-Za-z0-9])(?:(?P<q1>[1-4])Q(?P<y1>\d{2})|Q(?P<q2>[1-4])\s*'(?P<y2>\d{2}))(?!\d)")
+# "2023-24", "2023/24": two years, the second written by its last two digits (not "2011-12",
+# which may as well be December 2011)
 _YEAR_SPAN = re.compile(r"(?<!\d)(?P<first>(?:19|20)\d{2})\s*[-–/]\s*(?P<last>\d{2})(?![\d/-])")
 _FISCAL = re.compile(r"fiscal|(?<![A-Za-z])FY|财年|财政年度|exercice", re.I)
 _YEAR_END = re.compile(
@@ -394,7 +397,7 @@ _HOUR_AFTER = r"(?![\d:]|\s*(?:h(?![a-z])|heures?\b|[ap]\.?m\b|o'clock|点|时))
 _END = rf"(?:(?:(?:the|le)\s+)?(?<![A-Za-z])\d{{1,4}}{_ORDINAL}{_HOUR_AFTER}\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
 _RANGE_SHAPE = re.compile(rf"{_END}(?P<join>{_RANGE_JOIN.pattern}){_END}", re.I)
 _BETWEEN = re.compile(rf"\b(?:between|entre)\s+(?P<first>{_END}.*?)\s+(?:and|et)\s+(?P<last>{_END}.*)", re.I)
-_ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+_ISO_IN_TEXT = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)")  # 2024-03-10, 2024-3-10
 # The date words next to a range's joiner: numbers, month names, 年月日号, "of", « de », commas.
 # Numbers are whole (?!\d): a long run of digits split every way would take exponential time.
 _DATE_WORD = rf"(?:\b(?:{_MONTH_NAMES})\b\.?|\d{{1,4}}(?!\d){_ORDINAL}|[年月日号]|\b(?:of|de|the|le)\b|,)"
@@ -443,11 +446,28 @@ def read_time_text(text: str, reference: str | None) -> TimeReading | None:
     or a fiscal year or part of one ("fiscal 2025", 2025财年 Q1), which is not the calendar's
     (Nvidia's fiscal 2025 ended in January 2025, Microsoft's in June). Full-width digits
     (２０２２年) are read as digits."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _with_digits(unicodedata.normalize("NFKC", text).replace("’", "'"))
+    text = _MAY_THE_VERB.sub("", text)
     reading = _read_time(text, reference)
     if reading is not None and reading.precision == DatePrecision.YEAR and _FISCAL.search(text):
         return None
     return reading
+
+
+# "may" in lower case is the verb ("regulators may rule by June"), May the month is capitalized
+_MAY_THE_VERB = re.compile(r"\bmay\b")
+# Chinese numerals in a date: 二〇二三年三月十五日 is 2023年3月15日 (not 两: 两月 is two months)
+_ZH_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=\s*年)")
+_ZH_MONTH = re.compile(r"(?<![一二三四五六七八九十两几数])(?:十[一二]?|[一二三四五六七八九])(?=\s*月)")
+_ZH_DAY = re.compile(r"(?<=月)\s*(?:[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])(?=\s*[日号])")
+_ZH_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _with_digits(text: str) -> str:
+    """The text with the Chinese numerals of its years, months and days as digits."""
+    text = _ZH_YEAR.sub(lambda m: m.group().translate(_ZH_DIGIT), text)
+    text = _ZH_MONTH.sub(lambda m: str(chinese_number(m.group())), text)
+    return _ZH_DAY.sub(lambda m: str(chinese_number(m.group().strip())), text)
 
 
 def _read_time(text: str, reference: str | None) -> TimeReading | None:
@@ -479,8 +499,11 @@ def _read_absolute(text: str) -> TimeReading | None:
         year = _YEAR_BEFORE.search(text[: part.start()]) or _YEAR_AFTER.search(text[part.end() :])
         if year:
             return _part_of_year(part, int(year.group("year")))
+    short = _SHORT_QUARTER.search(text)
+    if short:  # 1Q24, Q1'24: the analysts' quarter of a two-digit year
+        return TimeReading(f"20{short['y1'] or short['y2']}-Q{short['q1'] or short['q2']}", DatePrecision.QUARTER)
     years = _YEAR_SPAN.search(text)
-    if years and (int(years["first"]) + 1) % 100 == int(years["last"]):  # a season or a school year
+    if years and int(years["last"]) > 12 and (int(years["first"]) + 1) % 100 == int(years["last"]):  # a season
         return TimeReading(f"{years['first']}/{int(years['first']) + 1}", DatePrecision.RANGE)
     year_end = _YEAR_END.search(text)
     if year_end:

@@ -377,11 +377,14 @@ def looks_named(name: str) -> bool:
     "iPhone", "eBay", "macOS") or starting with a digit, the first capitalized ("Llama 2", "Stable
     Diffusion 3.5", "GPT-4o", "iPhone 15", "Getty Images"; not "artists", « des auteurs », "the
     board"); small words may join capitalized ones ("Bank of America", « Banque de France »,
-    "Procter & Gamble") unless what comes before them is a title or starts with an article: "The
-    CEO of Hugging Face", "Minister of Industry" and « PDG de Mistral AI » describe a person."""
+    "Procter & Gamble", "Ursula von der Leyen") unless what comes before them is a title or starts
+    with an article: "The CEO of Hugging Face", "Minister of Industry" and « PDG de Mistral AI »
+    describe a person, as "Hugging Face's CEO" does."""
     words = name.split()
     if not words or not _capitalized(words[0]) or not _LATIN.match(name_key(name)):
         return False
+    if any(_POSSESSIVE.search(w) and after.casefold() in title_words() for w, after in itertools.pairwise(words)):
+        return False  # "Hugging Face's CEO" describes a person; "Moody's Investors Service" is a name
     lower = [k for k, w in enumerate(words) if not (_capitalized(w) or w[:1].isdigit())]
     if not lower:
         return True
@@ -391,7 +394,29 @@ def looks_named(name: str) -> bool:
     return words[0].casefold() not in ARTICLES and not lead & title_words()
 
 
-NAME_JOINERS = frozenset({"of", "&", "for", "the", "de", "du", "des", "la", "le"})  # not "and": two names
+NAME_JOINERS = frozenset(
+    {
+        "of",
+        "&",
+        "for",
+        "the",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "von",
+        "van",
+        "der",
+        "den",
+        "da",
+        "di",
+        "del",
+        "dos",
+        "bin",
+    }
+)  # not "and": "Mistral AI and Microsoft" are two names
+_POSSESSIVE = re.compile(r"['’]s$")
 ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "un", "une"})
 
 

@@ -241,6 +241,7 @@ def test_a_company_named_with_a_title_keeps_it(brand: str) -> None:
         ("Friends of the Earth", True), ("CEO of Hugging Face", False), ("Minister of Industry", False),
         ("PDG de Mistral AI", False),
         ("The Bank of Japan", False), ("Mistral AI and Microsoft", False), ("Bank of", False),
+        ("Ursula von der Leyen", True), ("Hugging Face's CEO", False), ("Moody's Investors Service", True),
     ],
 )  # fmt: skip
 def test_a_name_is_told_from_a_description(name: str, named: bool) -> None:

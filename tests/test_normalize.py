@@ -102,6 +102,16 @@ REFERENCE = "2024-03-25"
         ("March 5, 2024 to 10 a.m.", "2024-03-05"),
         ("between 9 a.m. and 5 p.m. on March 5, 2024", "2024-03-05"),
         ("2023-24", "2023/2024"),  # was 2023: a season or school year
+        ("l’année dernière", "2023"),  # was none: the typographic apostrophe
+        ("en février de l’année dernière", "2023-02"),  # was 2024-02
+        ("2023年三月", "2023-03"),  # was 2023: a month in Chinese numerals
+        ("去年十二月", "2023-12"),
+        ("二〇二三年三月十五日", "2023-03-15"),  # was none
+        ("regulators may rule by June", "2023-06"),  # was 2023-05: "may" the verb
+        ("2024-3-20", "2024-03-20"),  # was none
+        ("2024/3/20", "2024-03-20"),  # was 2024
+        ("1Q24", "2024-Q1"),  # was none
+        ("Q1'24", "2024-Q1"),
         ("2023/24", "2023/2024"),
         ("two weeks ago", "2024-03-11/2024-03-17"),  # was none: the week two weeks back
         ("il y a deux semaines", "2024-03-11/2024-03-17"),
@@ -253,6 +263,26 @@ def test_a_model_date_is_kept_only_as_far_as_the_words_support_it(
         ("1.234.567 €", 1234567, "EUR", False),  # was 1.234: dots grouping thousands
         ("12.345.678,5 euros", 12345678.5, "EUR", False),
         ("version 1.2.3", 1.2, None, False),  # no groups of three digits: no thousands
+        ("$5 mln", 5e6, "USD", False),  # wire abbreviations: was 5
+        ("1.2兆新台币", 1.2e12, "TWD", False),  # 兆, Taiwan's trillion: was 1.2
+        ("1亿零500万元", 1.05e8, "CNY", False),  # was 1e8
+        ("₹500 crore", 5e9, "INR", False),  # was 500, no currency
+        ("5亿新元", 5e8, "SGD", False),  # was CNY
+        ("$1.5 million to $2 million", 1.5e6, "USD", True),  # a range with its scale on both ends: approximate
+        ("5000万-1亿美元", 5e7, "USD", True),  # the low end at its own scale
+        ("entre 500 millions et 1 milliard d'euros", 5e8, "EUR", True),
+        ("at least $1 billion", 1e9, "USD", True),
+        ("$1bn+", 1e9, "USD", True),
+        ("超千亿元", 1e11, "CNY", True),  # was not approximate
+        ("上百万美元", 1e6, "USD", True),
+        ("在纽约上市募资10亿美元", 1e9, "USD", False),  # 约 in 纽约 (New York) is no marker
+        ("近日获得5亿美元融资", 5e8, "USD", False),  # 近日: recently
+        ("余承东宣布投资100亿元", 1e10, "CNY", False),  # a name
+        ("over the weekend it raised $200 million", 2e8, "USD", False),  # "over" before no number
+        ("twenty million dollars", 2e7, "USD", False),  # was none
+        ("cent millions d'euros", 1e8, "EUR", False),
+        ("mille milliards de dollars", 1e12, "USD", False),
+        ("a round of one billion dollars", 1e9, "USD", False),  # the number word before the scale, not "a"
     ],
 )
 def test_amount_words_give_value_currency_and_approximation(
@@ -263,7 +293,13 @@ def test_amount_words_give_value_currency_and_approximation(
     assert (reading.value, reading.currency, reading.approximate) == (pytest.approx(value), currency, approximate)
 
 
-@pytest.mark.parametrize("text", ["tens of billions of dollars", "des dizaines de millions", "数百万美元"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tens of billions of dollars", "des dizaines de millions", "数百万美元", "millions of dollars",
+        "des millions d'euros", "quelques millions d'euros", "une dizaine de millions d'euros",
+    ],
+)  # fmt: skip
 def test_vague_amounts_have_no_value(text: str) -> None:
     reading = read_amount(text)
     assert reading is not None and reading.value is None and reading.approximate
