@@ -373,8 +373,9 @@ _DIRECTION_AFTER = re.compile(r"^\s*(?P<word>prochain|dernier|passé)\b", re.I)
 _DIRECTIONS = {"next": 1, "prochain": 1, "last": -1, "dernier": -1, "passé": -1}
 # Words saying a date without a year is ahead: the first such date not before the reference.
 _FUTURE = re.compile(
-    r"将[于在]|预计|计划于|即将|\bwill\b|\b(?:expected|scheduled|planned|set) (?:in|on|by|for|to)\b"
-    r"|\bdue (?:in|on|by)\b|\bprévue?s? (?:en|le|pour|au|à|début|fin|mi)\b|\bdevrait\b",
+    r"将[于在]|预计|计划|拟于|即将|\bwill\b|\b(?:expected|scheduled|planned|set) (?:in|on|by|for|to)\b"
+    r"|\bplans? to\b|\bintends? to\b|\bdue (?:in|on|by)\b|\bprévue?s? (?:en|le|pour|au|à|début|fin|mi)\b"
+    r"|\bdevrait\b|\bprévoit de\b|\bcompte \w+(?:er|ir|re)\b",
     re.I,
 )
 _WEEKDAYS = {
@@ -794,12 +795,12 @@ def _year_of(
         return _shifted_year(reference, offsets)
     ref = reference.start
     weekdays = (_WEEKDAYS.get((m.group("word") or m.group("zh")).lower()) for m in _WEEKDAY.finditer(text))
-    named_day = next((d for d in weekdays if d is not None), None)  # "birthday" is no weekday
-    if named_day is not None and day is not None:  # "Friday, March 29": the year it is a Friday in
+    named_days = {d for d in weekdays if d is not None}  # "birthday" is no weekday
+    if named_days and day is not None:  # "Friday, March 29": the year it is a Friday in
         fitting = [y for y in (ref.year - 1, ref.year, ref.year + 1) if _iso(y, month, day) and
-                   datetime.date(y, month, day).weekday() == named_day]  # fmt: skip
-        if len(fitting) == 1:
-            return fitting[0]
+                   datetime.date(y, month, day).weekday() in named_days]  # fmt: skip
+        if fitting:  # « du lundi 25 au mercredi 27 mars »: the nearest year either weekday fits
+            return min(fitting, key=lambda y: abs((datetime.date(y, month, day) - ref).days))
     if precision not in (DatePrecision.DAY, DatePrecision.MONTH):
         return None
     known_day = day is not None and precision == DatePrecision.DAY

@@ -112,6 +112,9 @@ REFERENCE = "2024-03-25"
         ("2024/3/20", "2024-03-20"),  # was 2024
         ("1Q24", "2024-Q1"),  # was none
         ("Q1'24", "2024-Q1"),
+        ("计划5月上市", "2024-05"),  # was 2023-05: a plan points ahead
+        ("plans to IPO in May", "2024-05"),
+        ("du lundi 25 au mercredi 27 mars", "2024-03-27"),  # was 2023: either weekday named may be the day's
         ("2023/24", "2023/2024"),
         ("two weeks ago", "2024-03-11/2024-03-17"),  # was none: the week two weeks back
         ("il y a deux semaines", "2024-03-11/2024-03-17"),
