@@ -397,6 +397,12 @@ _RANGE_JOIN = re.compile(_RANGE_JOIN_WORDS, re.I)
 _HOUR_AFTER = r"(?![\d:]|\s*(?:h(?![a-z])|heures?\b|[ap]\.?m\b|o'clock|点|时))"
 _END = rf"(?:(?:(?:the|le)\s+)?(?<![A-Za-z])\d{{1,4}}{_ORDINAL}{_HOUR_AFTER}\s*[年月日号]?|\b(?:{_MONTH_NAMES})\b\.?)"
 _RANGE_SHAPE = re.compile(rf"{_END}(?P<join>{_RANGE_JOIN.pattern}){_END}", re.I)
+# Two days of one month listed: « les 3 et 4 avril », "April 3 and 4", 4月3日和4日 (read as the days
+# from the first to the last)
+_DAY_LIST = re.compile(
+    rf"(?<![A-Za-z\d])\d{{1,2}}{_ORDINAL}\s*[日号]?(?P<join>\s*(?:et|and|&|和|、)\s*(?:le\s+|the\s+)?)\d{{1,2}}{_ORDINAL}(?!\d)",
+    re.I,
+)
 _BETWEEN = re.compile(rf"\b(?:between|entre)\s+(?P<first>{_END}.*?)\s+(?:and|et)\s+(?P<last>{_END}.*)", re.I)
 _ISO_IN_TEXT = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?(?!\d)")  # 2024-03-10, 2024-3-10
 # The date words next to a range's joiner: numbers, month names, 年月日号, "of", « de », commas.
@@ -606,7 +612,8 @@ def _range_ends(text: str) -> tuple[str, str] | None:
     if between:
         first, last = between.group("first"), between.group("last")
     else:
-        shape = _RANGE_SHAPE.search(_ISO_IN_TEXT.sub(lambda iso: " " * len(iso.group()), text))
+        without_iso = _ISO_IN_TEXT.sub(lambda iso: " " * len(iso.group()), text)
+        shape = _RANGE_SHAPE.search(without_iso) or _DAY_LIST.search(without_iso)
         if shape is None:
             return None
         first, last = text[: shape.start("join")], text[shape.end("join") :]

@@ -115,6 +115,9 @@ REFERENCE = "2024-03-25"
         ("计划5月上市", "2024-05"),  # was 2023-05: a plan points ahead
         ("plans to IPO in May", "2024-05"),
         ("du lundi 25 au mercredi 27 mars", "2024-03-27"),  # was 2023: either weekday named may be the day's
+        ("les 3 et 4 avril 2024", "2024-04-03/2024-04-04"),  # was the 4th: two days listed
+        ("on April 3 and 4, 2024", "2024-04-03/2024-04-04"),  # was 2024
+        ("4月3日和4日", "2023-04-03/2023-04-04"),
         ("2023/24", "2023/2024"),
         ("two weeks ago", "2024-03-11/2024-03-17"),  # was none: the week two weeks back
         ("il y a deux semaines", "2024-03-11/2024-03-17"),
