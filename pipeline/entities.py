@@ -49,9 +49,9 @@ CHINESE_DESCRIPTIONS = Path(__file__).resolve().parent / "data" / "zh_descriptio
 POSITIONS = Path(__file__).resolve().parent / "data" / "positions.toml"
 _LEGAL_SUFFIXES = {"inc", "ltd", "llc", "corp", "corporation", "co", "plc", "sa", "sas", "gmbh", "ag", "limited"}
 _ARTICLES = {"the", "le", "la", "les"}
-# A title before a name ("Mr.", « Mme », "Dr." with its period: "Dr Pepper" is a brand) or a
-# Chinese one after it (先生, 女士).
-_TITLE_BEFORE = re.compile(r"\s*(?:(?:mr|mrs|ms|mme|mlle|sir)\b\.?|(?:dr|m|prof)\.)\s*(?=\w)")
+# A title before a person's name ("Mr.", « Mme », "Dr" or "Prof" with or without a period; « M. »
+# with one: "M Altman" may be an initial) or a Chinese one after it (先生, 女士).
+_TITLE_BEFORE = re.compile(r"\s*(?:(?:mr|mrs|ms|mme|mlle|sir|dr|prof)\b\.?|m\.)\s*(?=\w)")
 _TITLES_AFTER = ("先生", "女士")
 _VERSION_AFTER_LETTERS = re.compile(r"(?<=[a-z])(?=\d)")
 _ELIDED_ARTICLE = re.compile(r"^l['’]\s*")  # « l'Entreprise »; "L Brands" keeps its L
@@ -98,7 +98,8 @@ class Entity(Record):
 @functools.lru_cache(maxsize=1 << 20)
 def name_key(name: str, person: bool = False) -> str:
     """A name folded for comparison: width, case, accents, punctuation, articles and legal
-    suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise"), nor
+    suffixes do not matter ("Stability.ai" = "stability ai", « l'Entreprise » = "entreprise"; a
+    person's name keeps them: "Les Moonves", "Li Sa"), nor
     a person's title ("Mr. Mostaque" = « M. Mostaque » = 莫斯塔克先生 without 先生 = "Mostaque"; a
     company keeps it: "Dr. Martens", "Mr. Cooper Group")."""
     if name.isascii():  # what the Unicode folding below leaves of ASCII, at a fraction of the cost
@@ -108,9 +109,9 @@ def name_key(name: str, person: bool = False) -> str:
         folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
     folded = _without_title(folded) if person else folded
     tokens = [t for t in _PUNCTUATION.split(_ELIDED_ARTICLE.sub("", folded)) if t]
-    while len(tokens) > 1 and tokens[0] in _ARTICLES:
+    while len(tokens) > 1 and tokens[0] in _ARTICLES and not person:  # "Les Moonves", "Le Yucheng"
         tokens = tokens[1:]
-    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES:
+    while len(tokens) > 1 and tokens[-1] in _LEGAL_SUFFIXES and not person:  # "Li Sa"
         tokens = tokens[:-1]
     joined = _VERSION_AFTER_LETTERS.sub(" ", " ".join(tokens))  # "Llama3" = "Llama 3", "GPT4o" = "GPT-4o"
     return joined or folded.strip() or name  # punctuation only is itself: 《》 is not «»
@@ -213,7 +214,7 @@ class EntityIndex:
 def _allowed_edits(token: str) -> int:
     """Typing errors a word may carry: none in short words, in words with digits ("Llama2" and
     "Llama3" are two models) or in very long ones."""
-    if len(token) < 5 or len(token) > MAX_FUZZY_WORD or any(c.isdigit() for c in token):
+    if len(token) < 6 or len(token) > MAX_FUZZY_WORD or any(c.isdigit() for c in token):
         return 0
     return 1 if len(token) < 9 else 2
 
@@ -273,12 +274,16 @@ def _fuzzy_pairs(keys: list[str]) -> Iterable[tuple[str, str]]:
 def _by_letters(keys: list[str], kind_of: Callable[[str], EntityKind]) -> dict[tuple[str, EntityKind], list[str]]:
     """Names in Latin script by their letters without spaces, and kind: names of one kind that
     are the same letters spaced otherwise ("X.AI" and "xAI", "Hugging Face" and "HuggingFace",
-    "Deep Mind" and "DeepMind") are one; a pinyin spelling is looked up there ("leijun")."""
+    "Deep Mind" and "DeepMind") are one; a pinyin spelling is looked up there ("leijun"). The
+    spaces between two numbers stay: Qwen2.5-7B is not Qwen2-57B."""
     groups: dict[tuple[str, EntityKind], list[str]] = defaultdict(list)
     for key in keys:
         if _LATIN.match(key):
-            groups[(key.replace(" ", ""), kind_of(key))].append(key)
+            groups[(_SPACE_OUTSIDE_NUMBERS.sub("", key), kind_of(key))].append(key)
     return groups
+
+
+_SPACE_OUTSIDE_NUMBERS = re.compile(r"(?<!\d) | (?!\d)")
 
 
 def _typo_groups(near: set[tuple[str, str]], weight: Callable[[str], int]) -> list[list[str]]:
@@ -560,7 +565,8 @@ def _attach_transliterations(
         return bool(_CHINESE_NAME.fullmatch(key)) and len(key) > 1
 
     chinese = [(k, kind_of(k)) for k in keys if spells(k)]
-    if not any(components.alone(k) for k, _ in chinese):
+    unplaced = {k for k, _ in chinese if components.alone(k)}
+    if not unplaced:
         return
     chinese += sorted((k, kind) for k, kind in placed if spells(k))
     spelled_by: dict[str, set[str]] = defaultdict(set)  # a Latin name's entity, the names spelling it
@@ -570,7 +576,7 @@ def _attach_transliterations(
         if len(roots) == 1:
             spelled_by[roots.pop()].add(key)
     for root, spellers in sorted(spelled_by.items()):
-        if len(spellers) == 1 and (speller := spellers.pop()) in components.parent and components.alone(speller):
+        if len(spellers) == 1 and (speller := spellers.pop()) in unplaced:
             components.union(speller, root)
 
 

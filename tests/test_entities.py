@@ -19,7 +19,7 @@ from pipeline.entities import (
 )
 from pipeline.events import EntityKind, Participant, Role
 
-PERSON, ORG = EntityKind.PERSON, EntityKind.ORGANIZATION
+PERSON, ORG, PRODUCT = EntityKind.PERSON, EntityKind.ORGANIZATION, EntityKind.PRODUCT
 
 
 def resolve(*sightings: tuple[str, str, str | None, EntityKind]) -> EntityIndex:
@@ -166,6 +166,29 @@ def test_names_differing_in_a_digit_stay_apart(a: str, b: str) -> None:
     assert len(index.entities) == 2
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        [("en1", "Morris Chang", None, PERSON), ("en2", "Chung", None, PERSON)],  # five letters: no typo allowed
+        [("en1", "Jensen Huang", None, PERSON), ("fr1", "Hoang", None, PERSON)],
+        [("en1", "Sarah Friar", None, PERSON), ("en2", "Sarah Frier", None, PERSON)],
+        [("en1", "Zhang Yiming", None, PERSON), ("en2", "Zhang Yimin", None, PERSON)],
+        [("en1", "Qwen2.5-7B", None, PRODUCT), ("en2", "Qwen2-57B", None, PRODUCT)],  # the spaces between numbers
+        [("en1", "Les Moonves", None, PERSON), ("en2", "Julie Chen Moonves", None, PERSON)],  # "Les" is no article
+        [("en1", "Li Sa", None, PERSON), ("en2", "Robin Li", None, PERSON)],  # "Sa" is no legal suffix
+    ],
+)
+def test_names_one_letter_or_a_small_word_apart_are_two_entities(
+    written: list[tuple[str, str, None, EntityKind]],
+) -> None:
+    assert len(resolve(*written).entities) == 2
+
+
+@pytest.mark.parametrize("titled", ["Dr Lisa Su", "Prof Lisa Su"])
+def test_a_title_without_its_period_is_not_part_of_a_person_s_name(titled: str) -> None:
+    assert len(resolve(("en1", titled, None, PERSON), ("en2", "Lisa Su", None, PERSON)).entities) == 1
+
+
 def test_typing_errors_do_not_chain_names_two_errors_apart() -> None:
     written = [("en", "Anna Larsen", None), ("fr", "Anna Larson", None), ("zh", "Anna Carson", None)]
     index = resolve(*((*w, PERSON) for w in written))
@@ -286,6 +309,15 @@ def test_a_name_in_chinese_characters_joins_the_latin_name_spelling_its_pinyin(
     index = resolve(("zh", chinese, None, kind), ("en", latin, None, kind), ("fr", "Emad Mostaque", None, PERSON))
     assert same(index, ("zh", chinese, None), ("en", latin, None))
     assert len(index.entities) == 2
+
+
+def test_every_name_in_chinese_characters_of_a_corpus_joins_its_pinyin_spelling() -> None:
+    """Not only the first: 雷军, 李想 and 王兴 each join their Latin spelling (only 雷军 did)."""
+    pairs = [("雷军", "Lei Jun"), ("李想", "Li Xiang"), ("王兴", "Wang Xing"), ("何小鹏", "He Xiaopeng")]
+    index = resolve(*((f"zh{n}", zh, None, PERSON) for n, (zh, _) in enumerate(pairs)),
+                    *((f"en{n}", en, None, PERSON) for n, (_, en) in enumerate(pairs)))  # fmt: skip
+    assert all(same(index, (f"zh{n}", zh, None), (f"en{n}", en, None)) for n, (zh, en) in enumerate(pairs))
+    assert len(index.entities) == len(pairs)
 
 
 @pytest.mark.parametrize(
