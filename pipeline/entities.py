@@ -214,15 +214,42 @@ class EntityIndex:
 def _allowed_edits(token: str) -> int:
     """Typing errors a word may carry: none in short words, in words with digits ("Llama2" and
     "Llama3" are two models) or in very long ones."""
-    if len(token) < 6 or len(token) > MAX_FUZZY_WORD or any(c.isdigit() for c in token):
+    if len(token) < 5 or len(token) > MAX_FUZZY_WORD or any(c.isdigit() for c in token):
         return 0
     return 1 if len(token) < 9 else 2
 
 
 def _near(a: str, b: str) -> bool:
-    """Two tokens within the typing errors their length allows."""
+    """Two tokens within the typing errors their length allows; not two words of five letters a
+    letter apart, often two names (Chang and Chung, Huang and Hoang, Friar and Frier: a letter
+    missing, "Altmn", is still a typo), nor two words of pinyin however close (Zhilin and Zhiling,
+    Xiaoming and Xiaoping)."""
     allowed = min(_allowed_edits(a), _allowed_edits(b))
-    return a == b or (allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed)
+    if a == b or allowed == 0 or len(a) == len(b) < 6 or (_in_pinyin(a) and _in_pinyin(b)):
+        return a == b
+    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _in_pinyin(word: str) -> bool:
+    """Whether the word is a run of pinyin syllables ("jianlin" = jian lin), as a Chinese given
+    name or place written in Latin script is."""
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in _pinyin_syllables() for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(word) in ends
+
+
+@functools.cache
+def _pinyin_syllables() -> frozenset[str]:
+    """Every syllable of pypinyin's readings, without tones; not those of a lone consonant (m, ng)."""
+    from pypinyin import Style
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style import convert
+
+    readings = (convert(r, Style.NORMAL, strict=False) for value in pinyin_dict.values() for r in value.split(","))
+    return frozenset(r for r in readings if r.isascii() and any(v in r for v in "aeiouv"))
 
 
 def _same_full_name(a: str, b: str) -> bool:

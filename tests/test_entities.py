@@ -169,10 +169,12 @@ def test_names_differing_in_a_digit_stay_apart(a: str, b: str) -> None:
 @pytest.mark.parametrize(
     "written",
     [
-        [("en1", "Morris Chang", None, PERSON), ("en2", "Chung", None, PERSON)],  # five letters: no typo allowed
+        [("en1", "Morris Chang", None, PERSON), ("en2", "Chung", None, PERSON)],  # five letters each: two names
         [("en1", "Jensen Huang", None, PERSON), ("fr1", "Hoang", None, PERSON)],
         [("en1", "Sarah Friar", None, PERSON), ("en2", "Sarah Frier", None, PERSON)],
-        [("en1", "Zhang Yiming", None, PERSON), ("en2", "Zhang Yimin", None, PERSON)],
+        [("en1", "Zhang Yiming", None, PERSON), ("en2", "Zhang Yimin", None, PERSON)],  # pinyin: two names
+        [("en1", "Yang Zhilin", None, PERSON), ("en2", "Yang Zhiling", None, PERSON)],
+        [("en1", "Li Xiaoming", None, PERSON), ("en2", "Li Xiaoping", None, PERSON)],
         [("en1", "Qwen2.5-7B", None, PRODUCT), ("en2", "Qwen2-57B", None, PRODUCT)],  # the spaces between numbers
         [("en1", "Les Moonves", None, PERSON), ("en2", "Julie Chen Moonves", None, PERSON)],  # "Les" is no article
         [("en1", "Li Sa", None, PERSON), ("en2", "Robin Li", None, PERSON)],  # "Sa" is no legal suffix
@@ -182,6 +184,10 @@ def test_names_one_letter_or_a_small_word_apart_are_two_entities(
     written: list[tuple[str, str, None, EntityKind]],
 ) -> None:
     assert len(resolve(*written).entities) == 2
+
+
+def test_a_letter_missing_from_a_six_letter_word_is_still_a_typo() -> None:
+    assert len(resolve(("en1", "Sam Altman", None, PERSON), ("en2", "Sam Altmn", None, PERSON)).entities) == 1
 
 
 @pytest.mark.parametrize("titled", ["Dr Lisa Su", "Prof Lisa Su"])
