@@ -349,11 +349,12 @@ _PART_JOIN = re.compile(
     rf"(?:(?P<y2>(?:19|20)\d{{2}})\s*年?\s*)?",  # no two \s* side by side: quadratic on long runs of spaces
     re.I,
 )
-# Fiscal years start in any month: their quarters and halves are not the calendar's.
+# 1Q24, Q1'24: a quarter of a year written by its last two digits
 _SHORT_QUARTER = re.compile(r"(?<![A-Za-z0-9])(?:(?P<q1>[1-4])Q(?P<y1>\d{2})|Q(?P<q2>[1-4])\s*'(?P<y2>\d{2}))(?!\d)")
 # "2023-24", "2023/24": two years, the second written by its last two digits (not "2011-12",
 # which may as well be December 2011)
 _YEAR_SPAN = re.compile(r"(?<!\d)(?P<first>(?:19|20)\d{2})\s*[-–/]\s*(?P<last>\d{2})(?![\d/-])")
+# Fiscal years start in any month: they, their quarters and their halves are not the calendar's.
 _FISCAL = re.compile(r"fiscal|(?<![A-Za-z])FY|财年|财政年度|exercice", re.I)
 _YEAR_END = re.compile(
     r"\b(?:fin|end of|late|à la fin de)\s+(?P<y1>(?:19|20)\d{2})\b|(?P<y2>(?:19|20)\d{2})\s*年\s*[底末]", re.I

@@ -420,36 +420,20 @@ def looks_named(name: str) -> bool:
     lower = [k for k, w in enumerate(words) if not (_capitalized(w) or w[:1].isdigit())]
     if not lower:
         return True
-    if lower[-1] == len(words) - 1 or any(words[k].casefold() not in NAME_JOINERS for k in lower):
+    if lower[-1] == len(words) - 1 or any(words[k].casefold() not in _NAME_JOINERS for k in lower):
         return False
     lead = {w.casefold() for w in words[: lower[0]]}
-    return words[0].casefold() not in ARTICLES and not lead & title_words()
+    return words[0].casefold() not in _DETERMINERS and not lead & title_words()
 
 
-NAME_JOINERS = frozenset(
-    {
-        "of",
-        "&",
-        "for",
-        "the",
-        "de",
-        "du",
-        "des",
-        "la",
-        "le",
-        "von",
-        "van",
-        "der",
-        "den",
-        "da",
-        "di",
-        "del",
-        "dos",
-        "bin",
-    }
-)  # not "and": "Mistral AI and Microsoft" are two names
+# Small words that may join the capitalized words of a name ("Bank of America", "Procter &
+# Gamble", "Ursula von der Leyen"); not "and": "Mistral AI and Microsoft" are two names
+_NAME_JOINERS = frozenset({
+    "of", "&", "for", "the", "de", "du", "des", "la", "le",
+    "von", "van", "der", "den", "da", "di", "del", "dos", "bin",
+})  # fmt: skip
 _POSSESSIVE = re.compile(r"['’]s$")
-ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "un", "une"})
+_DETERMINERS = frozenset(_ARTICLES | {"a", "an", "un", "une"})  # "The Bank of Japan" is a description
 
 
 @functools.cache

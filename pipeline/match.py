@@ -1062,7 +1062,7 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     values[:, column["other_figure"]] = mismatch & t.figure[left] & t.figure[right]
     values[:, column["summary"]] = _row_cosine(t.summary, left, right)
     # one speaker says many things on one day: two statements or predictions whose summaries share
-    # no word of what was said (Huang on Blackwell's shipping date, and on Nvidia as a platform)
+    # no word of what was said (Huang on Blackwell's shipping date, and on humanoid robots)
     said = np.flatnonzero(t.has_said[left] & t.has_said[right])
     values[said, column["other_thing_said"]] = _row_cosine(t.said, left[said], right[said]) == 0
     values[:, column["details_text"]] = details
