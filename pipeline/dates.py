@@ -389,6 +389,19 @@ _WEEKDAY = re.compile(
     r"|(?:星期|礼拜|(?<![\d一二两三四五六七八九十几每])周)(?P<zh>[一二三四五六日天])",  # not 一周三次: thrice a week
     re.I,
 )
+_WEEKDAY_AND_COMMA = re.compile(rf"(?:{_WEEKDAY.pattern})(?:\s*,)?", re.I)
+_EMPTY_BRACKETS = re.compile(r"[（(]\s*[)）]")
+
+
+def _without_weekdays(text: str) -> str:
+    """The text without its weekday names, the comma after them and the brackets they leave
+    empty ("Monday, March 25", 25日（周一）)."""
+    weekday = _WEEKDAY_AND_COMMA.sub(
+        lambda day: "" if _WEEKDAYS.get((day["word"] or day["zh"]).lower()) is not None else day.group(), text
+    )
+    return _EMPTY_BRACKETS.sub("", weekday)
+
+
 _LATE_IN_YEAR = re.compile(r"\b(?:fin|end|late)\b|年底|年末", re.I)
 _RANGE_JOIN = re.compile(_RANGE_JOIN_WORDS, re.I)
 # Two ends of a range, either of them maybe incomplete: a day, month or year, a joiner, another
@@ -490,7 +503,7 @@ def _read_time(text: str, reference: str | None) -> TimeReading | None:
     absolute = _read_absolute(text)
     if absolute is not None and absolute.precision == DatePrecision.RANGE:
         return absolute
-    ends = _range_ends(text)
+    ends = _range_ends(_without_weekdays(text))  # « du lundi 25 au mercredi 27 »; they still pick the year
     if ends is not None:  # None when it cannot be completed: never one of its ends
         return _read_range(*ends, lambda end: _year_of(text, end.month, end.day, 0, reference_span, precision))
     if absolute is not None:

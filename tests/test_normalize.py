@@ -114,7 +114,9 @@ REFERENCE = "2024-03-25"
         ("Q1'24", "2024-Q1"),
         ("计划5月上市", "2024-05"),  # was 2023-05: a plan points ahead
         ("plans to IPO in May", "2024-05"),
-        ("du lundi 25 au mercredi 27 mars", "2024-03-27"),  # was 2023: either weekday named may be the day's
+        ("du lundi 25 au mercredi 27 mars", "2024-03-25/2024-03-27"),  # was 2023-03-27: a range, its weekdays
+        ("Monday, March 25 to Wednesday, March 27", "2024-03-25/2024-03-27"),  # pick the year either fits
+        ("3月25日（周一）至27日（周三）", "2024-03-25/2024-03-27"),
         ("les 3 et 4 avril 2024", "2024-04-03/2024-04-04"),  # was the 4th: two days listed
         ("on April 3 and 4, 2024", "2024-04-03/2024-04-04"),  # was 2024
         ("4月3日和4日", "2023-04-03/2023-04-04"),
