@@ -206,6 +206,7 @@ class EntityIndex:
 
     entities: dict[str, Entity] = field(default_factory=dict)
     by_sighting: dict[Sighting, str] = field(default_factory=dict)
+    registered_names: dict[str, str] = field(default_factory=dict)  # each registry alias's key: its entry's name
 
     def entity_id(self, participant: Participant) -> str:
         return self.by_sighting[Sighting(participant.name, participant.canonical_name, participant.kind)]
@@ -371,7 +372,7 @@ def resolve_entities(sightings: Sightings, registry: list[RegistryEntry]) -> Ent
     _attach_transliterations(primary, placed, by_letters, kind_of, components)
 
     registered = {components.find(node): entry for node, entry in sorted(registry_names.items(), reverse=True)}
-    index = EntityIndex()
+    index = EntityIndex(registered_names={name_key(a): e.name for e in registry for a in (e.name, *e.aliases)})
     members: dict[str, list[int]] = defaultdict(list)
     for k, key in enumerate(keys):
         members[components.find(key)].append(k)

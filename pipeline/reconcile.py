@@ -26,7 +26,7 @@ from pipeline import dates
 from pipeline.adjudicate import Adjudication, settled, uncertain
 from pipeline.cluster import Group, cluster
 from pipeline.entities import EntityIndex, RegistryEntry, looks_proper, name_key, resolve_entities
-from pipeline.events import EventBase, Participant, Role
+from pipeline.events import EntityKind, EventBase, Participant, Role
 from pipeline.ids import content_id
 from pipeline.match import (
     DETAIL_FIELDS,
@@ -433,13 +433,14 @@ def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) 
     members = sort_mentions(group)
     canonical = most_complete(members)
     named = [Named(m.id, p, index.entity_id(p)) for m in members for p in m.event.participants]
+    values = canonical_values(members)
     return Fact(
         id=content_id("f", sorted(m.id for m in members)),
         type=canonical.event.type,
         event=canonical.event,
         canonical_mention_id=canonical.id,
         canonical_rule=CANONICAL_RULE,
-        canonical=canonical_values(members),
+        canonical=values,
         entities=fact_entities(named, index),
         languages=sorted({m.lang for m in members}),
         sources=[
@@ -457,7 +458,7 @@ def make_fact(group: list[Mention], index: EntityIndex, cohesion: float | None) 
             for e in m.evidence
         ],
         mention_ids=[m.id for m in members],
-        conflicts=find_conflicts(members, named, index),
+        conflicts=find_conflicts(members, named, index, values.amounts),
         cohesion=cohesion,
     )
 
@@ -484,7 +485,10 @@ def fact_entities(named: list[Named], index: EntityIndex) -> list[FactEntity]:
     ]  # fmt: skip
 
 
-DATE_RULE = "the most precise date every source's date contains; if the sources disagree, the most common"
+DATE_RULE = (
+    "the most precise date every source's date contains; if the sources disagree, the most common, then the most "
+    "precise, then the earliest"
+)
 AMOUNT_RULE = (
     "values within tolerance are one value: the one given exactly by most sources, approximate only if every "
     "source says so"
@@ -518,9 +522,8 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
         for amount in mention.event.amounts:
             if amount.value is not None:
                 givers[(amount.value, amount.currency, amount.approximate)].add(mention.id)
-    claims = sorted(givers, key=lambda c: (c[1] or "", c[0], c[2]))
     result = []
-    for group in complete_linkage(claims, _agree):
+    for group in _amount_groups(givers):
         given = Counter({c[0]: len(givers[c]) for c in group if not c[2]})  # by how many mentions, exactly
         exact = given or Counter({c[0]: len(givers[c]) for c in group})
         value = min(exact, key=lambda v: (-exact[v], v))
@@ -535,13 +538,51 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
     return sorted(result, key=lambda a: (a.currency or "", -a.value))
 
 
-def _agree(x: tuple[float, str | None, bool], y: tuple[float, str | None, bool]) -> bool:
+Claim = tuple[float, str | None, bool]  # value, currency, approximate
+
+
+def _amount_groups(givers: dict[Claim, set[str]]) -> list[list[Claim]]:
+    """The claims grouped into amounts: each joins the group whose first value is nearest among
+    those whose every member it agrees with and shares no mention with (two amounts one source
+    gives are two amounts: revenue of $10M and spending of about $11M); exact values first, the
+    most given first, so that "about $50M" joins 50M, not 45M."""
+    groups: list[list[Claim]] = []
+    for claim in sorted(givers, key=lambda c: (c[2], -len(givers[c]), c[1] or "", c[0])):
+        fitting = [
+            g for g in groups
+            if all(_agree(claim, other) and not givers[claim] & givers[other] for other in g)
+        ]  # fmt: skip
+        home = min(fitting, key=lambda g: abs(g[0][0] - claim[0]), default=None)
+        if home is None:
+            groups.append([claim])
+        else:
+            home.append(claim)
+    return groups
+
+
+def _agree(x: Claim, y: Claim) -> bool:
     return x[1] == y[1] and bool(within_tolerance(x[0], y[0], x[2] or y[2]))
 
 
-def _field_values(mention: Mention) -> dict[str, str | None]:
+def _claimed_amounts(mention: Mention, grouped: list[CanonicalAmount]) -> set[tuple[float, str | None]]:
+    """The amounts a mention claims: exact ones as given (1,234,567 and 1,234,568 disagree),
+    approximate ones as the canonical amount they are part of ("$50 million" and 约5200万美元 agree)."""
+    claimed = set()
+    for amount in mention.event.amounts:
+        if amount.value is None:
+            continue
+        part_of = (
+            c.value for c in grouped
+            if amount.approximate and mention.id in c.mention_ids and c.currency == amount.currency
+            and within_tolerance(c.value, amount.value, True)
+        )  # fmt: skip
+        claimed.add((next(part_of, amount.value), amount.currency))
+    return claimed
+
+
+def _field_values(mention: Mention, amounts_claimed: set[tuple[float, str | None]]) -> dict[str, str | None]:
     event = mention.event
-    amounts = sorted(_amount_values(mention), key=lambda a: (a[1] or "", a[0]))  # by currency, then value
+    amounts = sorted(amounts_claimed, key=lambda a: (a[1] or "", a[0]))  # by currency, then value
     fields = event.__dict__  # the event's fields by name (extra keys are forbidden)
     return {
         "type": event.type,
@@ -553,20 +594,25 @@ def _field_values(mention: Mention) -> dict[str, str | None]:
     }
 
 
-def find_conflicts(members: list[Mention], named: list[Named], index: EntityIndex) -> list[Conflict]:
+def find_conflicts(
+    members: list[Mention], named: list[Named], index: EntityIndex, amounts: list[CanonicalAmount] | None = None
+) -> list[Conflict]:
     """Fields on which the members disagree, each value with the mentions that give it. Dates
-    at different precisions that agree ("2024-03" and "2024-03-23") are not a disagreement;
-    neither are names in different scripts (彭博社, Bloomberg) or a surname beside the full name,
-    nor attributions to one participant written two ways (彭博社, "Bloomberg News": Bloomberg)."""
+    at different precisions that agree ("2024-03" and "2024-03-23") are not a disagreement, nor
+    are amounts within tolerance (one canonical amount, `amounts`); neither are names in
+    different scripts (彭博社, Bloomberg), a surname or a title beside the full name ("M.
+    Mostaque"), nor attributions to one source written two ways (彭博社, "Bloomberg News",
+    "Bloomberg"; "The Information", "the Information")."""
     by_doc = {m.id: m.doc_id for m in members}
-    values = {m.id: _field_values(m) for m in members}
-    if len({v["attribution"] for v in values.values()} - {None}) > 1:  # one source written two ways?
-        written = ((n.entity, name) for n in named for name in (n.participant.name, n.participant.canonical_name))
-        entity_of = {name_key(name): entity for entity, name in written if name}
+    grouped = canonical_amounts(members) if amounts is None else amounts
+    values = {m.id: _field_values(m, _claimed_amounts(m, grouped)) for m in members}
+    attributions = {a for v in values.values() if (a := v["attribution"]) is not None}
+    if len(attributions) > 1:  # one source written two ways?
+        named_as = {a: _source_named(a, named, index) for a in sorted(attributions)}
+        shown = {name_key(a): a for a in sorted(set(named_as.values()), reverse=True)}  # alike folded: the first
         for mention_values in values.values():
             attribution = mention_values["attribution"]
-            entity = entity_of.get(name_key(attribution)) if attribution else None
-            mention_values["attribution"] = index.entities[entity].name if entity else attribution
+            mention_values["attribution"] = shown[name_key(named_as[attribution])] if attribution else None
     conflicts = []
     for field in ("type", *DETAIL_FIELDS, "time.date", "amounts", "modality", "attribution"):
         by_value: dict[str | None, list[str]] = defaultdict(list)
@@ -577,9 +623,18 @@ def find_conflicts(members: list[Mention], named: list[Named], index: EntityInde
         if len(by_value) > 1 and not (field == "time.date" and _dates_agree(list(by_value))):
             conflicts.append(_conflict(field, by_value, by_doc))
     for entity, names in _spellings(named).items():
-        if len(names) > 1 and _misspelled(list(names)):
+        if len(names) > 1 and _misspelled(list(names), index.entities[entity].kind == EntityKind.PERSON):
             conflicts.append(_conflict(f"name:{entity}", names, by_doc))
     return conflicts
+
+
+def _source_named(attribution: str, named: list[Named], index: EntityIndex) -> str:
+    """The attribution as the entity it names: a participant of the fact written that way, else
+    the registry's entry ("Bloomberg News", 彭博社: Bloomberg), else as written."""
+    key = name_key(attribution)
+    written = ((n.entity, name) for n in named for name in (n.participant.name, n.participant.canonical_name))
+    entity = next((entity for entity, name in written if name and name_key(name) == key), None)
+    return index.entities[entity].name if entity else index.registered_names.get(key, attribution)
 
 
 def _conflict(field: str, by_value: dict[str | None, list[str]], by_doc: dict[str, str]) -> Conflict:
@@ -591,8 +646,10 @@ def _conflict(field: str, by_value: dict[str | None, list[str]], by_doc: dict[st
 
 
 def _dates_agree(values: list[str | None]) -> bool:
+    """Dates each within the other or containing it, as DATE_RULE needs: "2024-03" and
+    "2024-03-23" agree; a range overlapping a month only in part does not."""
     spans = [dates.span(v) for v in values if v is not None]
-    return all(a is not None and b is not None and a.overlaps(b) for a in spans for b in spans)
+    return all(a is not None and b is not None and (a.contains(b) or b.contains(a)) for a in spans for b in spans)
 
 
 def _spellings(named: list[Named]) -> dict[str, dict[str | None, list[str]]]:
@@ -603,8 +660,9 @@ def _spellings(named: list[Named]) -> dict[str, dict[str | None, list[str]]]:
     return {entity: {written: list(ids) for written, ids in by_name.items()} for entity, by_name in names.items()}
 
 
-def _misspelled(names: list[str | None]) -> bool:
+def _misspelled(names: list[str | None], person: bool) -> bool:
     """Two proper names in Latin script of which neither is a part of the other: "Mostaqu" beside
-    "Emad Mostaque" is a typo; "Mostaque" beside it, or 彭博社 beside "Bloomberg", is not."""
-    keys = [set(name_key(n).split()) for n in names if n and looks_proper(n)]
+    "Emad Mostaque" is a typo; "Mostaque" or "M. Mostaque" beside it, or 彭博社 beside
+    "Bloomberg", is not."""
+    keys = [set(name_key(n, person).split()) for n in names if n and looks_proper(n)]
     return any(not (a <= b or b <= a) for a in keys for b in keys)

@@ -17,7 +17,15 @@ from pipeline.entities import EntityIndex, load_registry
 from pipeline.events import DatePrecision, neutral_summary
 from pipeline.ids import content_id
 from pipeline.match import MAX_WIDTH, THRESHOLD
-from pipeline.reconcile import MentionList, build_facts, find_conflicts, match_table, mention_id, merge_chunk_duplicates
+from pipeline.reconcile import (
+    MentionList,
+    build_facts,
+    facts_from_groups,
+    find_conflicts,
+    match_table,
+    mention_id,
+    merge_chunk_duplicates,
+)
 from pipeline.records import Evidence, Failure, InputRecord, Mention, ReferenceDate, RunReport, StageCounts, Usage
 from pipeline.write import to_line
 
@@ -202,6 +210,56 @@ def test_amount_conflicts_read_every_digit_and_an_amount_without_a_value_claims_
     unread = mention("fr", "fr", (0, 40), "c3", amounts=[usd(5) | {"text": "quelques dollars", "value": None}])
     [amounts] = [c for c in find_conflicts([exact, other, unread], [], EntityIndex()) if c.field == "amounts"]
     assert {v.value: v.doc_ids for v in amounts.values} == {"1234567 USD": ["en"], "1234568 USD": ["zh"]}
+
+
+def money(text: str, value: float, approximate: bool = False) -> dict[str, Any]:
+    return {"text": text, "value": value, "currency": "USD", "approximate": approximate, "measure": None}
+
+
+def one_fact(*mentions: Mention) -> Any:
+    """The fact of these mentions, grouped by hand."""
+    [fact] = facts_from_groups([list(mentions)], load_registry())
+    return fact
+
+
+def test_an_approximate_amount_joins_the_nearest_value_and_one_source_s_two_amounts_stay_two() -> None:
+    """约5000万美元 is the French 50 million, not the English 45 (it was filed under 45); revenue of
+    $10M and spending of about $11M, both in each of two sources, are two amounts (they were one)."""
+    two = [money("$10M", 10e6), money("about $11M", 11e6, True)]
+    en = mention("en", "en", (0, 40), "c1", "funding", stage=None, amounts=[money("$45 million", 45e6), *two])
+    fr = mention("fr", "fr", (0, 40), "c2", "funding", stage=None, amounts=[money("50 millions", 50e6), *two])
+    zh = mention("zh", "zh", (0, 40), "c3", "funding", stage=None, amounts=[money("约5000万美元", 50e6, True)])
+    givers = {a.value: a.mention_ids for a in one_fact(en, fr, zh).canonical.amounts}
+    both = sorted([en.id, fr.id])
+    assert givers == {50e6: sorted([fr.id, zh.id]), 45e6: [en.id], 10e6: both, 11e6: both}
+
+
+def test_amounts_within_tolerance_are_no_conflict_unless_both_are_exact() -> None:
+    about = mention("zh", "zh", (0, 40), "c1", "funding", stage=None, amounts=[money("约5200万美元", 52e6, True)])
+    exact = mention("en", "en", (0, 40), "c2", "funding", stage=None, amounts=[money("$50 million", 50e6)])
+    assert [c.field for c in one_fact(about, exact).conflicts] == []
+
+
+def test_a_range_overlapping_a_month_in_part_is_a_date_conflict() -> None:
+    """The canonical date rule wants a date every source's date contains: none here."""
+    late_march = mention(
+        "en", "en", (0, 40), "c1", time={"text": None, "date": "2024-03-25/2024-04-05", "precision": None}
+    )
+    march = mention("fr", "fr", (0, 40), "c2", time={"text": None, "date": "2024-03", "precision": None})
+    assert "time.date" in [c.field for c in one_fact(late_march, march).conflicts]
+
+
+def test_a_title_before_a_name_and_an_attribution_written_two_ways_are_no_conflict() -> None:
+    """« M. Mostaque » is no typo of "Emad Mostaque"; 彭博社 and "Bloomberg News" are Bloomberg
+    (the registry), "the Information" is "The Information"."""
+    titled = {"name": "M. Mostaque", "canonical_name": None, "kind": "person", "role": "subject"}
+    en = mention("en", "en", (0, 40), "c1", attribution="Bloomberg News")
+    zh = mention("zh", "zh", (0, 40), "c2", attribution="彭博社")
+    fr = mention("fr", "fr", (0, 40), "c3", attribution="Bloomberg", participants=[titled])
+    assert [c.field for c in one_fact(en, zh, fr).conflicts] == []
+    lower = mention("en", "en", (0, 40), "c1", attribution="the Information")
+    upper = mention("fr", "fr", (0, 40), "c2", attribution="The Information")
+    assert [c.field for c in one_fact(lower, upper).conflicts] == []
 
 
 @pytest.mark.parametrize("order", ["ABCD", "DCBA", "DCAB", "BADC"])
