@@ -564,19 +564,19 @@ def _agree(x: Claim, y: Claim) -> bool:
     return x[1] == y[1] and bool(within_tolerance(x[0], y[0], x[2] or y[2]))
 
 
-def _claimed_amounts(mention: Mention, grouped: list[CanonicalAmount]) -> set[tuple[float, str | None]]:
+def _claimed_amounts(mention: Mention, its_amounts: list[CanonicalAmount]) -> set[tuple[float, str | None]]:
     """The amounts a mention claims: exact ones as given (1,234,567 and 1,234,568 disagree),
-    approximate ones as the canonical amount they are part of ("$50 million" and 约5200万美元 agree)."""
+    approximate ones as the canonical amount they are part of ("$50 million" and 约5200万美元
+    agree), among `its_amounts`, the canonical amounts the mention is a source of."""
     claimed = set()
     for amount in mention.event.amounts:
         if amount.value is None:
             continue
-        part_of = (
-            c.value for c in grouped
-            if amount.approximate and mention.id in c.mention_ids and c.currency == amount.currency
-            and within_tolerance(c.value, amount.value, True)
+        canonical = (
+            c.value for c in its_amounts
+            if amount.approximate and c.currency == amount.currency and within_tolerance(c.value, amount.value, True)
         )  # fmt: skip
-        claimed.add((next(part_of, amount.value), amount.currency))
+        claimed.add((next(canonical, amount.value), amount.currency))
     return claimed
 
 
@@ -604,8 +604,11 @@ def find_conflicts(
     Mostaque"), nor attributions to one source written two ways (彭博社, "Bloomberg News",
     "Bloomberg"; "The Information", "the Information")."""
     by_doc = {m.id: m.doc_id for m in members}
-    grouped = canonical_amounts(members) if amounts is None else amounts
-    values = {m.id: _field_values(m, _claimed_amounts(m, grouped)) for m in members}
+    part_of: dict[str, list[CanonicalAmount]] = defaultdict(list)  # each mention's canonical amounts
+    for amount in canonical_amounts(members) if amounts is None else amounts:
+        for mention_id in amount.mention_ids:
+            part_of[mention_id].append(amount)
+    values = {m.id: _field_values(m, _claimed_amounts(m, part_of[m.id])) for m in members}
     attributions = {a for v in values.values() if (a := v["attribution"]) is not None}
     if len(attributions) > 1:  # one source written two ways?
         named_as = {a: _source_named(a, named, index) for a in sorted(attributions)}
