@@ -316,6 +316,14 @@ def _english_fields(event: EventBase) -> list[str]:
     return position + product + [text for text in free if not _FRENCH.search(text)]
 
 
+def field_words(name: str, text: str) -> frozenset[str]:
+    """The words a free-text field says, as matching compares them (a position's job titles read
+    in any language; nothing for text that looks French, whose words share none with English)."""
+    if name == "position":
+        return summary_words(position_words(text))
+    return frozenset() if _FRENCH.search(text) else summary_words(text)
+
+
 # accented letters, or the small words of French ("l'", "d'" included): no English field has them
 _FRENCH = re.compile(r"[àâçéèêëîïôûùüÿœ]|\b(?:de|du|des|la|le|les|un|une|et|pour|sur|aux?|dans|par)\b|\b[ld]'", re.I)
 

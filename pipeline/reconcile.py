@@ -35,6 +35,7 @@ from pipeline.match import (
     MatchTable,
     candidate_pairs,
     contradicted,
+    field_words,
     mention_row,
     scores,
     within_tolerance,
@@ -625,10 +626,29 @@ def find_conflicts(
                 by_value[value].append(mention.id)
         if len(by_value) > 1 and not (field == "time.date" and _dates_agree(list(by_value))):
             conflicts.append(_conflict(field, by_value, by_doc))
+    for field in TEXT_FIELDS:
+        written = _text_disagreement(members, field)
+        if written:
+            conflicts.append(_conflict(field, written, by_doc))
     for entity, names in _spellings(named).items():
         if len(names) > 1 and _misspelled(list(names), index.entities[entity].kind == EntityKind.PERSON):
             conflicts.append(_conflict(f"name:{entity}", names, by_doc))
     return conflicts
+
+
+TEXT_FIELDS = ("position", "stage", "claim", "product", "issue", "label")
+
+
+def _text_disagreement(members: list[Mention], field: str) -> dict[str | None, list[str]]:
+    """A free-text field's values with the mentions that write them, when two of them share no
+    word ("Series A", "seed"; "CEO", "CTO"; not "CEO", « PDG », "chief executive"); else none."""
+    written: dict[str | None, list[str]] = defaultdict(list)
+    for mention in members:
+        value = mention.event.__dict__.get(field)
+        if value:
+            written[str(value)].append(mention.id)
+    words = [w for text in written if text and (w := field_words(field, text))]
+    return written if any(not a & b for a in words for b in words) else {}
 
 
 def _source_named(attribution: str, named: list[Named], index: EntityIndex) -> str:

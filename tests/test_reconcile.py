@@ -262,6 +262,25 @@ def test_a_title_before_a_name_and_an_attribution_written_two_ways_are_no_confli
     assert [c.field for c in one_fact(lower, upper).conflicts] == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "field", "first", "second", "conflict"),
+    [
+        ("resignation", "position", "CEO", "CTO", True),  # was dropped silently
+        ("resignation", "position", "CEO", "PDG", False),  # one title in two languages
+        ("resignation", "position", "CEO", "chief executive officer", False),
+        ("funding", "stage", "Series A", "seed round", True),
+        ("funding", "stage", "Series B", "Series B round", False),
+    ],
+)
+def test_two_free_text_values_sharing_no_word_are_a_conflict(
+    kind: str, field: str, first: str, second: str, conflict: bool
+) -> None:
+    extra = {"stage": None} if kind == "funding" else {}
+    en = mention("en", "en", (0, 40), "c1", kind, **extra | {field: first})
+    fr = mention("fr", "fr", (0, 40), "c2", kind, **extra | {field: second})
+    assert (field in [c.field for c in one_fact(en, fr).conflicts]) is conflict
+
+
 @pytest.mark.parametrize("order", ["ABCD", "DCBA", "DCAB", "BADC"])
 def test_a_group_mean_exactly_at_the_threshold_does_not_depend_on_order(order: str) -> None:
     """A, B and C are one event; D scores 2.05, 1.13 and 2.07 against them: a mean of exactly 1.75,
