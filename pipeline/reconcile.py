@@ -97,12 +97,19 @@ def most_complete(mentions: list[Mention]) -> Mention:
     return min(mentions, key=lambda m: (*(-n for n in completeness(m)), m.id))
 
 
-def complete_linkage(items: Iterable[Item], same: Callable[[Item, Item], bool]) -> list[list[Item]]:
+def complete_linkage(
+    items: Iterable[Item], same: Callable[[Item, Item], bool], distance: Callable[[Item, Item], float] | None = None
+) -> list[list[Item]]:
     """Groups in which every pair is `same`, so one item cannot chain two different things
-    together: each item, in the order given, joins the first group it fits entirely."""
+    together: each item, in the order given, joins the first group it fits entirely, or with
+    `distance` the one whose first item is nearest."""
     groups: list[list[Item]] = []
     for item in items:
-        home = next((g for g in groups if all(same(item, member) for member in g)), None)
+        fitting = (g for g in groups if all(same(item, member) for member in g))
+        if distance is None:
+            home = next(fitting, None)
+        else:
+            home = min(fitting, key=lambda g: distance(item, g[0]), default=None)
         if home is None:
             groups.append([item])
         else:
@@ -547,18 +554,10 @@ def _amount_groups(givers: dict[Claim, set[str]]) -> list[list[Claim]]:
     those whose every member it agrees with and shares no mention with (two amounts one source
     gives are two amounts: revenue of $10M and spending of about $11M); exact values first, the
     most given first, so that "about $50M" joins 50M, not 45M."""
-    groups: list[list[Claim]] = []
-    for claim in sorted(givers, key=lambda c: (c[2], -len(givers[c]), c[1] or "", c[0])):
-        fitting = [
-            g for g in groups
-            if all(_agree(claim, other) and not givers[claim] & givers[other] for other in g)
-        ]  # fmt: skip
-        home = min(fitting, key=lambda g: abs(g[0][0] - claim[0]), default=None)
-        if home is None:
-            groups.append([claim])
-        else:
-            home.append(claim)
-    return groups
+    claims = sorted(givers, key=lambda c: (c[2], -len(givers[c]), c[1] or "", c[0]))
+    return complete_linkage(
+        claims, lambda x, y: _agree(x, y) and not givers[x] & givers[y], lambda x, first: abs(x[0] - first[0])
+    )
 
 
 def _agree(x: Claim, y: Claim) -> bool:
