@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import Field, ValidationError
 from rapidfuzz.distance import Levenshtein
@@ -438,10 +438,37 @@ _DETERMINERS = frozenset(_ARTICLES | {"a", "an", "un", "une"})  # "The Bank of J
 
 
 @functools.cache
+def _positions() -> dict[str, Any]:
+    return tomllib.loads(POSITIONS.read_text(encoding="utf-8"))
+
+
+@functools.cache
 def title_words() -> frozenset[str]:
     """The words that head a description of a person ("CEO", "Minister"; `name_heads` in
     pipeline/data/positions.toml)."""
-    return frozenset(tomllib.loads(POSITIONS.read_text(encoding="utf-8"))["name_heads"])
+    return frozenset(_positions()["name_heads"])
+
+
+@functools.cache
+def _titles() -> tuple[re.Pattern[str], dict[str, str]]:
+    """Every job title of pipeline/data/positions.toml as one pattern, longest first, Latin-script
+    ones as whole words; and each title's group."""
+    group_of = {title.casefold(): name for name, titles in _positions()["titles"].items() for title in titles}
+    whole_word = r"(?<!\w){}(?!\w)"  # for titles in Latin script: every character before the CJK blocks
+    pattern = "|".join(
+        (whole_word if max(title) < "\u2e80" else "{}").format(re.escape(title))
+        for title in sorted(group_of, key=len, reverse=True)
+    )
+    return re.compile(pattern), group_of
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def position_words(position: str) -> str:
+    """A position with each job title in it, in English, French or Chinese, as one word: "CFO",
+    "chief financial officer", « directeur financier » and 首席财务官 are all "cfo" (cached: a
+    corpus names a few positions again and again)."""
+    pattern, group_of = _titles()
+    return pattern.sub(lambda title: f" {group_of[title.group()]} ", position.casefold().replace("’", "'"))
 
 
 class ChineseDescriptions(Record):

@@ -53,6 +53,7 @@ from pipeline.entities import (
     looks_named_in_chinese,
     name_key,
     pinyin_of,
+    position_words,
 )
 from pipeline.events import EntityKind, EventBase, Role
 from pipeline.parallel import ordered_map
@@ -250,32 +251,6 @@ def speech_words() -> frozenset[str]:
     """The words that say someone spoke ("stated", "predicted", "according"), as summary_words
     reads them."""
     return frozenset(filter(None, map(_content_word, _vocabulary()["speech"])))
-
-
-POSITIONS_FILE = Path(__file__).resolve().parent / "data" / "positions.toml"
-
-
-@functools.cache
-def _titles() -> tuple[re.Pattern[str], dict[str, str]]:
-    """Every job title of pipeline/data/positions.toml as one pattern, longest first, Latin-script
-    ones as whole words; and each title's group."""
-    groups = tomllib.loads(POSITIONS_FILE.read_text(encoding="utf-8"))["titles"]
-    group_of = {title.casefold(): name for name, titles in groups.items() for title in titles}
-    whole_word = r"(?<!\w){}(?!\w)"  # for titles in Latin script: every character before the CJK blocks
-    pattern = "|".join(
-        (whole_word if max(title) < "\u2e80" else "{}").format(re.escape(title))
-        for title in sorted(group_of, key=len, reverse=True)
-    )
-    return re.compile(pattern), group_of
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def position_words(position: str) -> str:
-    """A position with each job title in it, in English, French or Chinese, as one word: "CFO",
-    "chief financial officer", « directeur financier » and 首席财务官 are all "cfo" (cached: a
-    corpus names a few positions again and again)."""
-    pattern, group_of = _titles()
-    return pattern.sub(lambda title: f" {group_of[title.group()]} ", position.casefold().replace("’", "'"))
 
 
 def summary_words(summary: str) -> frozenset[str]:

@@ -646,7 +646,7 @@ def _text_disagreement(members: list[Mention], field: str) -> dict[str | None, l
         value = mention.event.__dict__.get(field)
         if value:
             written[str(value)].append(mention.id)
-    words = [w for text in written if text and (w := field_words(field, text))]
+    words = [w for text in written if text is not None and (w := field_words(field, text))]
     return written if any(not a & b for a in words for b in words) else {}
 
 
