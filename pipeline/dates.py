@@ -89,6 +89,17 @@ _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
 ]
 
 
+# Words before a year that make it one whatever follows ("in 2023 people said")
+_YEAR_LEAD = re.compile(r"\b(?:in|since|by|from|of|until|during|en|depuis|dès|année|year)\s+$", re.I)
+# What a number counts when it is no year: "2000 employees in March", « en mars, 2000 salariés »
+_COUNTED = re.compile(
+    r"\s*(?:of\s+(?:its|their|the)\s+)?(?:\w+-\w+\s+)?(?:people|persons|employees|staff(?:ers)?|workers|jobs|"
+    r"positions|roles|users|customers|clients|members|students|units|shares|stores|vehicles|cars|"
+    r"personnes|salariés|employés|postes|emplois|utilisateurs|membres|magasins|véhicules|actions)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class FoundDate:
     date: str
@@ -153,6 +164,9 @@ def find_dates(text: str, short_years: bool = False) -> list[FoundDate]:
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
+            year_at = match.span("year" if "year" in pattern.groupindex else "short")
+            if year_at[1] == end and _COUNTED.match(text, end) and not _YEAR_LEAD.search(text[: year_at[0]]):
+                continue  # a count of people or things, not a year
             groups = match.groupdict()
             month_name = (groups.get("mname") or "").lower()
             month = EN_MONTHS.get(month_name) or FR_MONTHS.get(month_name)

@@ -10,7 +10,7 @@ import pytest
 from pipeline.amounts import read_amount
 from pipeline.dates import parse_iso, read_time_text, span
 from pipeline.events import Amount, TimeRef
-from pipeline.normalize import normalize_amount, normalize_time
+from pipeline.normalize import normalize_amount, normalize_currency, normalize_time
 
 REFERENCE = "2024-03-25"
 
@@ -128,6 +128,10 @@ REFERENCE = "2024-03-25"
         ("les premiers mois de 2024", "2024"),  # no count: the year, and no crash
         ("the first few months of 2024", "2024"),
         ("between 5 and 10 employees in March 2024", "2024-03"),  # two counts are no range
+        ("2000 employees in March", "2024-03"),  # was 2000: a count, not a year
+        ("laid off 2000 full-time workers in March", "2024-03"),
+        ("en mars, 2000 salariés", "2024-03"),  # was 2000-03
+        ("in 2023 people said", "2023"),  # after "in", a year whatever follows
         ("March 2024, up 10-15%", "2024-03"),
         ("3月1日至5日", "2024-03-01/2024-03-05"),
         ("December to February", "2023-12/2024-02"),
@@ -318,6 +322,16 @@ def test_the_words_correct_a_wrong_model_value_and_fill_a_missing_currency() -> 
     assert normalize_amount(amount) == Amount(
         text="1亿美元", value=100_000_000, currency="USD", approximate=False, measure="funding"
     )
+
+
+@pytest.mark.parametrize(
+    ("model_currency", "code"),
+    [("usd", "USD"), (" US$ ", "USD"), ("euros", "EUR"), ("人民币", "CNY"), ("won", "KRW"), ("Won", "KRW"),
+     ("CHF", "CHF"), ("MLN", None), ("BLN", None), ("N/A", None), ("", None)],
+)  # fmt: skip
+def test_the_currency_field_becomes_an_iso_4217_code_or_nothing(model_currency: str, code: str | None) -> None:
+    """MLN and BLN (scale words) were kept as currencies: any three letters passed; "won" was lost."""
+    assert normalize_currency(model_currency) == code
 
 
 @pytest.mark.parametrize("text", ["sept mois plus tard", "les sept derniers jours"])
