@@ -6,13 +6,14 @@ format shows, currencies become ISO codes, names are trimmed and participants de
 
 from __future__ import annotations
 
-import re
+import pycountry
 
 from pipeline import dates
 from pipeline.amounts import CURRENCY_WORDS, read_amount
 from pipeline.events import Amount, DatePrecision, EventBase, Participant, TimeRef
 
-_ISO_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# In the currency field "won" is the currency; in a text it may be the verb (pipeline.amounts)
+_FIELD_CURRENCY_WORDS = {**CURRENCY_WORDS, "won": "KRW"}
 
 
 def normalize_time(time: TimeRef | None, reference: str | None = None) -> TimeRef | None:
@@ -65,11 +66,13 @@ def _supported_date(date: str | None, reading: dates.TimeReading) -> str | None:
 
 
 def normalize_currency(currency: str | None) -> str | None:
+    """The ISO 4217 code of what the model put in the currency field ("US$", « euros », "won",
+    "jpy"); None for what names no currency ("MLN", "N/A")."""
     if currency is None:
         return None
     cleaned = currency.strip()
-    code = CURRENCY_WORDS.get(cleaned.casefold(), cleaned.upper())
-    return code if _ISO_CURRENCY.match(code) else None
+    code = _FIELD_CURRENCY_WORDS.get(cleaned.casefold(), cleaned.upper())
+    return code if pycountry.currencies.get(alpha_3=code) is not None else None
 
 
 def normalize_amount(amount: Amount) -> Amount:
