@@ -7,6 +7,7 @@ here every sentence is a span of the original text, so offsets can never drift.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -119,6 +120,9 @@ class Span:
     end: int
 
 
+CHARS_PER_TOKEN = 4  # at most, in estimate_tokens
+
+
 def estimate_tokens(text: str) -> int:
     """A tokenizer-free estimate: one token per CJK character, one per four other characters.
 
@@ -126,7 +130,7 @@ def estimate_tokens(text: str) -> int:
     languages, so a chunk packed by it fits the model's real budget.
     """
     cjk = len(_CJK_CHAR.findall(text))
-    return cjk + -(-(len(text) - cjk) // 4)
+    return cjk + -(-(len(text) - cjk) // CHARS_PER_TOKEN)
 
 
 def _is_abbreviation(text: str, dot: int, lang: str) -> bool:
@@ -196,21 +200,27 @@ def _skip_space(text: str, pos: int, limit: int) -> int:
 def split_long(text: str, span: Span, max_tokens: int) -> list[Span]:
     """Split a span longer than the budget at the best boundary available.
 
-    Clause punctuation first, then whitespace, then (for unbroken text) a hard cut.
+    Clause punctuation first, then whitespace, then (for unbroken text) a hard cut. Each cut is
+    looked for only as far as a piece within budget can reach (a token is at most
+    CHARS_PER_TOKEN characters), so that a megabyte without a full stop costs linear time.
     """
-    if estimate_tokens(text[span.start : span.end]) <= max_tokens:
-        return [span]
-    for boundary in (_CLAUSE_BREAK, _WORD_BREAK):
-        cut = _best_cut(text, span, boundary, max_tokens)
+    pieces: list[Span] = []
+    while True:
+        reach = Span(span.start, min(span.end, span.start + CHARS_PER_TOKEN * (max_tokens + 1)))
+        if reach.end == span.end and estimate_tokens(text[span.start : span.end]) <= max_tokens:
+            return [*pieces, span]
+        cuts = (_best_cut(text, span, reach, boundary, max_tokens) for boundary in (_CLAUSE_BREAK, _WORD_BREAK))
+        cut = next((c for c in cuts if c is not None), None)
         if cut is not None:
-            head = Span(span.start, cut)
-            tail = Span(_skip_space(text, cut, span.end), span.end)
-            return [Span(head.start, _rstrip(text, head)), *split_long(text, tail, max_tokens)]
-    # No boundary at all: cut where the budget runs out.
-    cut = span.start + 1
-    while cut < span.end and estimate_tokens(text[span.start : cut + 1]) <= max_tokens:
-        cut += 1
-    return [Span(span.start, cut), *split_long(text, Span(cut, span.end), max_tokens)]
+            pieces.append(Span(span.start, _rstrip(text, Span(span.start, cut))))
+            span = Span(_skip_space(text, cut, span.end), span.end)
+            continue
+        # No boundary at all: cut where the budget runs out (the longest head within it, one character at least).
+        ends = range(span.start + 1, reach.end + 1)
+        fitting = bisect.bisect_right(ends, max_tokens, key=lambda end: estimate_tokens(text[span.start : end]))
+        cut = ends[fitting - 1] if fitting else span.start + 1
+        pieces.append(Span(span.start, cut))
+        span = Span(cut, span.end)
 
 
 def _rstrip(text: str, span: Span) -> int:
@@ -220,10 +230,10 @@ def _rstrip(text: str, span: Span) -> int:
     return end
 
 
-def _best_cut(text: str, span: Span, boundary: re.Pattern[str], max_tokens: int) -> int | None:
-    """The last boundary position that keeps the head within budget."""
+def _best_cut(text: str, span: Span, reach: Span, boundary: re.Pattern[str], max_tokens: int) -> int | None:
+    """The last boundary position inside the span, and within reach, that keeps the head within budget."""
     best = None
-    for match in boundary.finditer(text, span.start, span.end):
+    for match in boundary.finditer(text, reach.start, reach.end):
         cut = match.end() if boundary is _CLAUSE_BREAK else match.start()
         if cut <= span.start or cut >= span.end:
             continue

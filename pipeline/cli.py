@@ -62,8 +62,8 @@ AdjudicateOption = Annotated[
 
 
 def _say(line: str) -> None:
-    """One line on stderr, as written (no markup, no highlighting, no wrapping)."""
-    err.print(line, markup=False, highlight=False, soft_wrap=True)
+    """One line on stderr, as written (no markup, no highlighting, no wrapping), without secrets."""
+    err.print(LOG_REDACTION.clean(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:

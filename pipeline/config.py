@@ -26,7 +26,7 @@ from pipeline import dates
 from pipeline.adjudicate import BAND, MAX_BAND
 from pipeline.entities import DEFAULT_REGISTRY, RegistryEntry, RegistryError, load_registry
 from pipeline.events import first_error
-from pipeline.llm import BackendConfig
+from pipeline.llm import NO_KEY, BackendConfig, public_url
 
 DEFAULT_CONFIG_FILE = Path("factbase.toml")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -103,8 +103,13 @@ class Settings(BaseSettings):
     def api_key(self) -> SecretStr | None:
         names = (self.api_key_env,) if self.api_key_env else DEFAULT_KEY_VARIABLES
         for name in names:
-            if os.environ.get(name):
-                return SecretStr(os.environ[name])
+            value = os.environ.get(name, "").strip()  # a key read from a file may end in a line break
+            if value and not (value.isascii() and value.isprintable() and " " not in value):
+                raise ConfigError(
+                    f"the API key in {name} has a character no HTTP header carries (a space or non-ASCII)"
+                )
+            if value:
+                return SecretStr(value)
         if self.api_key_env:
             raise ConfigError(f"--api-key-env names {self.api_key_env}, which is not set")
         return None
@@ -114,13 +119,13 @@ class Settings(BaseSettings):
         key = self.api_key()
         if self.base_url is None and key is None:
             return None
-        model = self.model
-        if model is None and self.base_url is None:
-            model = DEFAULT_OPENAI_MODEL
-        if model is None:
-            raise ConfigError(f"--model is required with --base-url {self.base_url} (the name the server serves)")
+        if self.model is None and self.base_url is not None:
+            raise ConfigError(
+                f"--model is required with --base-url {public_url(self.base_url)} (the name the server serves)"
+            )
+        model = self.model or DEFAULT_OPENAI_MODEL
         # local servers take any key; the client needs one
-        return self.backend_config(self.base_url, key or SecretStr("no-key"), model, self.mode, self.max_tokens)
+        return self.backend_config(self.base_url, key or SecretStr(NO_KEY), model, self.mode, self.max_tokens)
 
     def backend_config(
         self,

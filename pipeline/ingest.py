@@ -33,11 +33,18 @@ _DATE_LINE = re.compile(r"^(?:date|published|发布时间|日期|publié le)\s*[
 
 
 class IngestError(Exception):
-    """A file that cannot be read as an article; the message names the file."""
+    """A file that cannot be read as an article; the message names the file (as shown_path does)."""
 
     def __init__(self, path: object, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = str(path)
+        super().__init__(f"{shown_path(path)}: {problem}")
+        self.path = shown_path(path)
+
+
+def shown_path(path: object) -> str:
+    """A path as one printable line of text: the bytes of a name that is not UTF-8 (a file named in
+    Latin-1) and control characters (a line break in a name) written as escapes."""
+    text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,8 @@ def find_articles(input_dir: Path) -> list[SourceFile]:
     files = [
         p
         for p in input_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not _hidden(p, input_dir)
-    ]
+        if (p.is_file() or p.is_symlink()) and p.suffix.lower() in ARTICLE_SUFFIXES and not _hidden(p, input_dir)
+    ]  # a link to nowhere is listed, to be reported as unreadable
     return [SourceFile(p, p.relative_to(input_dir).with_suffix("").as_posix()) for p in sorted(files)]
 
 
@@ -77,7 +84,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise IngestError(name, f"invalid {encoding} after its byte-order mark ({exc.reason})") from exc
-            return text.lstrip("\ufeff"), encoding.replace("-sig", "") + "-bom"
+            return text, encoding  # a Python codec's name: decoding with it gives this text again
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -143,7 +150,7 @@ def read_document(source: SourceFile, given_reference_date: str | None = None) -
         raise IngestError(source.path, "empty file")
     return Document(
         doc_id=source.doc_id,
-        path=str(source.path),
+        path=shown_path(source.path),
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         lang=language.detect(text),
@@ -161,6 +168,9 @@ def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator
             yield IngestError(source.path, f"same document id {source.doc_id!r} as {taken[source.doc_id]}; rename one")
             continue
         taken[source.doc_id] = source.path
+        if shown_path(source.doc_id) != source.doc_id:
+            yield IngestError(source.path, "the file's name is not printable UTF-8 text; rename it")
+            continue
         try:
             yield read_document(source, given_reference_date)
         except IngestError as exc:

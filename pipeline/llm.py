@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -65,7 +66,12 @@ class BackendConfig(BaseModel):
     def model_identity(self) -> str:
         """What identifies the model for the response cache: its fingerprint, else its endpoint
         (the same name can serve different models on two servers), never the key."""
-        return self.model_fingerprint or (self.base_url or "openai").rstrip("/")
+        return self.model_fingerprint or public_url(self.base_url or "openai").rstrip("/")
+
+    def secrets(self) -> list[SecretStr]:
+        """The API key, and the password the endpoint's URL may carry: written nowhere."""
+        password = urlparse(self.base_url or "").password
+        return [self.api_key, *([SecretStr(password)] if password else [])]
 
     def resolved_mode(self) -> str:
         """TOOLS for OpenAI itself; JSON_SCHEMA (server-side constrained decoding) elsewhere."""
@@ -75,18 +81,38 @@ class BackendConfig(BaseModel):
         return "tools" if host.endswith("openai.com") else "json_schema"
 
 
-MIN_SECRET = 8  # shorter keys are the placeholders a local server takes ("local", "no-key"), not secrets
+NO_KEY = "no-key"  # the key factbase gives a server that takes any (the local one): no secret
+MIN_SECRET = 8  # a shorter key is removed as a whole word only, so that it takes no word with it
 
 
-def without_key(text: str, secret: SecretStr | None) -> str:
-    """The text with the API key's value removed (only a real key: never the word "local")."""
-    value = secret.get_secret_value() if secret else ""
-    return text.replace(value, "[redacted]") if len(value) >= MIN_SECRET else text
+def without_secrets(text: str, secrets: Iterable[SecretStr]) -> str:
+    """The text with each secret's value removed: wherever it is, or as a whole word for a short
+    one ("sk-1234"); never NO_KEY."""
+    for secret in secrets:
+        text = _without_secret(text, secret.get_secret_value())
+    return text
 
 
-def redact(text: str, secret: SecretStr | None) -> str:
-    """Remove an API key, and anything shaped like one, from a message."""
-    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", without_key(text, secret))
+def _without_secret(text: str, value: str) -> str:
+    if not value or value == NO_KEY:
+        return text
+    if len(value) >= MIN_SECRET:
+        return text.replace(value, "[redacted]")
+    return re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "[redacted]", text)
+
+
+def redact(text: str, secrets: Iterable[SecretStr] = ()) -> str:
+    """Remove the secrets, anything shaped like an API key and the credentials a URL carries from a message."""
+    text = _URL_CREDENTIALS.sub("[redacted]@", without_secrets(text, secrets))
+    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", text)
+
+
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")  # the user:password@ of http://user:password@host/v1
+
+
+def public_url(url: str) -> str:
+    """The endpoint's URL without the user name and password it may carry, to record or show."""
+    return _URL_CREDENTIALS.sub("", url)
 
 
 class RedactingFilter(logging.Filter):
@@ -103,17 +129,16 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):
             return True  # a malformed call: logging reports it itself
-        clean = self._clean(message)
+        clean = self.clean(message)
         if clean != message:
             record.msg, record.args = clean, None
         if record.exc_info and not record.exc_text:
-            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = self.clean(logging.Formatter().formatException(record.exc_info))
         return True
 
-    def _clean(self, text: str) -> str:
-        for secret in self.secrets.values():
-            text = without_key(text, secret)
-        return redact(text, None)
+    def clean(self, text: str) -> str:
+        """The text without this run's API keys, key-shaped words or URL credentials."""
+        return redact(text, self.secrets.values())
 
 
 LOG_REDACTION = RedactingFilter()
@@ -165,7 +190,8 @@ class ModelClient:
 
     def __init__(self, config: BackendConfig) -> None:
         self.config = config
-        LOG_REDACTION.secrets[config.api_key.get_secret_value()] = config.api_key
+        for secret in config.secrets():
+            LOG_REDACTION.secrets[secret.get_secret_value()] = secret
         self.mode = config.resolved_mode()
         self.http_calls = 0
         self._http = httpx.AsyncClient(event_hooks={"request": [self._count_request]})
@@ -199,7 +225,7 @@ class ModelClient:
         answer = await self._answer(response_model, messages, context)
         if answer.output is None:
             return answer
-        return answer.model_copy(update={"output": without_key(answer.output, self.config.api_key)})
+        return answer.model_copy(update={"output": without_secrets(answer.output, self.config.secrets())})
 
     async def _answer(
         self, response_model: type[BaseModel], messages: list[dict[str, str]], context: dict[str, Any]
@@ -232,7 +258,7 @@ class ModelClient:
                 output=raw_output(exc.last_completion),
                 usage=_usage(exc.total_usage),
                 attempts=exc.n_attempts,
-                error=redact(str(cause or exc), self.config.api_key)[:2000],
+                error=redact(str(cause or exc), self.config.secrets())[:2000],
             )
         except openai.OpenAIError as exc:
             raise self._call_error(exc) from None
@@ -271,10 +297,10 @@ class ModelClient:
         )
 
     def _call_error(self, exc: BaseException) -> Exception:
-        message = redact(f"{type(exc).__name__}: {exc}", self.config.api_key)
+        message = redact(f"{type(exc).__name__}: {exc}", self.config.secrets())
         status = getattr(exc, "status_code", None)
         if status in (401, 403, 404):
-            return BackendError(f"{self.config.base_url or 'OpenAI'} refused the call: {message}")
+            return BackendError(f"{public_url(self.config.base_url or 'OpenAI')} refused the call: {message}")
         return CallError(message)
 
 

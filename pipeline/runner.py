@@ -32,7 +32,7 @@ from pipeline.events import first_error, json_error
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
 from pipeline.ingest import IngestError, find_articles, ingest
-from pipeline.llm import BackendConfig, CachedClient, ModelClient
+from pipeline.llm import NO_KEY, BackendConfig, CachedClient, ModelClient, public_url
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
 from pipeline.reconcile import Intake, Stopwatch, Unreadable, build_facts, reconcile
@@ -133,7 +133,7 @@ def open_backend(settings: Settings) -> Iterator[Backend]:
     with LocalServer(local) as url:
         max_tokens = SMALL_MODEL_MAX_TOKENS if bundled else min(settings.max_tokens, local.n_ctx // 2)
         name = Path(local.model_path).stem  # the server's port changes every run; the model's hash does not
-        config = settings.backend_config(url, SecretStr("local"), name, "json_schema", max_tokens, local.model_sha256)
+        config = settings.backend_config(url, SecretStr(NO_KEY), name, "json_schema", max_tokens, local.model_sha256)
         prompt = settings.prompt or (SMALL_MODEL_PROMPT if bundled else DEFAULT_PROMPT)
         yield Backend(config, "local", local.details(), prompt, small_model=bundled)
 
@@ -142,7 +142,7 @@ def backend_record(backend: Backend) -> BackendRecord:
     config = backend.config
     return BackendRecord(
         kind=backend.kind,
-        base_url=config.base_url if backend.kind == "remote" else None,
+        base_url=public_url(config.base_url) if backend.kind == "remote" and config.base_url else None,
         model=config.model,
         mode=config.resolved_mode(),
         temperature=config.temperature,

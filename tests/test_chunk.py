@@ -86,6 +86,15 @@ def test_a_sentence_longer_than_the_budget_is_split_at_the_best_boundary() -> No
     assert "".join(c.text for c in chunks) == unbroken
 
 
+def test_a_long_text_without_a_full_stop_is_chunked_not_a_crash() -> None:
+    """300,000 characters with no sentence end, at 50 tokens a chunk, raised RecursionError and
+    lost the whole run; split_long now loops."""
+    words = " ".join(["word"] * 60_000)
+    chunks = chunk_document(document(words, "en"), 50, 0)
+    assert len(chunks) > 1000 and all(len(c.text) <= 200 for c in chunks)
+    assert " ".join(c.text for c in chunks) == words
+
+
 def test_split_chunk_halves_at_a_sentence_boundary() -> None:
     text = "One. Two. Three. Four."
     doc = document(text, "en")

@@ -68,3 +68,19 @@ def test_an_adjudication_band_outside_its_range_is_refused(band: str, monkeypatc
     monkeypatch.setenv("FACTBASE_ADJUDICATION_BAND", band)
     with pytest.raises(ConfigError, match=r"^invalid setting adjudication_band: "):
         load_settings({})
+
+
+def test_a_key_read_from_a_file_loses_its_line_break_and_an_unsendable_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A trailing line break was sent and failed as "Connection error." on every chunk; a
+    non-ASCII letter as "answer does not match the schema"."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-abcdefgh12345678\n")
+    backend = load_settings({}).remote_backend()
+    assert backend is not None and backend.api_key.get_secret_value() == "sk-abcdefgh12345678"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-abcdéfgh12345678")
+    with pytest.raises(
+        ConfigError, match=r"^the API key in OPENAI_API_KEY has a character no HTTP header carries"
+    ) as error:
+        load_settings({}).remote_backend()
+    assert "éfgh" not in str(error.value)

@@ -234,6 +234,31 @@ def test_api_key_never_appears_in_outputs_cache_or_messages(tmp_path: Path, monk
     assert secret not in result.output and "[redacted]" in (tmp_path / "out" / "failures.jsonl").read_text()
 
 
+def test_a_short_key_and_the_password_in_the_url_stay_out_of_outputs_and_messages(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """ "sk-1234" (shorter than a real key) and the password of http://alice:hunter2pass@host were
+    written in full: in errors, in -v logs and (the URL) in run.json."""
+    monkeypatch.setenv("FACTBASE_API_KEY", "sk-1234")
+
+    def script(request: dict[str, Any]) -> Any:
+        if "Globex" in chunk_text(request):  # a proxy that echoes what it was sent
+            return Reply(status=400, body={"error": {"message": "bad request: Bearer sk-1234 from alice:hunter2pass"}})
+        return quote_first_sentence(request)
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Acme Corp announced a new CEO on Monday.", encoding="utf-8")
+    (docs / "b.txt").write_text("Globex Corp announced a new CFO on Monday.", encoding="utf-8")
+    with serve(script) as server:
+        url = server.url.replace("://", "://alice:hunter2pass@")
+        result = run_cli("-v", "run", docs, "-o", tmp_path / "out", "--base-url", url, "--model", "m", "--no-cache")
+    assert result.exit_code == 1
+    written = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
+    assert "failed" in written and server.url in written  # the failure, and the endpoint without its password
+    assert not any(secret in written + result.output for secret in ("sk-1234", "hunter2pass"))
+
+
 def test_refused_key_stops_the_run_with_a_clear_message(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("MY_KEY", "sk-live-abcdefghijklmnop")
 

@@ -19,8 +19,8 @@ FR = (SEEDS / "002_51e7b881c44715a2.txt").read_text(encoding="utf-8")
     ("text", "codec", "reported"),
     [
         (EN, "utf-8", "utf-8"),
-        (ZH, "utf-8-sig", "utf-8-bom"),
-        (ZH[:200], "utf-16", "utf-16-bom"),
+        (ZH, "utf-8-sig", "utf-8-sig"),  # was "utf-8-bom", no codec's name
+        (ZH[:200], "utf-16", "utf-16"),
         (FR[:300], "utf-16-le", "utf-16-le"),
         (ZH[:60], "gb18030", "gb18030"),
         (ZH[:400], "gbk", "gb18030"),
@@ -32,7 +32,7 @@ FR = (SEEDS / "002_51e7b881c44715a2.txt").read_text(encoding="utf-8")
 def test_decodes_every_supported_encoding(text: str, codec: str, reported: str) -> None:
     decoded, encoding = decode(text.encode(codec), "f.txt")
     assert decoded == text
-    assert encoding == reported
+    assert encoding == reported and text.encode(codec).decode(encoding) == text  # as README says to read it
 
 
 def test_crlf_is_kept_so_offsets_match_the_file(tmp_path: Path) -> None:
@@ -57,6 +57,25 @@ def test_bad_files_get_one_line_errors_naming_them(tmp_path: Path, content: byte
         read_document(source)
     assert str(error.value).startswith(f"{tmp_path / 'bad.txt'}: {message}")
     assert "\n" not in str(error.value)
+
+
+def test_a_badly_named_file_or_a_dangling_link_fails_alone_in_one_printable_line(tmp_path: Path) -> None:
+    """A file named in Latin-1 stopped the run with "'utf-8' codec can't encode character
+    '\\udce9'"; a line break in a name split its message in two; a link to nowhere was skipped
+    without a word."""
+    (tmp_path / "good.txt").write_text("A good text.", encoding="utf-8")
+    (tmp_path / "good.txt").with_name("caf\udce9.txt").write_text("Latin-1 name.", encoding="utf-8")
+    (tmp_path / "two\nlines.txt").write_text("A name in two lines.", encoding="utf-8")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    results = list(ingest(tmp_path))
+    assert [r.doc_id for r in results if isinstance(r, Document)] == ["good"]
+    messages = sorted(str(r) for r in results if isinstance(r, IngestError))
+    assert messages == [
+        f"{tmp_path}/caf\\xe9.txt: the file's name is not printable UTF-8 text; rename it",
+        f"{tmp_path}/gone.txt: cannot read (No such file or directory)",
+        f"{tmp_path}/two\\nlines.txt: the file's name is not printable UTF-8 text; rename it",
+    ]
+    assert all(m.encode("utf-8").decode("utf-8").isprintable() for m in messages)
 
 
 def test_doc_ids_are_relative_paths_without_extension(tmp_path: Path) -> None:
