@@ -9,6 +9,7 @@ received so far kept in the cache. For `diff`, 1 means a score is below a --min 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
@@ -329,6 +330,13 @@ def _root(
     )
     for handler in logging.getLogger().handlers:
         handler.addFilter(LOG_REDACTION)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(number: int, frame: object) -> None:
+    """SIGTERM (a `kill`, a scheduler stopping the job) ends a command as Ctrl-C does: temporary
+    files removed, workers and the local server stopped, the folder as it was."""
+    raise KeyboardInterrupt
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -194,7 +194,12 @@ class ModelClient:
             LOG_REDACTION.secrets[secret.get_secret_value()] = secret
         self.mode = config.resolved_mode()
         self.http_calls = 0
-        self._http = httpx.AsyncClient(event_hooks={"request": [self._count_request]})
+        self.reached = False  # whether the endpoint has answered any request of this run
+        hooks: dict[str, list[Callable[..., Any]]] = {
+            "request": [self._count_request],
+            "response": [self._note_response],
+        }
+        self._http = httpx.AsyncClient(event_hooks=hooks)
         self._client = instructor.from_openai(
             openai.AsyncOpenAI(
                 base_url=config.base_url,
@@ -208,6 +213,9 @@ class ModelClient:
 
     async def _count_request(self, request: httpx.Request) -> None:
         self.http_calls += 1
+
+    async def _note_response(self, response: httpx.Response) -> None:
+        self.reached = True
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -299,8 +307,12 @@ class ModelClient:
     def _call_error(self, exc: BaseException) -> Exception:
         message = redact(f"{type(exc).__name__}: {exc}", self.config.secrets())
         status = getattr(exc, "status_code", None)
+        endpoint = public_url(self.config.base_url or "OpenAI")
         if status in (401, 403, 404):
-            return BackendError(f"{public_url(self.config.base_url or 'OpenAI')} refused the call: {message}")
+            return BackendError(f"{endpoint} refused the call: {message}")
+        unreachable = isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError)
+        if unreachable and not self.reached:  # a wrong port, a server down: every call would fail the same way
+            return BackendError(f"cannot reach {endpoint}: {message}")
         return CallError(message)
 
 

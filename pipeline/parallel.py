@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -25,6 +27,21 @@ PER_TASK = 256  # items sent to a worker at a time, by default
 def _run(item: Any) -> Any:
     assert _task is not None
     return _task(item)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end when the parent process is gone (killed with SIGKILL, say), instead of
+    waiting forever for work that will never come, holding its memory."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+PARENT_CHECK_S = 0.5
 
 
 def default_workers() -> int:
@@ -43,7 +60,8 @@ def ordered_map(
         return
     global _task
     _task = function
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork")
+    executor = ProcessPoolExecutor(workers, context, initializer=_exit_with_parent, initargs=(os.getpid(),))
     try:
         yield from executor.map(_run, items, chunksize=per_task)
     finally:

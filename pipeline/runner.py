@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
-import functools
 import gc
 import itertools
 import json
@@ -31,7 +30,7 @@ from pipeline.config import ConfigError, Settings
 from pipeline.events import first_error, json_error
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
-from pipeline.ingest import IngestError, find_articles, ingest
+from pipeline.ingest import ARTICLE_SUFFIXES, IngestError, find_articles, ingest
 from pipeline.llm import NO_KEY, BackendConfig, CachedClient, ModelClient, public_url
 from pipeline.local import LocalServer, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
@@ -46,7 +45,7 @@ from pipeline.records import (
     RunReport,
     StageCounts,
 )
-from pipeline.write import remove_leftovers, to_line, write_json, write_jsonl
+from pipeline.write import OutputSet, remove_leftovers, to_line
 
 Until = Literal["mentions", "facts"]
 SMALL_MODEL_MAX_TOKENS = 1536
@@ -206,7 +205,8 @@ def run_pipeline(
 ) -> RunOutcome:
     """Run the pipeline over a folder and write its files into `out_dir`."""
     started = time.monotonic()
-    find_articles(input_dir)  # a missing folder fails before any server starts
+    if not find_articles(input_dir):  # a missing or empty folder fails before any server starts
+        raise IngestError(input_dir, f"no article in it (files ending in {' or '.join(ARTICLE_SUFFIXES)})")
     tally = Tally()
     with open_backend(settings) as backend:
         documents, failures = read_inputs(input_dir, settings.reference_date)
@@ -217,15 +217,32 @@ def run_pipeline(
             facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out_dir, OUTPUT_FILES)
-    (out_dir / "run.json").unlink(missing_ok=True)  # written last: without it the folder is no finished run
-    write_jsonl(out_dir / "mentions.jsonl", result.mentions)
-    write_jsonl(out_dir / "failures.jsonl", failures)
-    if until == "facts":
-        write_jsonl(out_dir / "facts.jsonl", facts)
-    else:  # the facts of an earlier run there would not be those of these mentions
-        (out_dir / "facts.jsonl").unlink(missing_ok=True)
+    with OutputSet(out_dir, marker="run.json") as outputs:
+        outputs.write_jsonl("mentions.jsonl", result.mentions)
+        outputs.write_jsonl("failures.jsonl", failures)
+        if until == "facts":
+            outputs.write_jsonl("facts.jsonl", facts)
+        else:  # the facts of an earlier run there would not be those of these mentions
+            outputs.remove("facts.jsonl")
+        report = _run_report(settings, backend, documents, failures, result, facts, until, tally, calls, started)
+        outputs.write_json("run.json", report)
+    return RunOutcome(report, failures, no_verdict=tally.first_problem)
+
+
+def _run_report(
+    settings: Settings,
+    backend: Backend,
+    documents: list[Document],
+    failures: list[Failure],
+    result: ExtractResult,
+    facts: list[Fact],
+    until: Until,
+    tally: Tally,
+    calls: int,
+    started: float,
+) -> RunReport:
     prompt = load_prompt(backend.prompt)
-    report = RunReport(
+    return RunReport(
         factbase_version=__version__,
         command="run" if until == "facts" else "extract",
         inputs=[_input_record(d) for d in documents],
@@ -251,8 +268,6 @@ def run_pipeline(
         cache_hits=result.cache_hits + tally.cache_hits,
         duration_s=round(time.monotonic() - started, 3),
     )
-    write_json(out_dir / "run.json", report)
-    return RunOutcome(report, failures, no_verdict=tally.first_problem)
 
 
 def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, workers: int = 1) -> RunOutcome:
@@ -279,16 +294,28 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
             failures = _line_failures(source, intake) + unreadable_earlier
             lap = Stopwatch()
             remove_leftovers(out_dir, OUTPUT_FILES)
-            # the earlier run.json goes just before its facts do: run.json, written last, only ever
-            # describes the files beside it, and an interrupted reconciliation leaves all as it was
-            run_report_removed = functools.partial((out_dir / "run.json").unlink, missing_ok=True)
-            facts = write_jsonl(out_dir / "facts.jsonl", result.facts, before_replace=run_report_removed)
+            outputs = stack.enter_context(OutputSet(out_dir, marker="run.json"))
+            facts = outputs.write_jsonl("facts.jsonl", result.facts)
             lap("read the groups again, built and wrote %d facts", facts)
-            write_jsonl(out_dir / "failures.jsonl", earlier + failures)
+            outputs.write_jsonl("failures.jsonl", earlier + failures)
             first_repeat = next(iter(source.locations(intake.repeated[:1]).values()), None)
+            report = _reconcile_report(inputs, backend, result.mentions, intake, facts, tally, started)
+            outputs.write_json("run.json", report)
     finally:
         source.close()
-    report = RunReport(
+    return RunOutcome(report, failures, first_repeat, tally.first_problem)
+
+
+def _reconcile_report(
+    inputs: list[InputRecord],
+    backend: Backend | None,
+    mentions: int,
+    intake: Intake,
+    facts: int,
+    tally: Tally,
+    started: float,
+) -> RunReport:
+    return RunReport(
         factbase_version=__version__,
         command="reconcile",
         inputs=inputs,
@@ -298,7 +325,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         schema_hash=None,
         chunking={},
         counts=StageCounts(
-            mentions=result.mentions,
+            mentions=mentions,
             mentions_unreadable=len(intake.unreadable),
             mentions_repeated=len(intake.repeated),
             mentions_conflicting=len(intake.conflicting),
@@ -311,8 +338,6 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
         cache_hits=tally.cache_hits,
         duration_s=round(time.monotonic() - started, 3),
     )
-    write_json(out_dir / "run.json", report)
-    return RunOutcome(report, failures, first_repeat, tally.first_problem)
 
 
 def _line_failures(source: MentionFile, intake: Intake) -> list[Failure]:

@@ -9,8 +9,10 @@ import glob
 import io
 import json
 import os
+import signal
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -20,10 +22,19 @@ from pydantic import BaseModel
 
 
 @contextmanager
-def atomic_file(path: Path, before_replace: Callable[[], None] = lambda: None) -> Iterator[BinaryIO]:
-    """A temporary file beside `path`, renamed into place (after `before_replace`) when the block
-    ends without an error and removed when it does not. It gets the mode any new file gets (0644
-    under the usual umask), not mkstemp's owner-only 0600."""
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A temporary file beside `path`, renamed into place when the block ends without an error
+    and removed when it does not."""
+    with _temporary_file(path) as (temp, temp_path):
+        yield temp
+    os.replace(temp_path, path)
+
+
+@contextmanager
+def _temporary_file(path: Path) -> Iterator[tuple[BinaryIO, Path]]:
+    """A new file beside `path` (hidden, named after it), written to disk when the block ends
+    and removed if the block fails. It gets the mode any new file gets (0644 under the usual
+    umask), not mkstemp's owner-only 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -32,14 +43,79 @@ def atomic_file(path: Path, before_replace: Callable[[], None] = lambda: None) -
     try:
         os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as temp:
-            yield temp
+            yield temp, Path(temp_name)
             temp.flush()
             os.fsync(temp.fileno())
-        before_replace()
-        os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+class OutputSet:
+    """The files one command writes into a folder, as one: each is written whole to a temporary
+    file beside its place, and `commit` puts them all in place at once, removing the earlier
+    run's files this one does not write, with `marker` (run.json, which says the folder holds a
+    finished run) removed first and put back last. Until then the folder keeps its earlier
+    files; SIGINT and SIGTERM wait while the files are renamed, and one that came then is dropped,
+    the command being done. Used as a context manager: committed when the block ends, the
+    temporary files removed when it fails."""
+
+    def __init__(self, directory: Path, marker: str) -> None:
+        self.directory = directory
+        self.marker = marker
+        self._staged: dict[str, Path] = {}  # file name: its temporary file
+        self._removed: list[str] = []
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
+        if failure is None:
+            self.commit()
+        for temp in self._staged.values():
+            temp.unlink(missing_ok=True)
+
+    def write_jsonl(self, name: str, records: Iterable[BaseModel | str]) -> int:
+        """Records (or lines from `to_line`) one per line, streamed: a million facts never sit in memory at once."""
+        with _temporary_file(self.directory / name) as (file, temp):
+            count = _write_lines(file, records)
+        self._staged[name] = temp
+        return count
+
+    def write_json(self, name: str, record: BaseModel) -> None:
+        with _temporary_file(self.directory / name) as (file, temp):
+            file.write(_json_text(record))
+        self._staged[name] = temp
+
+    def remove(self, name: str) -> None:
+        """An earlier run's file this command does not write, and whose content would not match the new files."""
+        self._removed.append(name)
+
+    def commit(self) -> None:
+        with _signals_held():
+            (self.directory / self.marker).unlink(missing_ok=True)
+            for name in self._removed:
+                (self.directory / name).unlink(missing_ok=True)
+            for name, temp in sorted(self._staged.items(), key=lambda item: item[0] == self.marker):
+                os.replace(temp, self.directory / name)
+            self._staged.clear()
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM caught and dropped for the block (only the main thread may set handlers;
+    signals go to it alone)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _umask() -> int:
@@ -61,19 +137,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         file.write(data)
 
 
-def write_jsonl(
-    path: Path, records: Iterable[BaseModel | str], before_replace: Callable[[], None] = lambda: None
-) -> int:
-    """Records (or records already serialized by `to_line`) streamed one per line: a million
-    facts never sit in memory at once."""
+def write_jsonl(path: Path, records: Iterable[BaseModel | str]) -> int:
+    """One file of records, one per line, replaced whole."""
+    with atomic_file(path) as file:
+        return _write_lines(file, records)
+
+
+def _write_lines(file: BinaryIO, records: Iterable[BaseModel | str]) -> int:
     count = 0
-    with atomic_file(path, before_replace) as file:
-        text = io.TextIOWrapper(file, encoding="utf-8", newline="\n")
-        with jsonlines.Writer(text, dumps=to_line) as writer:
-            for record in records:
-                writer.write(record)
-                count += 1
-        text.detach()  # flushes; the binary file stays open for atomic_file to sync and rename
+    text = io.TextIOWrapper(file, encoding="utf-8", newline="\n")
+    with jsonlines.Writer(text, dumps=to_line) as writer:
+        for record in records:
+            writer.write(record)
+            count += 1
+    text.detach()  # flushes; the binary file stays open, to be synced and renamed
     return count
 
 
@@ -88,5 +165,8 @@ def to_line(record: object) -> str:
 
 
 def write_json(path: Path, record: BaseModel) -> None:
-    text = json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, _json_text(record))
+
+
+def _json_text(record: BaseModel) -> bytes:
+    return (json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

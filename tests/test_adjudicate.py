@@ -135,11 +135,10 @@ def test_pairs_the_model_calls_different_never_share_a_fact(
     assert asked and not any(pair <= set(f.mention_ids) for f in facts for pair in asked)
 
 
-def test_pairs_a_model_out_of_reach_gives_no_verdict_for_keep_their_scores(tmp_path: Path, endpoint: Endpoint) -> None:
-    with serve(lambda request: _verdict(True)) as server:
-        url = server.url
-    endpoint(url)  # the server is gone: every call fails, the scores stay as they were
-    result = run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate")
+def test_pairs_a_failing_model_gives_no_verdict_for_keep_their_scores(tmp_path: Path, endpoint: Endpoint) -> None:
+    with serve(lambda request: Reply(status=500)) as server:
+        endpoint(server.url)  # every call fails: the scores stay as they were
+        result = run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate")
     plain = run_cli("reconcile", MENTIONS, "-o", tmp_path / "plain")
     assert result.exit_code == plain.exit_code == 0
     assert (tmp_path / "out" / "facts.jsonl").read_bytes() == (tmp_path / "plain" / "facts.jsonl").read_bytes()
@@ -149,7 +148,17 @@ def test_pairs_a_model_out_of_reach_gives_no_verdict_for_keep_their_scores(tmp_p
         result.output
     )
     assert f"{report.counts.pairs_unanswered} pairs got no verdict, their scores stand (first: m_" in result.output
-    assert "Connection" in result.output.splitlines()[-1]  # why: the endpoint is out of reach
+    assert "scripted 500" in result.output.splitlines()[-1]  # why: the endpoint's error
+
+
+def test_a_model_never_reached_stops_the_reconciliation(tmp_path: Path, endpoint: Endpoint) -> None:
+    """As it stops `run`: every pair would wait out its retries for nothing."""
+    with serve(lambda request: _verdict(True)) as server:
+        url = server.url
+    endpoint(url)  # the server is gone
+    result = run_cli("reconcile", MENTIONS, "-o", tmp_path / "out", "--adjudicate")
+    assert result.exit_code == 3 and result.output.startswith(f"factbase: error: cannot reach {url}")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_quote_stays_inside_its_report_whatever_it_says(tmp_path: Path, endpoint: Endpoint) -> None:

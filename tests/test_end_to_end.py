@@ -6,8 +6,10 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -272,6 +274,68 @@ def test_refused_key_stops_the_run_with_a_clear_message(tmp_path: Path, monkeypa
     assert result.exit_code == 3
     assert "refused the call" in result.output and "abcdefghijklmnop" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def _earlier_run(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A folder holding the files of an earlier run, and their bytes."""
+    out = tmp_path / "prev"
+    out.mkdir()
+    for name in ("mentions.jsonl", "facts.jsonl", "failures.jsonl", "run.json"):
+        (out / name).write_text(f"an earlier {name}\n")
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_an_endpoint_never_reached_stops_the_run_and_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A wrong port failed every chunk after its retries (17 minutes for a real corpus), then
+    replaced the earlier run's files with empty ones."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
+    monkeypatch.setenv("FACTBASE_BACKOFF_S", "0.01")
+    monkeypatch.setenv("FACTBASE_TRANSPORT_RETRIES", "1")
+    out, earlier = _earlier_run(tmp_path)
+    result = run_cli("run", SEEDS, "-o", out, "--base-url", url, "--model", "m", "--no-cache")
+    assert result.exit_code == 3
+    assert result.output.startswith(f"factbase: error: cannot reach {url}: APIConnectionError")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+
+
+def test_a_folder_without_articles_is_an_error_that_leaves_the_output_folder_as_it_was(tmp_path: Path) -> None:
+    """An empty folder (or a mistyped one holding other files) exited 0 and emptied the earlier run's files."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.pdf").write_bytes(b"%PDF")
+    out, earlier = _earlier_run(tmp_path)
+    result = run_cli("run", docs, "-o", out, "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    assert result.exit_code == 3
+    assert result.output.strip() == f"factbase: error: {docs}: no article in it (files ending in .txt or .md)"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+
+
+def test_sigterm_stops_a_run_like_ctrl_c_leaving_the_folder_as_it_was(tmp_path: Path) -> None:
+    """SIGTERM ended the process at once: no message, temporary files left, workers orphaned."""
+    asked, release = threading.Event(), threading.Event()
+
+    def slow(request: dict[str, Any]) -> Any:
+        asked.set()
+        release.wait(30)
+        return quote_first_sentence(request)
+
+    out, earlier = _earlier_run(tmp_path)
+    environment = os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with serve(slow) as server:
+        command = [sys.executable, "-m", "pipeline", "run", str(SEEDS), "-o", str(out)]
+        command += ["--base-url", server.url, "--model", "m"]
+        process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
+        assert asked.wait(60)
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+        release.set()
+    assert process.returncode == 130
+    assert stderr.strip().startswith("factbase: error: interrupted")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
 
 
 def test_extract_then_reconcile_equals_run_and_reconciling_in_place_keeps_the_extraction_failures(

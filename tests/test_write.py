@@ -3,15 +3,19 @@ leftovers from a killed run."""
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
+from pydantic import BaseModel
 
-from pipeline.write import write_jsonl
+from pipeline.write import OutputSet, _signals_held, write_jsonl
 
 GOLDEN_MENTIONS = ROOT / "tests" / "golden" / "mentions.jsonl"
 
@@ -52,3 +56,52 @@ def test_a_file_that_cannot_be_written_is_named_and_no_run_report_describes_othe
     assert result.exit_code == 3
     assert result.output.strip() == f"factbase: error: {out / 'failures.jsonl'}: Is a directory"
     assert (out / "facts.jsonl").stat().st_size > 0 and not (out / "run.json").exists()
+
+
+def _earlier_run(out: Path) -> dict[str, str]:
+    out.mkdir()
+    files = {"facts.jsonl": '{"old":1}\n', "failures.jsonl": "", "run.json": "{}\n"}
+    for name, text in files.items():
+        (out / name).write_text(text)
+    return files
+
+
+def test_an_output_set_stopped_before_it_is_complete_leaves_the_earlier_files_as_they_were(tmp_path: Path) -> None:
+    """Ctrl-C while `run` wrote its files left the new mentions.jsonl beside the old facts.jsonl,
+    with run.json gone, though the message said nothing was written."""
+    out = tmp_path / "out"
+    earlier = _earlier_run(out)
+
+    def facts_then_interrupted() -> Iterator[str]:
+        yield '{"new":1}'
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), OutputSet(out, marker="run.json") as outputs:
+        outputs.write_jsonl("mentions.jsonl", ['{"new":1}'])
+        outputs.write_jsonl("facts.jsonl", facts_then_interrupted())
+    assert {p.name: p.read_text() for p in out.iterdir()} == earlier  # no temporary file either
+
+
+def test_an_output_set_replaces_the_earlier_files_together(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _earlier_run(out)
+    with OutputSet(out, marker="run.json") as outputs:
+        assert outputs.write_jsonl("mentions.jsonl", ['{"new":1}', '{"new":2}']) == 2
+        assert (out / "run.json").exists() and not (out / "mentions.jsonl").exists()  # nothing moved yet
+        outputs.remove("facts.jsonl")  # not written this time: an earlier run's would not match
+        outputs.write_json("run.json", RunReportStub(command="extract"))
+    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "mentions.jsonl", "run.json"]
+    assert (out / "mentions.jsonl").read_text() == '{"new":1}\n{"new":2}\n'
+    assert json.loads((out / "run.json").read_text()) == {"command": "extract"}
+
+
+class RunReportStub(BaseModel):
+    command: str
+
+
+def test_interrupts_wait_while_the_files_are_put_in_place() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with _signals_held():
+        os.kill(os.getpid(), signal.SIGINT)  # dropped: the command is done once the files are in place
+        time.sleep(0.05)
+    assert signal.getsignal(signal.SIGINT) is before
