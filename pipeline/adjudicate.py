@@ -161,6 +161,6 @@ class Adjudicator:
         """No verdict: the pair keeps its score; one reason (the same whatever the order the calls
         end in) is kept for the summary."""
         self.tally.unanswered += 1
-        problem = f"{a.id} and {b.id}: {why}"
+        problem = f"{a.id} and {b.id}: {' '.join(why.split())}"  # one line: a schema error spans several
         self.tally.first_problem = min(problem, self.tally.first_problem or problem)
-        log.warning("no verdict for %s and %s: %s", a.id, b.id, why)
+        log.warning("no verdict for %s", problem)

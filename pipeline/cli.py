@@ -163,6 +163,8 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             "local_gpu_layers": local_gpu_layers,
             "adjudicate": adjudicate or None,
         }
+        if adjudicate and until == "mentions":
+            raise _fail("--adjudicate judges pairs when merging facts; extract writes none (use run)", EXIT_USAGE)
         try:
             settings = load_settings(flags, config)
             with _progress_bar(disabled=quiet or not err.is_terminal) as progress:
@@ -302,9 +304,15 @@ def _in_folder(path: Path) -> Path:
 
 
 @app.command("schema")
-def schema(out: OutDir = SCHEMA_DIR) -> None:
+def schema(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the schemas into.")] = SCHEMA_DIR,
+) -> None:
     """Write the JSON Schema of every record the pipeline writes."""
-    for path in write_schemas(out):
+    try:
+        written = write_schemas(out)
+    except OSError as exc:
+        raise _fail(_file_problem(exc)) from None
+    for path in written:
         _say(f"factbase: wrote {path}")
 
 

@@ -205,6 +205,7 @@ def run_pipeline(
 ) -> RunOutcome:
     """Run the pipeline over a folder and write its files into `out_dir`."""
     started = time.monotonic()
+    _check_output_folder(out_dir)
     if not find_articles(input_dir):  # a missing or empty folder fails before any server starts
         raise IngestError(input_dir, f"no article in it (files ending in {' or '.join(ARTICLE_SUFFIXES)})")
     tally = Tally()
@@ -276,6 +277,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     building run in `workers` processes. With `adjudicate` on, the model is started (or reached)
     to judge the pairs scored near the threshold."""
     started = time.monotonic()
+    _check_output_folder(out_dir)
     registry = settings.registry()
     source = MentionFile(mentions_path)
     inputs = extraction_inputs(mentions_path)
@@ -304,6 +306,12 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     finally:
         source.close()
     return RunOutcome(report, failures, first_repeat, tally.first_problem)
+
+
+def _check_output_folder(out_dir: Path) -> None:
+    """Before any work: an output path that is a file would fail only once everything is done."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{out_dir}: not a folder (the output folder)")
 
 
 def _reconcile_report(

@@ -314,6 +314,25 @@ def test_a_folder_without_articles_is_an_error_that_leaves_the_output_folder_as_
     assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
 
 
+def test_an_output_path_that_is_a_file_fails_before_any_work(tmp_path: Path) -> None:
+    """It failed with "File exists" once every chunk had been extracted."""
+    (tmp_path / "afile").write_text("mine")
+    with serve(quote_first_sentence) as server:
+        result = run_cli("run", SEEDS, "-o", tmp_path / "afile", "--base-url", server.url, "--model", "m")
+        reconciled = run_cli("reconcile", ROOT / "tests" / "golden" / "mentions.jsonl", "-o", tmp_path / "afile")
+    assert result.exit_code == reconciled.exit_code == 3 and server.calls == 0
+    assert (
+        result.output
+        == reconciled.output
+        == f"factbase: error: {tmp_path / 'afile'}: not a folder (the output folder)\n"
+    )
+
+
+def test_extract_refuses_adjudicate_which_it_would_ignore(tmp_path: Path) -> None:
+    result = run_cli("extract", SEEDS, "-o", tmp_path / "out", "--adjudicate")
+    assert result.exit_code == 2 and "--adjudicate" in result.output and not (tmp_path / "out").exists()
+
+
 def test_sigterm_stops_a_run_like_ctrl_c_leaving_the_folder_as_it_was(tmp_path: Path) -> None:
     """SIGTERM ended the process at once: no message, temporary files left, workers orphaned."""
     asked, release = threading.Event(), threading.Event()

@@ -23,6 +23,14 @@ def test_schema_command_writes_the_same_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PUBLISHED)
 
 
+def test_a_folder_the_schemas_cannot_go_into_is_one_line_naming_it(tmp_path: Path) -> None:
+    """It was a PermissionError traceback."""
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = run_cli("schema", "-o", tmp_path / "taken")
+    assert result.exit_code == 3
+    assert result.output.startswith(f"factbase: error: {tmp_path / 'taken'}") and len(result.output.splitlines()) == 1
+
+
 def test_written_records_validate_against_the_schemas(tmp_path: Path) -> None:
     with serve(quote_first_sentence) as server:
         run_cli("run", SEEDS, "-o", tmp_path, "--base-url", server.url, "--model", "m")
