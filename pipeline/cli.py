@@ -256,9 +256,14 @@ def reconcile(
             f"factbase: {counts.mentions_repeated} line(s) repeat a mention read before, each mention used once "
             f"(first: {outcome.first_repeat})"
         )
-    if outcome.failures:  # the lines of the mentions file it left out
+    if outcome.failures:  # the lines of the mentions file it left out, and those of the failures.jsonl beside it
         _print_failures(outcome.failures)
-        _say(f"factbase: {len(outcome.failures)} line(s) left out; see {out}/failures.jsonl")
+        side = sum(f.reason == "unreadable_failure" for f in outcome.failures)
+        left_out = (
+            f"{len(outcome.failures) - side} line(s) of {mentions} left out" if len(outcome.failures) > side else ""
+        )
+        unread = f"{side} line(s) of {mentions.parent / 'failures.jsonl'} are no failure records" if side else ""
+        _say(f"factbase: {'; '.join(filter(None, (left_out, unread)))}; see {out}/failures.jsonl")
         raise typer.Exit(EXIT_INPUT_FAILED)
 
 

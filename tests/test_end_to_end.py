@@ -414,7 +414,7 @@ def test_reconcile_skips_bad_lines_and_keeps_the_good_ones(tmp_path: Path) -> No
         f"failed: {mixed}:2: not a JSON line" in result.output
         and f"failed: {mixed}:7: not a valid mention" in result.output
     )
-    assert "2 line(s) left out" in result.output
+    assert f"2 line(s) of {mixed} left out" in result.output
     assert run_cli("reconcile", good, "-o", tmp_path / "good").exit_code == 0
     assert (tmp_path / "mixed" / "facts.jsonl").read_bytes() == (tmp_path / "good" / "facts.jsonl").read_bytes()
     failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "mixed" / "failures.jsonl")]

@@ -349,6 +349,8 @@ def test_a_broken_line_of_the_failures_beside_the_mentions_is_reported_and_costs
     (tmp_path / "failures.jsonl").write_text(to_line(earlier) + '\n{"trunc\n', encoding="utf-8")
     result = run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out")
     assert result.exit_code == 1 and f"{tmp_path / 'failures.jsonl'}:2: not a JSON line" in result.output
+    assert f"1 line(s) of {tmp_path / 'failures.jsonl'} are no failure records" in result.output
+    assert "left out" not in result.output  # no mention was (it said "1 line(s) left out")
     assert run_cli("reconcile", GOLDEN / "mentions.jsonl", "-o", tmp_path / "alone").exit_code == 0
     assert (tmp_path / "out" / "facts.jsonl").read_bytes() == (tmp_path / "alone" / "facts.jsonl").read_bytes()
     written = (tmp_path / "out" / "failures.jsonl").read_bytes().splitlines()
