@@ -186,6 +186,13 @@ def test_names_one_letter_or_a_small_word_apart_are_two_entities(
     assert len(resolve(*written).entities) == 2
 
 
+def test_mr_and_ms_zhang_are_two_people_and_a_full_name_loses_its_title() -> None:
+    """张先生 and 张女士 were one entity: both titles were dropped, leaving the surname."""
+    assert len(resolve(("zh1", "张先生", None, PERSON), ("zh2", "张女士", None, PERSON)).entities) == 2
+    index = resolve(("zh1", "莫斯塔克先生", None, PERSON), ("zh2", "莫斯塔克", None, PERSON))
+    assert len(index.entities) == 1
+
+
 def test_a_letter_missing_from_a_six_letter_word_is_still_a_typo() -> None:
     assert len(resolve(("en1", "Sam Altman", None, PERSON), ("en2", "Sam Altmn", None, PERSON)).entities) == 1
 
