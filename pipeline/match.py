@@ -728,7 +728,7 @@ class MatchTable:
         self.has_chinese = np.array([bool(forms) for forms in self.chinese_forms] + [False])
         self.party_ascii = np.array([key.isascii() for key in self.party_keys])  # folded Latin script
         self.party_letters = np.array([key.replace(" ", "") for key in self.party_keys], dtype=object)
-        self.party_initials = np.array([_initials(key) for key in self.party_keys], dtype=object)  # (n, 2)
+        self.party_initials = np.array([initials(key) for key in self.party_keys], dtype=object)  # (n, 2)
         words = Codes[str]()
         party_words = [words.many(key.split()[:MAX_WIDTH]) for key in self.party_keys]
         self.party_words = np.full((len(party_words), max(map(len, party_words))), -1, dtype=np.int64)
@@ -910,7 +910,7 @@ def _may_be_one(t: MatchTable, party_a: Array, party_b: Array, clashes: Array) -
     return maybe, kin
 
 
-def _initials(key: str) -> tuple[str, str]:
+def initials(key: str) -> tuple[str, str]:
     """A name's initials, with and without its small words ("Department of Justice": doj, dj);
     none for a name of one word, whose initial is no acronym."""
     words = key.split()

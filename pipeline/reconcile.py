@@ -36,6 +36,7 @@ from pipeline.match import (
     candidate_pairs,
     contradicted,
     field_words,
+    initials,
     mention_row,
     scores,
     within_tolerance,
@@ -630,8 +631,10 @@ def find_conflicts(
         if written:
             conflicts.append(_conflict(field, written, by_doc))
     for entity, names in _spellings(named).items():
-        if len(names) > 1 and _misspelled(list(names), index.entities[entity].kind == EntityKind.PERSON):
-            conflicts.append(_conflict(f"name:{entity}", names, by_doc))
+        proper = [name for name in names if name is not None and looks_proper(name)]  # not "technology officer"
+        if _misspelled(proper, index.entities[entity].kind == EntityKind.PERSON):
+            spellings: dict[str | None, list[str]] = {name: names[name] for name in proper}
+            conflicts.append(_conflict(f"name:{entity}", spellings, by_doc))
     return conflicts
 
 
@@ -682,9 +685,20 @@ def _spellings(named: list[Named]) -> dict[str, dict[str | None, list[str]]]:
     return {entity: {written: list(ids) for written, ids in by_name.items()} for entity, by_name in names.items()}
 
 
-def _misspelled(names: list[str | None], person: bool) -> bool:
-    """Two proper names in Latin script of which neither is a part of the other: "Mostaqu" beside
-    "Emad Mostaque" is a typo; "Mostaque" or "M. Mostaque" beside it, or 彭博社 beside
-    "Bloomberg", is not."""
-    keys = [set(name_key(n, person).split()) for n in names if n and looks_proper(n)]
-    return any(not (a <= b or b <= a) for a in keys for b in keys)
+def _misspelled(names: list[str], person: bool) -> bool:
+    """Two proper names (looks_proper) of which neither is a part, nor the initials, of the
+    other: "Mostaqu" beside "Emad Mostaque" is a typo; "Mostaque" or "M. Mostaque" beside it,
+    or "SD" beside "Stable Diffusion", is not."""
+    keys = [name_key(n, person) for n in names]
+    return any(not _within(a, b) for a in keys for b in keys)
+
+
+def _within(a: str, b: str) -> bool:
+    """Whether one folded name is a part, or the initials, of the other."""
+    words_a, words_b = set(a.split()), set(b.split())
+    return (
+        words_a <= words_b
+        or words_b <= words_a
+        or a.replace(" ", "") in initials(b)
+        or b.replace(" ", "") in initials(a)
+    )

@@ -262,6 +262,25 @@ def test_a_title_before_a_name_and_an_attribution_written_two_ways_are_no_confli
     assert [c.field for c in one_fact(lower, upper).conflicts] == []
 
 
+def test_a_name_conflict_lists_the_spellings_of_a_name_not_its_descriptions_nor_its_initials() -> None:
+    """ "technology officer" was listed beside "Christian Laforte" and the typo "Chtistian
+    Laforte"; "SD" beside "Stable Diffusion" was reported as a misspelling."""
+
+    def person(name: str, canonical: str | None) -> dict[str, Any]:
+        return {"name": name, "canonical_name": canonical, "kind": "person", "role": "subject"}
+
+    written = [("technology officer", "Christian Laforte"), ("Christian Laforte", None), ("Chtistian Laforte", None)]
+    tellings = [mention(lang, lang, (0, 40), f"c{k}", participants=[person(*names)])
+                for k, (lang, names) in enumerate(zip(("en", "fr", "zh"), written, strict=True))]  # fmt: skip
+    [conflict] = one_fact(*tellings).conflicts
+    assert [v.value for v in conflict.values] == ["Christian Laforte", "Chtistian Laforte"]
+    model = {"name": "Stable Diffusion", "canonical_name": None, "kind": "product", "role": "product"}
+    short = model | {"name": "SD"}
+    released = [mention(lang, lang, (0, 40), f"c{k}", "product_release", participants=[p], product=None)
+                for k, (lang, p) in enumerate((("fr", model), ("zh", short)))]  # fmt: skip
+    assert one_fact(*released).conflicts == []
+
+
 @pytest.mark.parametrize(
     ("kind", "field", "first", "second", "conflict"),
     [
