@@ -505,9 +505,13 @@ AMOUNT_RULE = (
 
 
 def canonical_values(members: list[Mention]) -> CanonicalValues:
+    date = canonical_date(members)
+    days = dates.span(date) if date else None
     return CanonicalValues(
-        date=(date := canonical_date(members)),
+        date=date,
         date_precision=dates.parse_iso(date) if date else None,
+        date_start=days.start.isoformat() if days else None,
+        date_end=days.end.isoformat() if days else None,
         amounts=canonical_amounts(members),
         rules={"date": DATE_RULE, "amounts": AMOUNT_RULE},
     )
@@ -527,20 +531,25 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
     """Each distinct (value, currency, approximate) is compared once, however many mentions give
     it: a fact with thousands of sources of one figure stays cheap."""
     givers: dict[tuple[float, str | None, bool], set[str]] = defaultdict(set)
+    measures: dict[tuple[float, str | None, bool], Counter[str]] = defaultdict(Counter)
     for mention in members:
         for amount in mention.event.amounts:
             if amount.value is not None:
                 givers[(amount.value, amount.currency, amount.approximate)].add(mention.id)
+                measures[(amount.value, amount.currency, amount.approximate)][amount.measure or ""] += 1
     result = []
     for group in _amount_groups(givers):
         given = Counter({c[0]: len(givers[c]) for c in group if not c[2]})  # by how many mentions, exactly
         exact = given or Counter({c[0]: len(givers[c]) for c in group})
         value = min(exact, key=lambda v: (-exact[v], v))
+        said = sum((measures[c] for c in group), Counter[str]())
+        said.pop("", None)
         result.append(
             CanonicalAmount(
                 value=value,
                 currency=group[0][1],
                 approximate=all(c[2] for c in group),
+                measure=min(said, key=lambda m: (-said[m], m), default=None),
                 mention_ids=sorted(set().union(*(givers[c] for c in group))),
             )
         )
@@ -589,10 +598,15 @@ def _field_values(mention: Mention, amounts_claimed: set[tuple[float, str | None
         "type": event.type,
         **{name: str(fields[name]) for name in DETAIL_FIELDS if name in fields},
         "time.date": event.time.date if event.time else None,
-        "amounts": "; ".join(f"{v:.15g} {c or ''}".strip() for v, c in amounts) if amounts else None,
+        "amounts": "; ".join(f"{_plain(v)} {c or ''}".strip() for v, c in amounts) if amounts else None,
         "modality": str(event.modality),  # its value (a StrEnum), without the slower .value
         "attribution": event.attribution,
     }
+
+
+def _plain(value: float) -> str:
+    """A number as digits, never in exponent form (1e+15 won is 1000000000000000 KRW)."""
+    return str(int(value)) if value.is_integer() else f"{value:.15g}"
 
 
 def find_conflicts(

@@ -125,6 +125,7 @@ class CanonicalAmount(Record):
     value: float
     currency: str | None
     approximate: bool = Field(description="True when every source giving this value marks it approximate.")
+    measure: str | None = Field(description="What it measures, as most of the sources giving it say.")
     mention_ids: list[str]
 
 
@@ -133,6 +134,8 @@ class CanonicalValues(Record):
 
     date: str | None
     date_precision: DatePrecision | None
+    date_start: str | None = Field(description="The first day the date covers (YYYY-MM-DD), to sort and filter by.")
+    date_end: str | None = Field(description="The last day the date covers (YYYY-MM-DD).")
     amounts: list[CanonicalAmount]
     rules: dict[str, str]
 

@@ -262,6 +262,28 @@ def test_a_title_before_a_name_and_an_attribution_written_two_ways_are_no_confli
     assert [c.field for c in one_fact(lower, upper).conflicts] == []
 
 
+def test_canonical_values_say_what_each_amount_measures_and_which_days_the_date_covers() -> None:
+    """For downstream queries: the amounts had no measure (telling funding from a valuation took
+    a join), the date had to be parsed from five formats, and a conflict wrote 1e+15."""
+    invested = usd(50e6) | {"text": "$50 million", "measure": "investment"}
+    valued = usd(1e15) | {"text": "$1,000 trillion", "measure": "valuation"}
+    investi = usd(50e6) | {"text": "50 millions de dollars", "measure": "investissement"}
+    quarter = {"text": "Q4", "date": "2023-Q4", "precision": "quarter"}
+    october = {"text": "octobre", "date": "2023-10", "precision": "month"}
+    en = mention("en", "en", (0, 40), "c1", "funding", stage=None, time=quarter, amounts=[invested, valued])
+    fr = mention("fr", "fr", (0, 40), "c2", "funding", stage=None, time=october, amounts=[investi])
+    zh = mention("zh", "zh", (0, 40), "c3", "funding", stage=None, time=None, amounts=[invested])
+    fact = one_fact(en, fr, zh)
+    assert [(a.value, a.measure) for a in fact.canonical.amounts] == [(1e15, "valuation"), (50e6, "investment")]
+    assert (fact.canonical.date, fact.canonical.date_start, fact.canonical.date_end) == (
+        "2023-10",
+        "2023-10-01",
+        "2023-10-31",
+    )
+    [amounts] = [c for c in fact.conflicts if c.field == "amounts"]
+    assert "50000000 USD; 1000000000000000 USD" in [v.value for v in amounts.values]  # was 1e+15 USD
+
+
 def test_a_name_conflict_lists_the_spellings_of_a_name_not_its_descriptions_nor_its_initials() -> None:
     """ "technology officer" was listed beside "Christian Laforte" and the typo "Chtistian
     Laforte"; "SD" beside "Stable Diffusion" was reported as a misspelling."""
