@@ -38,6 +38,7 @@ class IngestError(Exception):
     def __init__(self, path: object, problem: str) -> None:
         super().__init__(f"{shown_path(path)}: {problem}")
         self.path = shown_path(path)
+        self.doc_id: str | None = None  # the document id the file would have had, when known
 
 
 def shown_path(path: object) -> str:
@@ -174,4 +175,5 @@ def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator
         try:
             yield read_document(source, given_reference_date)
         except IngestError as exc:
+            exc.doc_id = source.doc_id
             yield exc

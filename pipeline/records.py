@@ -163,6 +163,16 @@ class Fact(Record):
     )
 
 
+FailureReason = Literal[
+    "unreadable_input",  # ingest: a file that is no article (empty, binary, undecodable, badly named)
+    "call_failed",  # extract: no answer for a chunk (the endpoint's error, after retries)
+    "invalid_output",  # extract: an answer that does not match the schema, after re-asks
+    "truncated",  # extract: an answer cut off, its chunk too small to split again
+    "ungrounded_quote",  # ground: an event with quotes not in the text (dropped, or kept without them)
+    "unreadable_mention",  # reconcile: a line of the mentions file that is no mention
+    "conflicting_mention",  # reconcile: another mention under the id of one read before
+    "unreadable_failure",  # reconcile: a line of the failures.jsonl beside the mentions that is no failure
+]
 INPUT_LOST: Final = frozenset(  # reasons
     {"call_failed", "invalid_output", "truncated", "unreadable_mention", "conflicting_mention", "unreadable_failure"}
 )
@@ -176,7 +186,7 @@ class Failure(Record):
     path: str
     doc_id: str | None
     chunk_id: str | None
-    reason: str = Field(description="A short machine-readable code, e.g. 'ungrounded_quote'.")
+    reason: FailureReason
     message: str
     event: dict[str, object] | None = Field(description="The rejected event, when one was returned.")
 

@@ -81,7 +81,7 @@ def _ingest_failure(error: IngestError) -> Failure:
     return Failure(
         stage="ingest",
         path=error.path,
-        doc_id=None,
+        doc_id=error.doc_id,
         chunk_id=None,
         reason="unreadable_input",
         message=str(error),

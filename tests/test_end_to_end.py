@@ -198,6 +198,7 @@ def test_bad_inputs_are_reported_and_good_ones_kept(tmp_path: Path) -> None:
     assert mentions and {m.doc_id for m in mentions} == {"sub/good"}
     failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "out" / "failures.jsonl")]
     assert sorted(f.reason for f in failures) == ["unreadable_input", "unreadable_input"]
+    assert sorted(f.doc_id or "" for f in failures) == ["binary", "empty"]  # was null: the ids are known
 
 
 def test_missing_folder_and_missing_endpoint_are_one_line_errors(tmp_path: Path) -> None:
