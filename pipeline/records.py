@@ -105,8 +105,8 @@ class Conflict(Record):
     """Sources of one fact that disagree on a field; every value is kept with who said it."""
 
     field: str = Field(
-        description="'type', 'status', 'metric', 'stance', 'time.date', 'amounts', 'modality', 'attribution' or "
-        "'name:<entity id>'."
+        description="'type', 'status', 'metric', 'stance', 'time.date', 'amounts', 'modality', 'attribution', "
+        "a free-text field ('position', 'stage', 'claim', 'product', 'issue', 'label') or 'name:<entity id>'."
     )
     values: list[ConflictValue]
 
