@@ -220,6 +220,14 @@ class InputRecord(Record):
     reference_date: ReferenceDate
 
 
+class MentionsFileRecord(Record):
+    """The mentions file a reconciliation read."""
+
+    path: str
+    sha256: str
+    bytes: int
+
+
 class BackendRecord(Record):
     kind: Literal["remote", "local", "none"]
     base_url: str | None
@@ -256,6 +264,9 @@ class RunReport(Record):
     factbase_version: str
     command: str
     inputs: list[InputRecord]
+    mentions_file: MentionsFileRecord | None = Field(
+        default=None, description="For `reconcile`: the mentions file it read (`inputs`: the documents behind it)."
+    )
     backend: BackendRecord | None
     prompt_version: str | None
     adjudication_prompt_version: str | None = Field(

@@ -32,7 +32,7 @@ from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
 from pipeline.ingest import ARTICLE_SUFFIXES, IngestError, find_articles, ingest
 from pipeline.llm import NO_KEY, BackendConfig, CachedClient, ModelClient, public_url
-from pipeline.local import LocalServer, resolve_settings
+from pipeline.local import LocalServer, file_sha256, resolve_settings
 from pipeline.prompts import DEFAULT_PROMPT, SMALL_MODEL_PROMPT, load_prompt
 from pipeline.reconcile import Intake, Stopwatch, Unreadable, build_facts, reconcile
 from pipeline.records import (
@@ -42,6 +42,7 @@ from pipeline.records import (
     Failure,
     InputRecord,
     Mention,
+    MentionsFileRecord,
     RunReport,
     StageCounts,
 )
@@ -301,7 +302,9 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
             lap("read the groups again, built and wrote %d facts", facts)
             outputs.write_jsonl("failures.jsonl", earlier + failures)
             first_repeat = next(iter(source.locations(intake.repeated[:1]).values()), None)
-            report = _reconcile_report(inputs, backend, result.mentions, intake, facts, tally, started)
+            size, digest = mentions_path.stat().st_size, file_sha256(mentions_path)
+            read = MentionsFileRecord(path=str(mentions_path), sha256=digest, bytes=size)
+            report = _reconcile_report(inputs, read, backend, result.mentions, intake, facts, tally, started)
             outputs.write_json("run.json", report)
     finally:
         source.close()
@@ -316,6 +319,7 @@ def _check_output_folder(out_dir: Path) -> None:
 
 def _reconcile_report(
     inputs: list[InputRecord],
+    mentions_file: MentionsFileRecord,
     backend: Backend | None,
     mentions: int,
     intake: Intake,
@@ -327,6 +331,7 @@ def _reconcile_report(
         factbase_version=__version__,
         command="reconcile",
         inputs=inputs,
+        mentions_file=mentions_file,
         backend=backend_record(backend) if backend else None,
         prompt_version=ADJUDICATION_PROMPT if backend else None,
         adjudication_prompt_version=ADJUDICATION_PROMPT if backend else None,

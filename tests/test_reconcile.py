@@ -4,6 +4,7 @@ different types or different events never do."""
 from __future__ import annotations
 
 import itertools
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,11 @@ def test_reconcile_resolves_relative_dates_with_the_reference_dates_of_the_run_b
     assert fact["canonical"]["date"] == "2024-03" and fact["languages"] == ["en", "fr"]
     written = RunReport.model_validate_json((tmp_path / "out" / "run.json").read_bytes())
     assert written.command == "reconcile" and written.inputs == report.inputs
+    data = (tmp_path / "mentions.jsonl").read_bytes()  # and the mentions file read (its lineage was lost)
+    assert written.mentions_file is not None and (written.mentions_file.sha256, written.mentions_file.bytes) == (
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+    )
 
 
 def test_a_broken_run_report_beside_the_mentions_is_one_line(tmp_path: Path) -> None:
