@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -64,7 +65,7 @@ AdjudicateOption = Annotated[
 
 def _say(line: str) -> None:
     """One line on stderr, as written (no markup, no highlighting, no wrapping), without secrets."""
-    err.print(LOG_REDACTION.clean(line), markup=False, highlight=False, soft_wrap=True)
+    err.print(LOG_REDACTION.without_known_secrets(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_CONFIG) -> typer.Exit:
@@ -343,7 +344,8 @@ def _root(
     )
     for handler in logging.getLogger().handlers:
         handler.addFilter(LOG_REDACTION)
-    signal.signal(signal.SIGTERM, _interrupt)
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _interrupt(number: int, frame: object) -> None:

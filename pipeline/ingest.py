@@ -45,7 +45,13 @@ def shown_path(path: object) -> str:
     """A path as one printable line of text: the bytes of a name that is not UTF-8 (a file named in
     Latin-1) and control characters (a line break in a name) written as escapes."""
     text = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(c.encode("unicode_escape").decode("ascii") if _breaks_a_line(c) else c for c in text)
+
+
+def _breaks_a_line(character: str) -> bool:
+    """A control character (a line break, a tab) or a line or paragraph separator; not a space
+    of another width (the ideographic space of a Chinese title)."""
+    return unicodedata.category(character) in ("Cc", "Zl", "Zp")
 
 
 @dataclass(frozen=True)
@@ -165,13 +171,13 @@ def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator
     whose ids would be equal (a.txt and a.md) cannot both be read: the second one is refused."""
     taken: dict[str, Path] = {}
     for source in find_articles(input_dir):
+        if shown_path(source.doc_id) != source.doc_id:
+            yield IngestError(source.path, "the file's name is not UTF-8 text on one line; rename it")
+            continue
         if source.doc_id in taken:
             yield IngestError(source.path, f"same document id {source.doc_id!r} as {taken[source.doc_id]}; rename one")
             continue
         taken[source.doc_id] = source.path
-        if shown_path(source.doc_id) != source.doc_id:
-            yield IngestError(source.path, "the file's name is not printable UTF-8 text; rename it")
-            continue
         try:
             yield read_document(source, given_reference_date)
         except IngestError as exc:

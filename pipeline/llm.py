@@ -107,7 +107,7 @@ def redact(text: str, secrets: Iterable[SecretStr] = ()) -> str:
     return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", text)
 
 
-_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s@]+@")  # the user:password@ of http://user:password@host/v1
+_URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s]+@")  # the user:password@ of http://user:pass@word@host/v1
 
 
 def public_url(url: str) -> str:
@@ -139,6 +139,11 @@ class RedactingFilter(logging.Filter):
     def clean(self, text: str) -> str:
         """The text without this run's API keys, key-shaped words or URL credentials."""
         return redact(text, self.secrets.values())
+
+    def without_known_secrets(self, text: str) -> str:
+        """The text without this run's API keys and URL credentials, key-shaped words kept: a
+        line factbase writes names paths ("api-schemas-2024/"), which that shape would eat."""
+        return _URL_CREDENTIALS.sub("[redacted]@", without_secrets(text, self.secrets.values()))
 
 
 LOG_REDACTION = RedactingFilter()

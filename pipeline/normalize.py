@@ -12,6 +12,7 @@ from pipeline import dates
 from pipeline.amounts import CURRENCY_WORDS, read_amount
 from pipeline.events import Amount, DatePrecision, EventBase, Participant, TimeRef
 
+_NO_CURRENCY = frozenset({"XXX", "XTS"})  # ISO 4217's codes for "no currency" and for testing
 # In the currency field "won" is the currency; in a text it may be the verb (pipeline.amounts)
 _FIELD_CURRENCY_WORDS = {**CURRENCY_WORDS, "won": "KRW"}
 
@@ -72,7 +73,7 @@ def normalize_currency(currency: str | None) -> str | None:
         return None
     cleaned = currency.strip()
     code = _FIELD_CURRENCY_WORDS.get(cleaned.casefold(), cleaned.upper())
-    return code if pycountry.currencies.get(alpha_3=code) is not None else None
+    return code if pycountry.currencies.get(alpha_3=code) is not None and code not in _NO_CURRENCY else None
 
 
 def normalize_amount(amount: Amount) -> Amount:

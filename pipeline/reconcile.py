@@ -605,7 +605,7 @@ def _field_values(mention: Mention, amounts_claimed: set[tuple[float, str | None
 
 
 def _plain(value: float) -> str:
-    """A number as digits, never in exponent form (1e+15 won is 1000000000000000 KRW)."""
+    """A whole number as digits, never in exponent form (1e+15 won is 1000000000000000 KRW)."""
     return str(int(value)) if value.is_integer() else f"{value:.15g}"
 
 

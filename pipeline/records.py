@@ -125,7 +125,7 @@ class CanonicalAmount(Record):
     value: float
     currency: str | None
     approximate: bool = Field(description="True when every source giving this value marks it approximate.")
-    measure: str | None = Field(description="What it measures, as most of the sources giving it say.")
+    measure: str | None = Field(default=None, description="What it measures, as most of the sources giving it say.")
     mention_ids: list[str]
 
 
@@ -134,8 +134,8 @@ class CanonicalValues(Record):
 
     date: str | None
     date_precision: DatePrecision | None
-    date_start: str | None = Field(description="The first day the date covers (YYYY-MM-DD), to sort and filter by.")
-    date_end: str | None = Field(description="The last day the date covers (YYYY-MM-DD).")
+    date_start: str | None = Field(default=None, description="The first day the date covers (YYYY-MM-DD), to sort by.")
+    date_end: str | None = Field(default=None, description="The last day the date covers (YYYY-MM-DD).")
     amounts: list[CanonicalAmount]
     rules: dict[str, str]
 

@@ -312,9 +312,11 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
 
 
 def _check_output_folder(out_dir: Path) -> None:
-    """Before any work: an output path that is a file would fail only once everything is done."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ConfigError(f"{out_dir}: not a folder (the output folder)")
+    """Before any work: an output path that is a file, or inside one, would fail only once
+    everything is done."""
+    existing = next(path for path in (out_dir, *out_dir.absolute().parents) if path.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"{existing}: not a folder (the output folder{' is in it' if existing != out_dir else ''})")
 
 
 def _reconcile_report(

@@ -1,10 +1,13 @@
 """Write: the fact base's files, each written whole to a temporary file and renamed into place.
 
-A reader (or a killed run) therefore sees either the old file or the new one, never half of one.
+A reader (or a killed run) therefore sees either the old file or the new one, never half of one;
+the files of one command are renamed together (OutputSet), so that a command stopped early
+leaves the folder's earlier files as they were.
 """
 
 from __future__ import annotations
 
+import errno
 import glob
 import io
 import json
@@ -27,7 +30,11 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     and removed when it does not."""
     with _temporary_file(path) as (temp, temp_path):
         yield temp
-    os.replace(temp_path, path)
+    try:
+        os.replace(temp_path, path)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
@@ -53,12 +60,12 @@ def _temporary_file(path: Path) -> Iterator[tuple[BinaryIO, Path]]:
 
 class OutputSet:
     """The files one command writes into a folder, as one: each is written whole to a temporary
-    file beside its place, and `commit` puts them all in place at once, removing the earlier
-    run's files this one does not write, with `marker` (run.json, which says the folder holds a
-    finished run) removed first and put back last. Until then the folder keeps its earlier
-    files; SIGINT and SIGTERM wait while the files are renamed, and one that came then is dropped,
-    the command being done. Used as a context manager: committed when the block ends, the
-    temporary files removed when it fails."""
+    file beside its place, and `commit` puts them all in place at once (removing the earlier
+    files `remove` names), with `marker` (run.json, which says the folder holds a finished run)
+    removed first and put back last. Until then the folder keeps its earlier files. SIGINT and
+    SIGTERM are ignored during the renames, which take milliseconds: the command is done by then.
+    Used as a context manager: committed when the block ends, the temporary files removed in any
+    case."""
 
     def __init__(self, directory: Path, marker: str) -> None:
         self.directory = directory
@@ -70,10 +77,12 @@ class OutputSet:
         return self
 
     def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
-        if failure is None:
-            self.commit()
-        for temp in self._staged.values():
-            temp.unlink(missing_ok=True)
+        try:
+            if failure is None:
+                self.commit()
+        finally:
+            for temp in self._staged.values():
+                temp.unlink(missing_ok=True)
 
     def write_jsonl(self, name: str, records: Iterable[BaseModel | str]) -> int:
         """Records (or lines from `to_line`) one per line, streamed: a million facts never sit in memory at once."""
@@ -92,7 +101,10 @@ class OutputSet:
         self._removed.append(name)
 
     def commit(self) -> None:
-        with _signals_held():
+        for name in self._staged:  # what would stop a rename, found before any is made
+            if (self.directory / name).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.directory / name))
+        with _signals_ignored():
             (self.directory / self.marker).unlink(missing_ok=True)
             for name in self._removed:
                 (self.directory / name).unlink(missing_ok=True)
@@ -102,15 +114,13 @@ class OutputSet:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM caught and dropped for the block (only the main thread may set handlers;
-    signals go to it alone)."""
+def _signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored for the block (only the main thread may set handlers; signals
+    go to it alone)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
@@ -125,8 +135,8 @@ def _umask() -> int:
 
 
 def remove_leftovers(directory: Path, names: Iterable[str]) -> None:
-    """The temporary files a killed run left beside these files (kill -9 skips atomic_file's
-    clean-up): the next run into the folder removes them."""
+    """The temporary files a killed run left beside these files (kill -9 skips the clean-up of
+    atomic_file and OutputSet): the next run into the folder removes them."""
     for name in names:
         for leftover in directory.glob(f".{glob.escape(name)}.*.tmp"):
             leftover.unlink(missing_ok=True)
@@ -162,10 +172,6 @@ def to_line(record: object) -> str:
     if isinstance(record, BaseModel):
         return record.model_dump_json()
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-
-def write_json(path: Path, record: BaseModel) -> None:
-    atomic_write_bytes(path, _json_text(record))
 
 
 def _json_text(record: BaseModel) -> bytes:

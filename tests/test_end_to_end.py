@@ -17,6 +17,7 @@ from typing import Any
 from conftest import ROOT, SEEDS, read_lines, run_cli
 from openai_server import Reply, chunk_text, first_sentence, is_reask, quote_first_sentence, serve, statement
 
+from pipeline.llm import public_url
 from pipeline.records import Fact, Failure, Mention, RunReport
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -260,6 +261,22 @@ def test_a_short_key_and_the_password_in_the_url_stay_out_of_outputs_and_message
     written = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
     assert "failed" in written and server.url in written  # the failure, and the endpoint without its password
     assert not any(secret in written + result.output for secret in ("sk-1234", "hunter2pass"))
+    assert public_url("http://alice:p@ss@host/v1") == "http://host/v1"  # a password with an @ in it
+
+
+def test_printed_paths_keep_words_shaped_like_keys(tmp_path: Path) -> None:
+    """Every printed line went through the key-shape pattern: "api-schemas-2024" became "[redacted]"."""
+    result = run_cli("schema", "-o", tmp_path / "api-schemas-2024")
+    assert result.exit_code == 0 and str(tmp_path / "api-schemas-2024" / "fact.schema.json") in result.output
+
+
+def test_a_command_runs_from_a_thread_other_than_the_main_one(tmp_path: Path) -> None:
+    """Setting the SIGTERM handler raised "signal only works in main thread" there."""
+    outcome: list[int] = []
+    thread = threading.Thread(target=lambda: outcome.append(run_cli("schema", "-o", tmp_path).exit_code))
+    thread.start()
+    thread.join(60)
+    assert outcome == [0]
 
 
 def test_refused_key_stops_the_run_with_a_clear_message(tmp_path: Path, monkeypatch: Any) -> None:
@@ -321,12 +338,10 @@ def test_an_output_path_that_is_a_file_fails_before_any_work(tmp_path: Path) -> 
     with serve(quote_first_sentence) as server:
         result = run_cli("run", SEEDS, "-o", tmp_path / "afile", "--base-url", server.url, "--model", "m")
         reconciled = run_cli("reconcile", ROOT / "tests" / "golden" / "mentions.jsonl", "-o", tmp_path / "afile")
-    assert result.exit_code == reconciled.exit_code == 3 and server.calls == 0
-    assert (
-        result.output
-        == reconciled.output
-        == f"factbase: error: {tmp_path / 'afile'}: not a folder (the output folder)\n"
-    )
+    inside = run_cli("reconcile", ROOT / "tests" / "golden" / "mentions.jsonl", "-o", tmp_path / "afile" / "sub")
+    assert result.exit_code == reconciled.exit_code == inside.exit_code == 3 and server.calls == 0
+    error = f"factbase: error: {tmp_path / 'afile'}: not a folder (the output folder"
+    assert result.output == reconciled.output == f"{error})\n" and inside.output == f"{error} is in it)\n"
 
 
 def test_extract_refuses_adjudicate_which_it_would_ignore(tmp_path: Path) -> None:

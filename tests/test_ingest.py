@@ -71,11 +71,22 @@ def test_a_badly_named_file_or_a_dangling_link_fails_alone_in_one_printable_line
     assert [r.doc_id for r in results if isinstance(r, Document)] == ["good"]
     messages = sorted(str(r) for r in results if isinstance(r, IngestError))
     assert messages == [
-        f"{tmp_path}/caf\\xe9.txt: the file's name is not printable UTF-8 text; rename it",
+        f"{tmp_path}/caf\\xe9.txt: the file's name is not UTF-8 text on one line; rename it",
         f"{tmp_path}/gone.txt: cannot read (No such file or directory)",
-        f"{tmp_path}/two\\nlines.txt: the file's name is not printable UTF-8 text; rename it",
+        f"{tmp_path}/two\\nlines.txt: the file's name is not UTF-8 text on one line; rename it",
     ]
     assert all(m.encode("utf-8").decode("utf-8").isprintable() for m in messages)
+
+
+def test_two_badly_named_files_of_one_stem_fail_alone_and_a_wide_space_is_a_name(tmp_path: Path) -> None:
+    """The duplicate-id message named the other file unescaped and stopped the run; U+3000 (an
+    ideographic space, common in Chinese titles) was refused as unprintable."""
+    for suffix in (".txt", ".md"):
+        (tmp_path / f"caf\udce9{suffix}").write_text("Latin-1 name.", encoding="utf-8")
+    (tmp_path / "新闻\u3000报道.txt").write_text("一篇文章。", encoding="utf-8")
+    results = list(ingest(tmp_path))
+    assert [r.doc_id for r in results if isinstance(r, Document)] == ["新闻\u3000报道"]
+    assert all("caf\\xe9" in str(r) and str(r).isprintable() for r in results if isinstance(r, IngestError))
 
 
 def test_doc_ids_are_relative_paths_without_extension(tmp_path: Path) -> None:

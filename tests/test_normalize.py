@@ -132,6 +132,9 @@ REFERENCE = "2024-03-25"
         ("laid off 2000 full-time workers in March", "2024-03"),
         ("en mars, 2000 salariés", "2024-03"),  # was 2000-03
         ("in 2023 people said", "2023"),  # after "in", a year whatever follows
+        ("a workforce of 2000 employees in March", "2024-03"),  # "of" does not make it a year
+        ("signed by 2000 people in March", "2024-03"),
+        ("hired 2000 new employees in March", "2024-03"),
         ("March 2024, up 10-15%", "2024-03"),
         ("3月1日至5日", "2024-03-01/2024-03-05"),
         ("December to February", "2023-12/2024-02"),
@@ -327,7 +330,7 @@ def test_the_words_correct_a_wrong_model_value_and_fill_a_missing_currency() -> 
 @pytest.mark.parametrize(
     ("model_currency", "code"),
     [("usd", "USD"), (" US$ ", "USD"), ("euros", "EUR"), ("人民币", "CNY"), ("won", "KRW"), ("Won", "KRW"),
-     ("CHF", "CHF"), ("MLN", None), ("BLN", None), ("N/A", None), ("", None)],
+     ("CHF", "CHF"), ("MLN", None), ("BLN", None), ("N/A", None), ("", None), ("XXX", None), ("XTS", None)],
 )  # fmt: skip
 def test_the_currency_field_becomes_an_iso_4217_code_or_nothing(model_currency: str, code: str | None) -> None:
     """MLN and BLN (scale words) were kept as currencies: any three letters passed; "won" was lost."""

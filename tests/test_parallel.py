@@ -39,7 +39,7 @@ def pid_then_wait(n):
     time.sleep(0.3 * n)
     return os.getpid()
 
-for pid in ordered_map(pid_then_wait, [0, 0, 100, 100], 2, per_task=1):
+for pid in ordered_map(pid_then_wait, [1, 1, 100, 100], 2, per_task=1):
     print(pid, flush=True)
 """
 
@@ -49,7 +49,7 @@ def test_workers_end_when_their_parent_is_killed() -> None:
     parent = subprocess.Popen([sys.executable, "-c", WORKERS_THEN_WAIT], stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     workers = {int(parent.stdout.readline()) for _ in range(2)}
-    assert workers and os.getpid() not in workers
+    assert len(workers) == 2 and os.getpid() not in workers
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + 10

@@ -3,8 +3,8 @@ different types or different events never do."""
 
 from __future__ import annotations
 
-import itertools
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any

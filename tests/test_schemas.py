@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import jsonschema
-from conftest import SEEDS, run_cli
+from conftest import ROOT, SEEDS, run_cli
 from openai_server import quote_first_sentence, serve
 
+from pipeline.records import Fact
 from pipeline.schemas import PUBLISHED, SCHEMA_DIR, render_schema
 
 
@@ -24,11 +25,21 @@ def test_schema_command_writes_the_same_files(tmp_path: Path) -> None:
 
 
 def test_a_folder_the_schemas_cannot_go_into_is_one_line_naming_it(tmp_path: Path) -> None:
-    """It was a PermissionError traceback."""
+    """It was a traceback (FileExistsError here; PermissionError for a read-only folder)."""
     (tmp_path / "taken").write_text("a file, not a folder")
     result = run_cli("schema", "-o", tmp_path / "taken")
     assert result.exit_code == 3
     assert result.output.startswith(f"factbase: error: {tmp_path / 'taken'}") and len(result.output.splitlines()) == 1
+
+
+def test_a_fact_written_before_the_canonical_fields_were_added_still_reads() -> None:
+    """`factbase diff` against a fact base of an earlier version refused every line."""
+    line = json.loads((ROOT / "tests" / "golden" / "facts.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    for name in ("date_start", "date_end"):
+        del line["canonical"][name]
+    for amount in line["canonical"]["amounts"]:
+        del amount["measure"]
+    assert Fact.model_validate(line).canonical.date_start is None
 
 
 def test_written_records_validate_against_the_schemas(tmp_path: Path) -> None:

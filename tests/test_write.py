@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, run_cli
 from pydantic import BaseModel
 
-from pipeline.write import OutputSet, _signals_held, write_jsonl
+from pipeline.write import OutputSet, _signals_ignored, atomic_write_bytes, write_jsonl
 
 GOLDEN_MENTIONS = ROOT / "tests" / "golden" / "mentions.jsonl"
 
@@ -55,7 +55,11 @@ def test_a_file_that_cannot_be_written_is_named_and_no_run_report_describes_othe
     result = run_cli("reconcile", GOLDEN_MENTIONS, "-o", out)
     assert result.exit_code == 3
     assert result.output.strip() == f"factbase: error: {out / 'failures.jsonl'}: Is a directory"
-    assert (out / "facts.jsonl").stat().st_size > 0 and not (out / "run.json").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["failures.jsonl", "run.json"]  # as it was: no file renamed
+    (out / "x.json").mkdir()
+    with pytest.raises(IsADirectoryError):
+        atomic_write_bytes(out / "x.json", b"{}")
+    assert not list(out.glob(".*.tmp"))  # a rename that fails leaves no temporary file
 
 
 def _earlier_run(out: Path) -> dict[str, str]:
@@ -99,9 +103,9 @@ class RunReportStub(BaseModel):
     command: str
 
 
-def test_interrupts_wait_while_the_files_are_put_in_place() -> None:
+def test_an_interrupt_during_the_renames_is_ignored() -> None:
     before = signal.getsignal(signal.SIGINT)
-    with _signals_held():
-        os.kill(os.getpid(), signal.SIGINT)  # dropped: the command is done once the files are in place
+    with _signals_ignored():
+        os.kill(os.getpid(), signal.SIGINT)  # ignored: the command is done once the files are in place
         time.sleep(0.05)
     assert signal.getsignal(signal.SIGINT) is before
