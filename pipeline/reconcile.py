@@ -531,19 +531,20 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
     """Each distinct (value, currency, approximate) is compared once, however many mentions give
     it: a fact with thousands of sources of one figure stays cheap."""
     givers: dict[tuple[float, str | None, bool], set[str]] = defaultdict(set)
-    measures: dict[tuple[float, str | None, bool], Counter[str]] = defaultdict(Counter)
+    measures: dict[tuple[float, str | None, bool], list[str]] = defaultdict(list)
     for mention in members:
         for amount in mention.event.amounts:
             if amount.value is not None:
-                givers[(amount.value, amount.currency, amount.approximate)].add(mention.id)
-                measures[(amount.value, amount.currency, amount.approximate)][amount.measure or ""] += 1
+                claim = (amount.value, amount.currency, amount.approximate)
+                givers[claim].add(mention.id)
+                if amount.measure:
+                    measures[claim].append(amount.measure)
     result = []
     for group in _amount_groups(givers):
         given = Counter({c[0]: len(givers[c]) for c in group if not c[2]})  # by how many mentions, exactly
         exact = given or Counter({c[0]: len(givers[c]) for c in group})
         value = min(exact, key=lambda v: (-exact[v], v))
-        said = sum((measures[c] for c in group), Counter[str]())
-        said.pop("", None)
+        said = Counter(measure for claim in group for measure in measures[claim])
         result.append(
             CanonicalAmount(
                 value=value,
@@ -645,6 +646,8 @@ def find_conflicts(
         if written:
             conflicts.append(_conflict(field, written, by_doc))
     for entity, names in _spellings(named).items():
+        if len(names) < 2:
+            continue
         proper = [name for name in names if name is not None and looks_proper(name)]  # not "technology officer"
         if _misspelled(proper, index.entities[entity].kind == EntityKind.PERSON):
             spellings: dict[str | None, list[str]] = {name: names[name] for name in proper}
