@@ -93,9 +93,9 @@ _PATTERNS: list[tuple[re.Pattern[str], DatePrecision]] = [
 _YEAR_LEAD = re.compile(r"\b(?:in|since|until|during|en|depuis|dès|année|year)\s+$", re.I)
 # What a number counts when it is no year: "2000 employees in March", « en mars, 2000 salariés »
 _COUNTED = re.compile(
-    r"\s*(?:of\s+(?:its|their|the)\s+)?(?:(?:new|more|additional|extra|nouveaux|\w+-\w+)\s+)?(?:people|persons|employees|staff(?:ers)?|workers|jobs|"
-    r"positions|roles|users|customers|clients|members|students|units|shares|stores|vehicles|cars|"
-    r"personnes|salariés|employés|postes|emplois|utilisateurs|membres|magasins|véhicules|actions)\b",
+    r"\s*(?:of\s+(?:its|their|the)\s+)?(?:(?:new|more|additional|extra|nouveaux|\w+-\w+)\s+)?"  # "2000 new employees"
+    r"(?:people|persons|employees|staff(?:ers)?|workers|jobs|positions|roles|users|customers|clients|members|"
+    r"students|units|shares|stores|vehicles|cars|personnes|salariés|employés|postes|emplois|utilisateurs|membres|magasins|véhicules|actions)\b",
     re.I,
 )
 
