@@ -197,6 +197,8 @@ def _failure(document: Document, chunk: Chunk, stage: str, reason: str, message:
         path=document.path,
         doc_id=document.doc_id,
         chunk_id=chunk.id,
+        char_start=chunk.char_start,
+        char_end=chunk.char_end,
         reason=reason,
         message=f"{document.path} [chars {chunk.char_start}-{chunk.char_end}]: {message}",
         event=None,

@@ -186,6 +186,8 @@ class Failure(Record):
     path: str
     doc_id: str | None
     chunk_id: str | None
+    char_start: int | None = Field(default=None, description="The chunk's span in its document, when a chunk failed.")
+    char_end: int | None = None
     reason: FailureReason
     message: str
     event: dict[str, object] | None = Field(description="The rejected event, when one was returned.")

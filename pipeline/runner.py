@@ -553,7 +553,13 @@ def what_is_wrong(line: bytes, record_type: type[RecordT], error: ValidationErro
 
 
 def sort_failures(failures: list[Failure]) -> list[Failure]:
-    return sorted(failures, key=lambda f: (f.path, f.chunk_id or "", f.stage, f.reason, f.message))
+    """By file, then by place in it (a chunk's span; a file's own failure first), then by what failed."""
+
+    def order(f: Failure) -> tuple[str, int, int, str, str, str, str]:
+        span = (-1, -1) if f.char_start is None or f.char_end is None else (f.char_start, f.char_end)
+        return f.path, *span, f.chunk_id or "", f.stage, f.reason, f.message
+
+    return sorted(failures, key=order)
 
 
 def _input_record(document: Document) -> InputRecord:

@@ -264,6 +264,21 @@ def test_a_short_key_and_the_password_in_the_url_stay_out_of_outputs_and_message
     assert public_url("http://alice:p@ss@host/v1") == "http://host/v1"  # a password with an @ in it
 
 
+def test_failed_chunks_carry_their_span_and_come_in_document_order(tmp_path: Path) -> None:
+    """The span was only inside the message, and failures came in chunk-hash order."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(" ".join(f"Acme Corp hired person number {k}." for k in range(40)), encoding="utf-8")
+    with serve(lambda request: Reply(status=400)) as server:
+        result = run_cli("run", docs, "-o", tmp_path / "out", "--base-url", server.url, "--model", "m",
+                         "--chunk-tokens", "60", "--no-cache")  # fmt: skip
+    assert result.exit_code == 1
+    failures = [Failure.model_validate_json(line) for line in read_lines(tmp_path / "out" / "failures.jsonl")]
+    spans = [(f.char_start, f.char_end) for f in failures]
+    assert len(spans) > 3 and spans == sorted(spans)
+    assert all(f"[chars {f.char_start}-{f.char_end}]" in f.message for f in failures)
+
+
 def test_printed_paths_keep_words_shaped_like_keys(tmp_path: Path) -> None:
     """Every printed line went through the key-shape pattern: "api-schemas-2024" became "[redacted]"."""
     result = run_cli("schema", "-o", tmp_path / "api-schemas-2024")
