@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline import __version__
-from pipeline.config import ConfigError, load_settings
+from pipeline.config import ConfigError, FlagError, load_settings
 from pipeline.diff import DiffError
 from pipeline.diff_render import diff_files, markdown, print_text
 from pipeline.ingest import IngestError
@@ -170,6 +170,8 @@ def _pipeline_command(until: Until, summary: str) -> Callable[..., None]:
             settings = load_settings(flags, config)
             with _progress_bar(disabled=quiet or not err.is_terminal) as progress:
                 outcome = run_pipeline(settings, input_dir, out, until, progress)
+        except FlagError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from None
         except (ConfigError, BackendError, LocalBackendError, IngestError, ValueError) as exc:
             raise _fail(str(exc)) from None
         except OSError as exc:
@@ -232,6 +234,8 @@ def reconcile(
     try:
         settings = load_settings({"entities": entities, "adjudicate": adjudicate or None}, config)
         outcome = reconcile_file(settings, mentions, out, workers)
+    except FlagError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
     except (ConfigError, BackendError, LocalBackendError) as exc:
         raise _fail(str(exc)) from None
     except BrokenProcessPool:

@@ -37,6 +37,10 @@ class ConfigError(Exception):
     """Settings that cannot work; the message says what to set."""
 
 
+class FlagError(ConfigError):
+    """A flag given a value that cannot work: wrong usage of the command (exit 2)."""
+
+
 def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "factbase"
 
@@ -175,7 +179,10 @@ def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Set
     try:
         return FileSettings(**{name: value for name, value in flags.items() if value is not None})
     except ValidationError as exc:
-        raise ConfigError(f"invalid setting {first_error(exc)}{_where_set(exc, flags, toml_file)}") from exc
+        location = exc.errors()[0]["loc"]
+        flagged = bool(location) and flags.get(str(location[0])) is not None  # a flag wins over the rest
+        error = FlagError if flagged else ConfigError
+        raise error(f"invalid setting {first_error(exc)}{_where_set(exc, flags, toml_file)}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{toml_file}: not a TOML file: {exc}") from exc
     except ValueError as exc:

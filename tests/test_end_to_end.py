@@ -359,6 +359,20 @@ def test_an_output_path_that_is_a_file_fails_before_any_work(tmp_path: Path) -> 
     assert result.output == reconciled.output == f"{error})\n" and inside.output == f"{error} is in it)\n"
 
 
+def test_a_flag_with_a_value_that_cannot_work_is_wrong_usage_and_a_setting_elsewhere_is_configuration(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """--concurrency 0 exited 3 while --workers 0 exited 2: both are wrong usage (exit 2); the same
+    value from the environment or the config file is a configuration error (exit 3)."""
+    flagged = run_cli(
+        "run", SEEDS, "-o", tmp_path / "a", "--concurrency", "0", "--base-url", "http://x/v1", "--model", "m"
+    )
+    assert flagged.exit_code == 2 and "invalid setting concurrency" in flagged.output
+    monkeypatch.setenv("FACTBASE_CONCURRENCY", "0")
+    configured = run_cli("run", SEEDS, "-o", tmp_path / "b", "--base-url", "http://x/v1", "--model", "m")
+    assert configured.exit_code == 3 and "invalid setting concurrency" in configured.output
+
+
 def test_extract_refuses_adjudicate_which_it_would_ignore(tmp_path: Path) -> None:
     result = run_cli("extract", SEEDS, "-o", tmp_path / "out", "--adjudicate")
     assert result.exit_code == 2 and "--adjudicate" in result.output and not (tmp_path / "out").exists()
