@@ -189,6 +189,8 @@ def test_names_one_letter_or_a_small_word_apart_are_two_entities(
 def test_mr_and_ms_zhang_are_two_people_and_a_full_name_loses_its_title() -> None:
     """张先生 and 张女士 were one entity: both titles were dropped, leaving the surname."""
     assert len(resolve(("zh1", "张先生", None, PERSON), ("zh2", "张女士", None, PERSON)).entities) == 2
+    assert len(resolve(("zh1", "欧阳先生", None, PERSON), ("zh2", "欧阳女士", None, PERSON)).entities) == 2
+    assert not looks_named_in_chinese("欧阳女士", person=True)  # a surname with a title, as 张女士 is
     index = resolve(("zh1", "莫斯塔克先生", None, PERSON), ("zh2", "莫斯塔克", None, PERSON))
     assert len(index.entities) == 1
 
