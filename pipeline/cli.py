@@ -234,8 +234,6 @@ def reconcile(
     try:
         settings = load_settings({"entities": entities, "adjudicate": adjudicate or None}, config)
         outcome = reconcile_file(settings, mentions, out, workers)
-    except FlagError as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
     except (ConfigError, BackendError, LocalBackendError) as exc:
         raise _fail(str(exc)) from None
     except BrokenProcessPool:

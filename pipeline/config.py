@@ -179,8 +179,7 @@ def load_settings(flags: dict[str, Any], config_file: Path | None = None) -> Set
     try:
         return FileSettings(**{name: value for name, value in flags.items() if value is not None})
     except ValidationError as exc:
-        location = exc.errors()[0]["loc"]
-        flagged = bool(location) and flags.get(str(location[0])) is not None  # a flag wins over the rest
+        flagged = any(e["loc"] and flags.get(str(e["loc"][0])) is not None for e in exc.errors())  # flags win
         error = FlagError if flagged else ConfigError
         raise error(f"invalid setting {first_error(exc)}{_where_set(exc, flags, toml_file)}") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -122,13 +122,13 @@ def _without_title(folded: str) -> str:
     keeps its title, which tells Mr from Ms Zhang (张先生, 张女士; 欧阳先生, 欧阳女士)."""
     title = _TITLE_BEFORE.match(folded)
     name = (folded[title.end() :] if title else folded).rstrip()
-    return name[:-2] if name.endswith(_TITLES_AFTER) and not _surname(name[:-2]) else name
+    return name[:-2] if name.endswith(_TITLES_AFTER) and not _surname(name[:-2].rstrip()) else name
 
 
 def _surname(name: str) -> bool:
-    """Whether a name in Chinese characters is a surname alone: one character, or a compound
+    """Whether a name is a surname alone in Chinese characters: one character, or a compound
     surname (欧阳)."""
-    return len(name) == 1 or name in chinese_descriptions().compound_surnames
+    return bool(_CHINESE_NAME.fullmatch(name)) and (len(name) == 1 or name in chinese_descriptions().compound_surnames)
 
 
 def load_registry(paths: Iterable[Path] = (DEFAULT_REGISTRY,)) -> list[RegistryEntry]:
@@ -514,7 +514,7 @@ def looks_named_in_chinese(name: str, person: bool = False) -> bool:
     if not _CHINESE_NAME.fullmatch(written) or (person and len(name_key(written, True)) < 2):
         return False
     surname_only = len(written) == 2 and (written[0] in words.familiar_prefixes or written[1] in words.short_titles)
-    surname_only |= written.endswith(_TITLES_AFTER) and _surname(written[:-2])  # 张先生, 欧阳女士
+    surname_only |= _surname(written) or (written.endswith(_TITLES_AFTER) and _surname(written[:-2]))  # 欧阳, 欧阳女士
     surname_only |= written[1:2] == words.surname_mark  # 李姓男子: a man surnamed Li
     bare = next((written[len(q) :] for q in words.qualifiers if written.startswith(q)), written)
     return not (

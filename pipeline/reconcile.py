@@ -531,20 +531,20 @@ def canonical_amounts(members: list[Mention]) -> list[CanonicalAmount]:
     """Each distinct (value, currency, approximate) is compared once, however many mentions give
     it: a fact with thousands of sources of one figure stays cheap."""
     givers: dict[tuple[float, str | None, bool], set[str]] = defaultdict(set)
-    measures: dict[tuple[float, str | None, bool], list[str]] = defaultdict(list)
+    measures: dict[tuple[float, str | None, bool], dict[str, str]] = defaultdict(dict)  # by mention: one say each
     for mention in members:
         for amount in mention.event.amounts:
             if amount.value is not None:
                 claim = (amount.value, amount.currency, amount.approximate)
                 givers[claim].add(mention.id)
                 if amount.measure:
-                    measures[claim].append(amount.measure)
+                    measures[claim].setdefault(mention.id, amount.measure)
     result = []
     for group in _amount_groups(givers):
         given = Counter({c[0]: len(givers[c]) for c in group if not c[2]})  # by how many mentions, exactly
         exact = given or Counter({c[0]: len(givers[c]) for c in group})
         value = min(exact, key=lambda v: (-exact[v], v))
-        said = Counter(measure for claim in group for measure in measures[claim])
+        said = Counter(measure for claim in group for measure in measures[claim].values())
         result.append(
             CanonicalAmount(
                 value=value,

@@ -300,10 +300,10 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
             outputs = stack.enter_context(OutputSet(out_dir, marker="run.json"))
             facts = outputs.write_jsonl("facts.jsonl", result.facts)
             lap("read the groups again, built and wrote %d facts", facts)
-            outputs.write_jsonl("failures.jsonl", earlier + failures)
+            outputs.write_jsonl("failures.jsonl", sort_failures(earlier + failures))
             first_repeat = next(iter(source.locations(intake.repeated[:1]).values()), None)
             size, digest = mentions_path.stat().st_size, file_sha256(mentions_path)
-            read = MentionsFileRecord(path=str(mentions_path), sha256=digest, bytes=size)
+            read = MentionsFileRecord(path=str(mentions_path.resolve()), sha256=digest, bytes=size)
             report = _reconcile_report(inputs, read, backend, result.mentions, intake, facts, tally, started)
             outputs.write_json("run.json", report)
     finally:

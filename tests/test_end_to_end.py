@@ -517,7 +517,7 @@ def test_quotes_with_unicode_line_separators_survive_reconcile(tmp_path: Path) -
 
 def test_configuration_errors_exit_3_and_write_nothing(tmp_path: Path) -> None:
     result = run_cli("run", SEEDS, "-o", tmp_path / "out", "--reference-date", "2024-13-01")
-    assert result.exit_code == 3 and "not an ISO date" in result.output
+    assert result.exit_code == 2 and "not an ISO date" in result.output  # a flag's value: wrong usage
     not_utf8 = tmp_path / "bad.jsonl"
     not_utf8.write_bytes(b"\xff\xfe{}\n")
     result = run_cli("reconcile", not_utf8, "-o", tmp_path / "out")

@@ -191,6 +191,9 @@ def test_mr_and_ms_zhang_are_two_people_and_a_full_name_loses_its_title() -> Non
     assert len(resolve(("zh1", "张先生", None, PERSON), ("zh2", "张女士", None, PERSON)).entities) == 2
     assert len(resolve(("zh1", "欧阳先生", None, PERSON), ("zh2", "欧阳女士", None, PERSON)).entities) == 2
     assert not looks_named_in_chinese("欧阳女士", person=True)  # a surname with a title, as 张女士 is
+    assert not looks_named_in_chinese("欧阳", person=True)  # a surname alone, as 张 is
+    assert len(resolve(("zh1", "欧阳 先生", None, PERSON), ("zh2", "欧阳 女士", None, PERSON)).entities) == 2
+    assert len(resolve(("zh1", "Smith先生", None, PERSON), ("zh2", "Smith女士", None, PERSON)).entities) == 1
     index = resolve(("zh1", "莫斯塔克先生", None, PERSON), ("zh2", "莫斯塔克", None, PERSON))
     assert len(index.entities) == 1
 

@@ -200,6 +200,7 @@ def test_reconcile_resolves_relative_dates_with_the_reference_dates_of_the_run_b
         hashlib.sha256(data).hexdigest(),
         len(data),
     )
+    assert written.mentions_file.path == str((tmp_path / "mentions.jsonl").resolve())
 
 
 def test_a_broken_run_report_beside_the_mentions_is_one_line(tmp_path: Path) -> None:
@@ -288,6 +289,18 @@ def test_canonical_values_say_what_each_amount_measures_and_which_days_the_date_
     )
     [amounts] = [c for c in fact.conflicts if c.field == "amounts"]
     assert "50000000 USD; 1000000000000000 USD" in [v.value for v in amounts.values]  # was 1e+15 USD
+
+
+def test_an_amount_s_measure_is_what_most_sources_say_each_counted_once() -> None:
+    """One source giving $10M "revenue" three times outvoted two saying "funding"."""
+    revenue = usd(10e6) | {"text": "$10 million", "measure": "revenue"}
+    funding = usd(10e6) | {"text": "$10 million", "measure": "funding"}
+    thrice = mention("en", "en", (0, 40), "c1", "funding", stage=None, amounts=[revenue, revenue, revenue])
+    others = [
+        mention(d, d, (0, 40), f"c{k}", "funding", stage=None, amounts=[funding]) for k, d in ((2, "fr"), (3, "zh"))
+    ]
+    [amount] = one_fact(thrice, *others).canonical.amounts
+    assert amount.measure == "funding"
 
 
 def test_a_name_conflict_lists_the_spellings_of_a_name_not_its_descriptions_nor_its_initials() -> None:
@@ -401,7 +414,21 @@ def test_a_broken_line_of_the_failures_beside_the_mentions_is_reported_and_costs
     assert run_cli("reconcile", GOLDEN / "mentions.jsonl", "-o", tmp_path / "alone").exit_code == 0
     assert (tmp_path / "out" / "facts.jsonl").read_bytes() == (tmp_path / "alone" / "facts.jsonl").read_bytes()
     written = (tmp_path / "out" / "failures.jsonl").read_bytes().splitlines()
-    assert [Failure.model_validate_json(line).reason for line in written] == ["ungrounded_quote", "unreadable_failure"]
+    assert sorted(Failure.model_validate_json(line).reason for line in written) == [
+        "ungrounded_quote",
+        "unreadable_failure",
+    ]
+
+
+def test_the_extraction_failures_carried_by_a_reconciliation_come_in_document_order(tmp_path: Path) -> None:
+    (tmp_path / "mentions.jsonl").write_bytes((GOLDEN / "mentions.jsonl").read_bytes())
+    carried = [Failure(stage="extract", path="seeds/a.md", doc_id="a", chunk_id=chunk, char_start=start,
+                       char_end=start + 100, reason="call_failed", message="no answer", event=None)
+               for chunk, start in (("c_0", 900), ("c_1", 0))]  # fmt: skip
+    (tmp_path / "failures.jsonl").write_text("".join(to_line(f) + "\n" for f in carried), encoding="utf-8")
+    run_cli("reconcile", tmp_path / "mentions.jsonl", "-o", tmp_path / "out")
+    written = (tmp_path / "out" / "failures.jsonl").read_bytes().splitlines()
+    assert [Failure.model_validate_json(line).char_start for line in written] == [0, 900]
 
 
 def test_facts_written_beside_another_runs_mentions_say_so(tmp_path: Path) -> None:
