@@ -242,6 +242,8 @@ class BackendRecord(Record):
 
 
 class StageCounts(Record):
+    """What this command itself did at each stage (`reconcile` reads mentions, no document: 0 documents)."""
+
     documents: int = 0
     documents_failed: int = 0
     chunks: int = 0
