@@ -103,8 +103,12 @@ def _without_secret(text: str, value: str) -> str:
 
 def redact(text: str, secrets: Iterable[SecretStr] = ()) -> str:
     """Remove the secrets, anything shaped like an API key and the credentials a URL carries from a message."""
-    text = _URL_CREDENTIALS.sub("[redacted]@", without_secrets(text, secrets))
-    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", text)
+    return re.sub(r"\b(sk|key|api)[-_][A-Za-z0-9_\-*]{6,}", "[redacted]", without_credentials(text, secrets))
+
+
+def without_credentials(text: str, secrets: Iterable[SecretStr]) -> str:
+    """The text without the secrets nor the user:password@ of a URL."""
+    return _URL_CREDENTIALS.sub("[redacted]@", without_secrets(text, secrets))
 
 
 _URL_CREDENTIALS = re.compile(r"(?<=://)[^/\s]+@")  # the user:password@ of http://user:pass@word@host/v1
@@ -143,7 +147,7 @@ class RedactingFilter(logging.Filter):
     def without_known_secrets(self, text: str) -> str:
         """The text without this run's API keys and URL credentials, key-shaped words kept: a
         line factbase writes names paths ("api-schemas-2024/"), which that shape would eat."""
-        return _URL_CREDENTIALS.sub("[redacted]@", without_secrets(text, self.secrets.values()))
+        return without_credentials(text, self.secrets.values())
 
 
 LOG_REDACTION = RedactingFilter()

@@ -46,7 +46,7 @@ from pipeline.records import (
     RunReport,
     StageCounts,
 )
-from pipeline.write import OutputSet, remove_leftovers, to_line
+from pipeline.write import OutputSet, to_line
 
 Until = Literal["mentions", "facts"]
 SMALL_MODEL_MAX_TOKENS = 1536
@@ -217,9 +217,7 @@ def run_pipeline(
         facts = []
         if until == "facts":  # before any file is written: a failed adjudication leaves the folder as it was
             facts = build_facts(result.mentions, settings.registry(), adjudication(settings, backend, tally))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir, OUTPUT_FILES)
-    with OutputSet(out_dir, marker="run.json") as outputs:
+    with OutputSet(out_dir, OUTPUT_FILES, marker="run.json") as outputs:
         outputs.write_jsonl("mentions.jsonl", result.mentions)
         outputs.write_jsonl("failures.jsonl", failures)
         if until == "facts":
@@ -296,8 +294,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
                 raise ConfigError(f"{first.message}; no line of the file is a mention")
             failures = _line_failures(source, intake) + unreadable_earlier
             lap = Stopwatch()
-            remove_leftovers(out_dir, OUTPUT_FILES)
-            outputs = stack.enter_context(OutputSet(out_dir, marker="run.json"))
+            outputs = stack.enter_context(OutputSet(out_dir, OUTPUT_FILES, marker="run.json"))
             facts = outputs.write_jsonl("facts.jsonl", result.facts)
             lap("read the groups again, built and wrote %d facts", facts)
             outputs.write_jsonl("failures.jsonl", sort_failures(earlier + failures))

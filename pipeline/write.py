@@ -64,16 +64,19 @@ class OutputSet:
     files `remove` names), with `marker` (run.json, which says the folder holds a finished run)
     removed first and put back last. Until then the folder keeps its earlier files. SIGINT and
     SIGTERM are ignored during the renames, which take milliseconds: the command is done by then.
-    Used as a context manager: committed when the block ends, the temporary files removed in any
-    case."""
+    Used as a context manager: entered, it removes the temporary files a killed run left beside
+    `names`, the files the command may write; committed when the block ends, its own temporary
+    files removed in any case."""
 
-    def __init__(self, directory: Path, marker: str) -> None:
+    def __init__(self, directory: Path, names: Iterable[str], marker: str) -> None:
         self.directory = directory
+        self.names = tuple(names)
         self.marker = marker
         self._staged: dict[str, Path] = {}  # file name: its temporary file
         self._removed: list[str] = []
 
     def __enter__(self) -> OutputSet:
+        _remove_leftovers(self.directory, self.names)
         return self
 
     def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
@@ -134,7 +137,7 @@ def _umask() -> int:
     return mask
 
 
-def remove_leftovers(directory: Path, names: Iterable[str]) -> None:
+def _remove_leftovers(directory: Path, names: Iterable[str]) -> None:
     """The temporary files a killed run left beside these files (kill -9 skips the clean-up of
     atomic_file and OutputSet): the next run into the folder removes them."""
     for name in names:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pipeline.write import OutputSet, _signals_ignored, atomic_write_bytes, write_jsonl
 
 GOLDEN_MENTIONS = ROOT / "tests" / "golden" / "mentions.jsonl"
+OUTPUT_NAMES = ("mentions.jsonl", "facts.jsonl", "failures.jsonl", "run.json")
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_an_output_set_stopped_before_it_is_complete_leaves_the_earlier_files_as
         yield '{"new":1}'
         raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt), OutputSet(out, marker="run.json") as outputs:
+    with pytest.raises(KeyboardInterrupt), OutputSet(out, OUTPUT_NAMES, marker="run.json") as outputs:
         outputs.write_jsonl("mentions.jsonl", ['{"new":1}'])
         outputs.write_jsonl("facts.jsonl", facts_then_interrupted())
     assert {p.name: p.read_text() for p in out.iterdir()} == earlier  # no temporary file either
@@ -89,7 +90,7 @@ def test_an_output_set_stopped_before_it_is_complete_leaves_the_earlier_files_as
 def test_an_output_set_replaces_the_earlier_files_together(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _earlier_run(out)
-    with OutputSet(out, marker="run.json") as outputs:
+    with OutputSet(out, OUTPUT_NAMES, marker="run.json") as outputs:
         assert outputs.write_jsonl("mentions.jsonl", ['{"new":1}', '{"new":2}']) == 2
         assert (out / "run.json").exists() and not (out / "mentions.jsonl").exists()  # nothing moved yet
         outputs.remove("facts.jsonl")  # not written this time: an earlier run's would not match
