@@ -189,6 +189,21 @@ def test_a_mention_with_two_amounts_in_one_bucket_counts_once_in_that_amount_blo
     assert len(left) == 10 * 9 // 2
 
 
+def test_blocking_pairs_mentions_near_in_time_or_undated_but_not_dated_more_than_a_day_apart() -> None:
+    dated = [
+        funding("zh", "Intel", "$5 million", "2023-10-02", "Stability raised money."),
+        funding("en", "Intel", "$5 million", "2023-10-03", "Stability raised money."),  # the next day: near
+        funding("fr", "Intel", "$5 million", "2023-10", "Stability raised money."),  # the month: overlaps
+        funding("de", "Intel", "$5 million", "2023-10-05", "Stability raised money."),  # 3 days after the first
+        funding("es", "Intel", "$5 million", None, "Stability raised money."),  # undated: near all
+    ]
+    _, table, _ = match_table(MentionList(dated), REGISTRY)
+    left, right = candidate_pairs(table)
+    position = {m.id: n for n, m in enumerate(dated)}
+    pairs = {tuple(sorted((position[table.ids[a]], position[table.ids[b]]))) for a, b in zip(left, right, strict=True)}
+    assert pairs == {(0, 1), (0, 2), (1, 2), (2, 3), (0, 4), (1, 4), (2, 4), (3, 4)}  # not (0, 3) nor (1, 3)
+
+
 def release(doc: str, product: str, summary: str, date: str | None = None) -> Mention:
     return mention(doc, 0, {
         "type": "product_release", "product": product, "summary": summary, "time": when(None, date),
