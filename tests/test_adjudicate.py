@@ -118,7 +118,7 @@ def test_a_model_that_knows_the_golden_events_settles_the_uncertain_pairs(
 
     merge = json.loads(run_cli("diff", tmp_path / "out", golden, "--json").output)["merge"]
     assert (merge["bcubed_f1"], merge["multilang_merged_share"]) == (1.0, 1.0)  # the Forbes pair was contested
-    assert len(asked) < 60  # of 456 candidate pairs (672 for the chunked mentions)
+    assert len(asked) < 60  # of 379 candidate pairs (567 for the chunked mentions)
 
 
 def test_pairs_the_model_calls_different_never_share_a_fact(
