@@ -17,12 +17,12 @@ from pipeline.cache import ModelAnswer, ResponseCache
 from pipeline.chunk import chunk_document, split_chunk, split_sentences
 from pipeline.events import first_error
 from pipeline.extract_schema import Extraction, sentence_choice_model, to_event
-from pipeline.ground import ground_fields, ground_quote
+from pipeline.ground import TYPE_CUES, ground_fields, ground_quote, type_supported
 from pipeline.llm import CachedClient, CallError, ModelClient
 from pipeline.normalize import normalize_event
 from pipeline.prompts import PromptTemplate
 from pipeline.reconcile import mention_id, merge_chunk_duplicates
-from pipeline.records import Chunk, Document, Evidence, Failure, Mention, Usage
+from pipeline.records import Chunk, Document, Evidence, Failure, FailureReason, Mention, Usage
 
 MAX_SPLIT_DEPTH = 3
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
@@ -131,12 +131,15 @@ class Extractor:
         for item in parsed.events:
             result.events_returned += 1
             mention, ungrounded = self.ground_event(document, chunk, item)
+            if mention is None or ungrounded:
+                result.failures.append(_ungrounded_quotes(document, chunk, item, mention is not None, ungrounded))
+            if mention is not None and self.small_model and not _type_written(mention):
+                result.failures.append(_ungrounded_type(document, chunk, item))
+                mention = None
             if mention is None:
                 result.events_rejected += 1
             else:
                 result.mentions.append(mention)
-            if mention is None or ungrounded:
-                result.failures.append(_ungrounded_quotes(document, chunk, item, mention is not None, ungrounded))
         return result
 
     def ground_event(self, document: Document, chunk: Chunk, item: BaseModel) -> tuple[Mention | None, int]:
@@ -205,15 +208,34 @@ def _failure(document: Document, chunk: Chunk, stage: str, reason: str, message:
     )
 
 
+def _type_written(mention: Mention) -> bool:
+    """Whether a quote of the mention holds a word of its type."""
+    return type_supported(mention.event.type, [e.quote for e in mention.evidence])
+
+
+def _ungrounded_type(document: Document, chunk: Chunk, item: BaseModel) -> Failure:
+    """A small model's event whose quotes hold no word of its type: it types nearly every event
+    with the first type it knows."""
+    message = f"{getattr(item, 'type', None)} event dropped: none of its quotes holds a word of that type"
+    return _event_failure(document, chunk, item, "ungrounded_type", f"{message} ({TYPE_CUES.name})")
+
+
 def _ungrounded_quotes(document: Document, chunk: Chunk, item: BaseModel, kept: bool, ungrounded: int) -> Failure:
     """An event with quotes not in the text: dropped when none is, kept without them otherwise."""
-    data = item.model_dump(mode="json")
-    claimed = len(data.pop("evidence", []))  # not written: only text found in the source is ever written
+    claimed = len(getattr(item, "evidence", []))
     what = (
         f"kept without {ungrounded} of its {claimed} quote(s), not"
         if kept
         else f"dropped: none of its {claimed} quote(s)"
     )
-    message = f"{data.get('type')} event {what} found in the text (or too short to place)"
-    failure = _failure(document, chunk, "ground", "ungrounded_quote", message)
+    message = f"{getattr(item, 'type', None)} event {what} found in the text (or too short to place)"
+    return _event_failure(document, chunk, item, "ungrounded_quote", message)
+
+
+def _event_failure(document: Document, chunk: Chunk, item: BaseModel, reason: FailureReason, message: str) -> Failure:
+    """A failure recording the event the model returned, without its quotes: only text found in
+    the source is ever written."""
+    data = item.model_dump(mode="json")
+    data.pop("evidence", None)
+    failure = _failure(document, chunk, "ground", reason, message)
     return failure.model_copy(update={"event": data})

@@ -12,12 +12,15 @@ the quote written out is the source's own text at the offsets found, never the m
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.dates import find_dates, read_time_text
 from pipeline.events import EventBase, TimeRef, neutral_summary
@@ -184,3 +187,37 @@ def ground_fields(event: EventBase, text: str, reference: str | None = None) -> 
             **own_fields,
         }
     )
+
+
+TYPE_CUES = Path(__file__).resolve().parent / "data" / "type_cues.toml"
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def type_supported(event_type: str, quotes: Iterable[str]) -> bool:
+    """Whether one of the quotes holds a word of the event's type (pipeline/data/type_cues.toml:
+    "resign", « démission », 辞职 for a resignation): for the bundled small model, which types
+    nearly every event with the first type it knows. A type with no cues listed ("other") is
+    always supported."""
+    cues = _type_cues().get(event_type)
+    return cues is None or any(cues.search(_cue_text(quote)) for quote in quotes)
+
+
+@functools.cache
+def _type_cues() -> dict[str, re.Pattern[str]]:
+    """One pattern per type: Latin-script cues as whole words (or word starts, ending with *),
+    Chinese ones anywhere."""
+    data = tomllib.loads(TYPE_CUES.read_text(encoding="utf-8"))
+    return {event_type: re.compile("|".join(map(_cue_pattern, words))) for event_type, words in data["cues"].items()}
+
+
+def _cue_pattern(word: str) -> str:
+    cue = re.escape(_cue_text(word.removesuffix("*")))
+    if _HAN.search(word):
+        return cue
+    return rf"(?<![^\W_]){cue}" + ("" if word.endswith("*") else r"(?![^\W_])")
+
+
+def _cue_text(text: str) -> str:
+    """Case, accents, runs of spaces and typographic apostrophes aside."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'")).casefold()
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

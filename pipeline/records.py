@@ -169,6 +169,7 @@ FailureReason = Literal[
     "invalid_output",  # extract: an answer that does not match the schema, after re-asks
     "truncated",  # extract: an answer cut off, its chunk too small to split again
     "ungrounded_quote",  # ground: an event with quotes not in the text (dropped, or kept without them)
+    "ungrounded_type",  # ground: a small model's event whose quotes hold no word of its type (dropped)
     "unreadable_mention",  # reconcile: a line of the mentions file that is no mention
     "conflicting_mention",  # reconcile: another mention under the id of one read before
     "unreadable_failure",  # reconcile: a line of the failures.jsonl beside the mentions that is no failure

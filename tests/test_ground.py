@@ -8,7 +8,7 @@ import pytest
 from conftest import SEEDS
 
 from pipeline.events import Modality, Prediction, TimeRef
-from pipeline.ground import ground_fields, ground_quote
+from pipeline.ground import ground_fields, ground_quote, type_supported
 
 ZH = (SEEDS / "000_5a7371e00b5e1f70.txt").read_text(encoding="utf-8")
 FR = (SEEDS / "002_51e7b881c44715a2.txt").read_text(encoding="utf-8")
@@ -112,3 +112,24 @@ def test_a_small_models_date_is_kept_only_when_its_words_state_it(
     )
     time = ground_fields(event, text, reference="2024-03-25").time
     assert time is not None and time.text == words and time.date == kept
+
+
+@pytest.mark.parametrize(
+    ("event_type", "quote", "supported"),
+    [
+        ("resignation", "3月23日上午,Stability AI突然发布一项公告,宣布公司CEO Emad Mostaque 辞职。", True),
+        ("resignation", "Stability AI依然不乏追求者。", False),  # "still has suitors": no resignation
+        ("resignation", "il a volontairement démissionné pour consacrer ses efforts", True),  # a word's start
+        ("resignation", "Emad Mostaque RESIGNED as chief executive", True),  # case
+        ("resignation", "After many talents have left, Stability's own capabilities are in question.", True),
+        ("resignation", "The leftover budget was spent on compute.", False),  # "left" is a whole word
+        ("funding", "Stability a levé 100 millions de dollars", True),  # accents aside
+        ("funding", "the level of the stock", False),
+        ("acquisition", "vendredi dernier, la société a publié", False),  # « vend » is not « vendredi »
+        ("statement", "l’entreprise a déclaré qu’elle", True),  # a typographic apostrophe
+        ("investigation", "《福布斯》在采访了30多人后了解到", True),
+        ("other", "Anything at all.", True),  # no cue needed
+    ],
+)
+def test_a_small_models_event_type_must_be_written_in_its_quotes(event_type: str, quote: str, supported: bool) -> None:
+    assert type_supported(event_type, [quote]) is supported
