@@ -9,6 +9,7 @@ received so far kept in the cache. For `diff`, 1 means a score is below a --min 
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipeline import __version__
 from pipeline.config import ConfigError, FlagError, load_settings
-from pipeline.diff import DiffError
+from pipeline.diff import DiffError, DiffReport
 from pipeline.diff_render import diff_files, markdown, print_text
 from pipeline.ingest import IngestError
 from pipeline.llm import LOG_REDACTION, BackendError
@@ -38,6 +39,7 @@ EXIT_INPUT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CONFIG = 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command ended by SIGPIPE
 
 app = typer.Typer(
     name="factbase",
@@ -276,39 +278,60 @@ def diff(
     golden: Annotated[Path, typer.Argument(help="The golden file of the same kind (or a folder).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the report as Markdown.")] = False,
-    min_f1: Annotated[float | None, typer.Option(help="Exit 1 when fact F1 is below this.")] = None,
-    min_mention_recall: Annotated[float | None, typer.Option(help="Exit 1 when mention recall is below this.")] = None,
-    min_merge_f1: Annotated[float | None, typer.Option(help="Exit 1 when B-cubed F1 is below this.")] = None,
+    min_f1: Annotated[float | None, typer.Option(help="Exit 1 when fact F1 is below this (0 to 1).")] = None,
+    min_mention_recall: Annotated[
+        float | None, typer.Option(help="Exit 1 when mention recall is below this (0 to 1).")
+    ] = None,
+    min_merge_f1: Annotated[float | None, typer.Option(help="Exit 1 when B-cubed F1 is below this (0 to 1).")] = None,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when the two sides differ in anything, as git diff does.")
+    ] = False,
 ) -> None:
-    """Compare a fact base with its golden copy: matched, missing, extra, split and merged facts."""
+    """Compare a fact base with its golden copy: matched, missing, extra, split and merged facts.
+
+    Exit 0 when compared (and within the bars); 1 below a bar, or with --exit-code when the
+    two sides differ; 2 for wrong usage; 3 for files that cannot be compared."""
     if as_json and as_markdown:
         raise _fail("--json and --markdown: one report format at a time", EXIT_USAGE)
+    bars = {"--min-f1": min_f1, "--min-mention-recall": min_mention_recall, "--min-merge-f1": min_merge_f1}
+    for flag, bar in bars.items():
+        if bar is not None and not 0 <= bar <= 1:  # NaN too: it would pass every run
+            raise _fail(f"{flag} {bar}: a bar is a score from 0 to 1", EXIT_USAGE)
     try:
-        report = diff_files(_in_folder(output), _in_folder(golden))
+        report = diff_files(output, golden)
     except DiffError as exc:
         raise _fail(str(exc)) from None
     if min_merge_f1 is not None and report.merge is None:
         raise _fail("--min-merge-f1 bars merging: it needs fact bases, and these files hold mentions", EXIT_USAGE)
+    try:
+        _print_report(report, as_json, as_markdown)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that closing stdout stays quiet
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    scores = [
+        ("fact F1", report.facts.f1, min_f1),
+        ("mention recall", report.mentions.recall, min_mention_recall),
+        ("merge B-cubed F1", report.merge.bcubed_f1 if report.merge else None, min_merge_f1),
+    ]
+    below = [f"{name} {value:.3f} < {bar}" for name, value, bar in scores if bar is not None and (value or 0.0) < bar]
+    if below:
+        _say("factbase: below the bar: " + "; ".join(below))
+        raise typer.Exit(EXIT_INPUT_FAILED)
+    if exit_code and report.differs():
+        raise typer.Exit(EXIT_INPUT_FAILED)
+
+
+def _print_report(report: DiffReport, as_json: bool, as_markdown: bool) -> None:
     if as_json:
         print(report.model_dump_json(indent=2))
     elif as_markdown:
         print(markdown(report))
     else:
-        print_text(report, Console(highlight=False))
-    bars = [
-        ("fact F1", report.facts.f1, min_f1),
-        ("mention recall", report.mentions.recall, min_mention_recall),
-        ("merge B-cubed F1", report.merge.bcubed_f1 if report.merge else None, min_merge_f1),
-    ]
-    below = [f"{name} {value:.3f} < {bar}" for name, value, bar in bars if bar is not None and (value or 0.0) < bar]
-    if below:
-        _say("factbase: below the bar: " + "; ".join(below))
-        raise typer.Exit(EXIT_INPUT_FAILED)
-
-
-def _in_folder(path: Path) -> Path:
-    """A run folder stands for its facts.jsonl."""
-    return path / "facts.jsonl" if path.is_dir() else path
+        console = Console(highlight=False)
+        with console.capture() as text:  # written below, so that a closed pipe is ours to handle
+            print_text(report, console)
+        sys.stdout.write(text.get())
+    sys.stdout.flush()  # a closed pipe shows here, not at exit
 
 
 @app.command("schema")

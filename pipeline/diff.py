@@ -83,6 +83,22 @@ class MergedFact(Record):
     golden_ids: list[str]
 
 
+class MentionSummary(Record):
+    id: str
+    type: str
+    doc_id: str
+    spans: list[tuple[int, int]]
+
+
+class EvidenceScores(Record):
+    """How closely the quotes of aligned mentions coincide, in characters: the share of the
+    output's quoted characters inside the golden quotes (precision) and of the golden quoted
+    characters inside the output's (recall)."""
+
+    precision: float
+    recall: float
+
+
 class LanguageScores(Record):
     facts: Scores
     mentions: Scores
@@ -105,6 +121,19 @@ class DiffReport(Record):
     extra: list[FactSummary]
     split: list[SplitFact]
     merged: list[MergedFact]
+    evidence: EvidenceScores
+    missing_mentions: list[MentionSummary]
+    extra_mentions: list[MentionSummary]
+
+    def differs(self) -> bool:
+        """Whether the two sides differ in anything this report sees (`diff --exit-code`)."""
+        return (
+            bool(
+                self.missing or self.extra or self.split or self.merged or self.missing_mentions or self.extra_mentions
+            )
+            or any(m.differences for m in self.matched)
+            or (self.evidence.precision, self.evidence.recall) != (1, 1)
+        )
 
 
 @dataclass(frozen=True)
@@ -310,7 +339,10 @@ def align_facts(output: list[FactUnit], golden: list[FactUnit]) -> list[MatchedF
 
 
 def align_mentions(output: list[MentionUnit], golden: list[MentionUnit]) -> dict[str, str]:
-    """Golden mention id -> output mention id: same document, same type, overlapping evidence."""
+    """Golden mention id -> output mention id: same document, overlapping evidence, the same type
+    counting double (a sentence may tell two events of two types). Another type is still the
+    same mention told otherwise: a fact given the wrong type, or two facts of two types merged,
+    shows as such, not as mentions lost."""
     pairs: dict[str, str] = {}
     by_doc: dict[str, tuple[list[MentionUnit], list[MentionUnit]]] = defaultdict(lambda: ([], []))
     for mention in output:
@@ -319,7 +351,7 @@ def align_mentions(output: list[MentionUnit], golden: list[MentionUnit]) -> dict
         by_doc[mention.doc_id][1].append(mention)
     for outs, golds in by_doc.values():
         scores = np.array(
-            [[_overlap(o.spans, g.spans) if o.type == g.type else 0.0 for g in golds] for o in outs]
+            [[_overlap(o.spans, g.spans) * (1 + (o.type == g.type)) for g in golds] for o in outs]
         ).reshape(len(outs), len(golds))
         for i, j in assign(scores):
             pairs[golds[j].id] = outs[i].id
@@ -435,7 +467,44 @@ def compare(
         extra=[_summary(o) for o in output if o.id not in matched_out],
         split=split,
         merged=merged,
+        evidence=_evidence_scores(pairs, out_mentions, gold_mentions),
+        missing_mentions=[_mention_summary(m) for m in gold_mentions if m.id not in pairs],
+        extra_mentions=[_mention_summary(m) for m in out_mentions if m.id not in set(pairs.values())],
     )
+
+
+def _mention_summary(mention: MentionUnit) -> MentionSummary:
+    return MentionSummary(id=mention.id, type=mention.type, doc_id=mention.doc_id, spans=list(mention.spans))
+
+
+def _evidence_scores(
+    pairs: dict[str, str], out_mentions: list[MentionUnit], gold_mentions: list[MentionUnit]
+) -> EvidenceScores:
+    """Characters quoted by both sides of each aligned pair, against each side's own: a quote
+    that swallows its paragraph, or keeps a few words of the golden one, scores below 1."""
+    out_spans = {m.id: _disjoint(m.spans) for m in out_mentions}
+    gold_spans = {m.id: _disjoint(m.spans) for m in gold_mentions}  # the ids of two runs may be the same
+    shared = quoted_output = quoted_golden = 0
+    for gold, out in pairs.items():
+        shared += sum(max(0, min(a_end, b_end) - max(a_start, b_start)) for a_start, a_end in gold_spans[gold]
+                      for b_start, b_end in out_spans[out])  # fmt: skip
+        quoted_output += sum(end - start for start, end in out_spans[out])
+        quoted_golden += sum(end - start for start, end in gold_spans[gold])
+    return EvidenceScores(
+        precision=round(shared / quoted_output, 4) if quoted_output else 0.0,
+        recall=round(shared / quoted_golden, 4) if quoted_golden else 0.0,
+    )
+
+
+def _disjoint(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans with overlapping ones joined, so that no character counts twice."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _came_out_whole(golden: FactUnit, pairs: dict[str, str], output_fact: dict[str, str]) -> bool:

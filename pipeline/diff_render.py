@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -10,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config import ConfigError
-from pipeline.diff import DiffError, DiffReport, FactUnit, Scores, compare, fact_units, mention_units
+from pipeline.diff import DiffError, DiffReport, FactUnit, MentionSummary, Scores, compare, fact_units, mention_units
 from pipeline.events import json_error
-from pipeline.records import Fact, Mention
+from pipeline.records import SCHEMA_VERSION, Fact, Mention
 from pipeline.runner import read_records
 
 Kind = Literal["facts", "mentions"]
@@ -27,10 +28,12 @@ def _first_record(path: Path) -> FirstRecord | None:
     """The file's first record, to tell what it holds; None when it holds none."""
     if not path.is_file():
         raise DiffError(f"{path}: no such file")
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)  # a byte-order mark, if any, is not a record
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, if any, is not a record
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DiffError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        where = data.count(b"\n", 0, exc.start) + 1
+        raise DiffError(f"{path}:{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a quote
         if line.strip():
             try:
@@ -61,20 +64,31 @@ def load_units(path: Path, kind: Kind) -> list[FactUnit]:
 
 
 def diff_files(output: Path, golden: Path) -> DiffReport:
-    """Check that the two files can be compared, read them, and compare them."""
+    """Check that the two files can be compared, read them, and compare them. A run folder
+    stands for its facts.jsonl, or for its mentions.jsonl beside a file of mentions."""
+    given = next(
+        (_kind(first) for path in (output, golden) if not path.is_dir() and (first := _first_record(path))), None
+    )
+    output, golden = _in_folder(output, given), _in_folder(golden, given)
     out_first, gold_first = _first_record(output), _first_record(golden)
     if gold_first is None:
         raise DiffError(f"{golden}: empty file: nothing to compare against")
     if out_first is None:  # nothing came out (a model that found nothing): every golden unit is missing
         kind = _kind(gold_first)
         return compare([], load_units(golden, kind), kind, (str(output), str(golden)))
-    out_version, gold_version = out_first.record.get("schema_version"), gold_first.record.get("schema_version")
-    if out_version != gold_version:
-        raise DiffError(f"{output} has schema version {out_version} but {golden} has {gold_version}")
     kind, gold_kind = _kind(out_first), _kind(gold_first)
     if kind != gold_kind:
         raise DiffError(f"{output} holds {kind} but {golden} holds {gold_kind}: compare like with like")
+    versions = [first.record.get("schema_version", SCHEMA_VERSION) for first in (out_first, gold_first)]
+    if versions[0] != versions[1]:
+        raise DiffError(f"{output} has schema version {versions[0]} but {golden} has {versions[1]}")
     return compare(load_units(output, kind), load_units(golden, kind), kind, (str(output), str(golden)))
+
+
+def _in_folder(path: Path, kind: Kind | None) -> Path:
+    if not path.is_dir():
+        return path
+    return path / ("mentions.jsonl" if kind == "mentions" else "facts.jsonl")
 
 
 def _score_rows(report: DiffReport) -> list[tuple[str, str, str, str]]:
@@ -84,6 +98,9 @@ def _score_rows(report: DiffReport) -> list[tuple[str, str, str, str]]:
     rows = [row(f"{report.kind} ({report.facts.true_positives}/{report.facts.golden_total} matched)", report.facts)]
     spans = "mentions" if report.kind == "facts" else "mention spans"  # what --min-mention-recall bars
     rows.append(row(f"{spans} ({report.mentions.true_positives}/{report.mentions.golden_total})", report.mentions))
+    e = report.evidence
+    f1 = 2 * e.precision * e.recall / (e.precision + e.recall) if e.precision + e.recall else 0.0
+    rows.append(("evidence (characters)", f"{e.precision:.3f}", f"{e.recall:.3f}", f"{f1:.3f}"))
     if report.merge:
         m = report.merge
         rows.append(("merge (B-cubed)", f"{m.bcubed_precision:.3f}", f"{m.bcubed_recall:.3f}", f"{m.bcubed_f1:.3f}"))
@@ -108,7 +125,14 @@ def _detail_lines(report: DiffReport) -> list[str]:
     lines += [f"+ extra {f.id} {f.type} ({', '.join(f.documents)}): {f.summary}" for f in report.extra]
     lines += [f"< split {s.golden_id} into {', '.join(s.output_ids)}" for s in report.split]
     lines += [f"> merged {', '.join(m.golden_ids)} into {m.output_id}" for m in report.merged]
+    lines += [f"- missing mention {_mention(m)}" for m in report.missing_mentions]
+    lines += [f"+ extra mention {_mention(m)}" for m in report.extra_mentions]
     return lines
+
+
+def _mention(mention: MentionSummary) -> str:
+    spans = ", ".join(f"{start}-{end}" for start, end in mention.spans)
+    return f"{mention.id} {mention.type} ({mention.doc_id} chars {spans})"
 
 
 def print_text(report: DiffReport, console: Console) -> None:

@@ -6,7 +6,7 @@ Offsets are Unicode code-point offsets into the decoded document text, end exclu
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal, Self
+from typing import Annotated, Final, Literal, Protocol, Self, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -60,11 +60,25 @@ class Evidence(Record):
 
     @model_validator(mode="after")
     def _spans_its_quote(self) -> Self:
-        """As long as its quote: offsets edited by hand, or out of another text, are refused
-        (whether the quote is at them in its document is for grounding, which has the text)."""
-        if self.char_end - self.char_start != len(self.quote):
-            raise ValueError(f"char_start {self.char_start} to char_end {self.char_end} is not the quote's length")
-        return self
+        return spanning_its_quote(self)
+
+
+class QuotedSpan(Protocol):
+    quote: str
+    char_start: int
+    char_end: int
+
+
+Spanned = TypeVar("Spanned", bound=QuotedSpan)
+
+
+def spanning_its_quote(record: Spanned) -> Spanned:
+    """The record, if its offsets are as far apart as its quote is long: offsets edited by hand,
+    or out of another text, are refused (whether the quote is at them in its document is for
+    grounding, which has the text)."""
+    if record.char_end - record.char_start != len(record.quote):
+        raise ValueError(f"char_start {record.char_start} to char_end {record.char_end} is not the quote's length")
+    return record
 
 
 class Mention(Record):
@@ -93,6 +107,10 @@ class Source(Record):
     quote: str
     modality: Modality
     attribution: str | None
+
+    @model_validator(mode="after")
+    def _spans_its_quote(self) -> Self:
+        return spanning_its_quote(self)
 
 
 class ConflictValue(Record):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import codecs
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -219,3 +221,99 @@ def test_a_byte_order_mark_is_not_a_record(tmp_path: Path) -> None:
     marked = tmp_path / "out.jsonl"
     marked.write_bytes(codecs.BOM_UTF8 + GOLDEN_FACTS.read_bytes())
     assert diff(marked)["facts"]["f1"] == 1.0
+
+
+def test_two_facts_of_two_types_merged_show_as_a_merge_not_as_mentions_lost(tmp_path: Path) -> None:
+    facts = golden()
+    resignation = next(i for i, f in enumerate(facts) if f.type == "resignation" and len(f.mention_ids) > 1)
+    appointment = next(i for i, f in enumerate(facts) if f.type == "appointment" and len(f.mention_ids) > 1)
+    kept, gone = facts[resignation], facts[appointment]
+    facts[resignation] = kept.model_copy(
+        update={"sources": kept.sources + gone.sources, "mention_ids": kept.mention_ids + gone.mention_ids}
+    )
+    del facts[appointment]
+    report = diff(write(tmp_path / "out.jsonl", facts))
+    assert report["merged"] == [{"output_id": kept.id, "golden_ids": sorted([kept.id, gone.id])}]
+    assert report["mentions"]["recall"] == 1.0 and report["missing_mentions"] == []
+    assert report["merge"]["bcubed_precision"] < 1.0
+
+
+def test_a_fact_given_another_type_is_one_field_difference_with_every_mention_aligned(tmp_path: Path) -> None:
+    facts = golden()
+    index = next(i for i, f in enumerate(facts) if f.type == "resignation")
+    record = json.loads(facts[index].model_dump_json())
+    record["type"] = record["event"]["type"] = "appointment"
+    facts[index] = Fact.model_validate(record)
+    report = diff(write(tmp_path / "out.jsonl", facts))
+    differences = [(d["field"], d["output"]) for m in report["matched"] for d in m["differences"]]
+    assert differences == [("type", "appointment")]
+    assert report["mentions"]["recall"] == report["merge"]["bcubed_f1"] == 1.0
+
+
+def test_evidence_is_scored_in_characters_and_mentions_missing_or_extra_are_named(tmp_path: Path) -> None:
+    facts = golden()
+    first = facts[0].sources[0]
+    document = next((GOLDEN_FACTS.parents[2] / "seeds").glob(f"{first.doc_id}*")).read_text(encoding="utf-8")
+    end = first.char_end + 50  # a quote that swallows the sentence after it
+    wider = first.model_copy(update={"char_end": end, "quote": document[first.char_start : end]})
+    facts[0] = facts[0].model_copy(update={"sources": [wider, *facts[0].sources[1:]]})
+    index = next(i for i, f in enumerate(facts) if i and len(f.mention_ids) > 1)
+    dropped = facts[index].mention_ids[0]
+    sources = [s for s in facts[index].sources if s.mention_id != dropped]
+    facts[index] = facts[index].model_copy(update={"sources": sources, "mention_ids": facts[index].mention_ids[1:]})
+    report = diff(write(tmp_path / "out.jsonl", facts))
+    assert report["evidence"]["recall"] == 1.0 and report["evidence"]["precision"] < 1.0
+    assert [m["id"] for m in report["missing_mentions"]] == [dropped] and report["extra_mentions"] == []
+    assert diff(GOLDEN_FACTS)["evidence"] == {"precision": 1.0, "recall": 1.0}
+
+
+def test_a_source_whose_offsets_are_not_its_quotes_length_is_refused(tmp_path: Path) -> None:
+    line = GOLDEN_FACTS.read_text(encoding="utf-8").splitlines()[0]
+    record = json.loads(line)
+    record["sources"][0]["quote"] = "x" * 3
+    (tmp_path / "out.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_cli("diff", tmp_path / "out.jsonl", GOLDEN_FACTS)
+    assert result.exit_code == 3 and "out.jsonl:1" in result.output and "is not the quote's length" in result.output
+
+
+def test_exit_code_says_whether_the_two_sides_differ(tmp_path: Path) -> None:
+    assert run_cli("diff", GOLDEN_FACTS, GOLDEN_FACTS, "--exit-code").exit_code == 0
+    facts = golden()
+    index = next(i for i, f in enumerate(facts) if f.canonical.date)
+    facts[index] = facts[index].model_copy(
+        update={"canonical": facts[index].canonical.model_copy(update={"date": "1999"})}
+    )
+    changed = write(tmp_path / "out.jsonl", facts)
+    assert run_cli("diff", changed, GOLDEN_FACTS).exit_code == 0  # a report, not a verdict, by default
+    assert run_cli("diff", changed, GOLDEN_FACTS, "--exit-code").exit_code == 1
+
+
+@pytest.mark.parametrize("bar", ["nan", "1.5", "-0.1"])
+def test_a_bar_outside_0_to_1_is_a_usage_error(bar: str) -> None:
+    result = run_cli("diff", GOLDEN_FACTS, GOLDEN_FACTS, "--min-f1", bar)
+    assert result.exit_code == 2 and "from 0 to 1" in result.output
+
+
+def test_a_reader_closing_the_pipe_early_ends_the_diff_quietly(tmp_path: Path) -> None:
+    factbase = Path(sys.executable).with_name("factbase")
+    command = [str(factbase), "diff", str(write(tmp_path / "out.jsonl", [])), str(GOLDEN_FACTS), "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `| head` does once it has its lines
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""
+
+
+def test_a_run_folder_stands_for_the_file_of_the_kind_it_is_compared_with(tmp_path: Path) -> None:
+    mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
+    (tmp_path / "mentions.jsonl").write_bytes(mentions.read_bytes())
+    result = run_cli("diff", tmp_path, mentions, "--json")
+    assert result.exit_code == 0 and json.loads(result.output)["kind"] == "mentions"
+
+
+def test_text_that_is_not_utf8_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    lines = GOLDEN_FACTS.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Stability", b"Stabilit\xe9", 1)
+    (tmp_path / "out.jsonl").write_bytes(b"\n".join(lines))
+    result = run_cli("diff", tmp_path / "out.jsonl", GOLDEN_FACTS)
+    assert result.exit_code == 3 and "out.jsonl:3: not UTF-8 text" in result.output
