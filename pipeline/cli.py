@@ -308,9 +308,10 @@ def diff(
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that closing stdout stays quiet
         raise typer.Exit(EXIT_BROKEN_PIPE) from None
+    of_facts = report.kind == "facts"  # for mentions files, the rows read "mentions" and "mention spans"
     scores = [
-        ("fact F1", report.facts.f1, min_f1),
-        ("mention recall", report.mentions.recall, min_mention_recall),
+        ("fact F1" if of_facts else "mention F1", report.facts.f1, min_f1),
+        ("mention recall" if of_facts else "mention span recall", report.mentions.recall, min_mention_recall),
         ("merge B-cubed F1", report.merge.bcubed_f1 if report.merge else None, min_merge_f1),
     ]
     below = [f"{name} {value:.3f} < {bar}" for name, value, bar in scores if bar is not None and (value or 0.0) < bar]

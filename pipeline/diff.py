@@ -330,7 +330,7 @@ def align_facts(output: list[FactUnit], golden: list[FactUnit]) -> list[MatchedF
         MatchedFact(
             output_id=output[i].id,
             golden_id=golden[j].id,
-            score=round(float(scores[i, j]), 4),
+            score=round(min(float(scores[i, j]), 1.0), 4),  # without the tie-break above a perfect pair
             basis=bases[(i, j)],
             differences=field_differences(output[i], golden[j]),
         )

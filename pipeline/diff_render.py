@@ -136,7 +136,8 @@ def _mention(mention: MentionSummary) -> str:
 
 
 def print_text(report: DiffReport, console: Console) -> None:
-    table = Table(title=f"{report.output} vs golden {report.golden}", title_justify="left")
+    console.print(f"{report.output} vs golden {report.golden}", markup=False, soft_wrap=True)  # paths unbroken
+    table = Table()
     for column in ("", "precision", "recall", "F1"):
         table.add_column(column, justify="right" if column else "left")
     for row in _score_rows(report):

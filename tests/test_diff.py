@@ -317,3 +317,12 @@ def test_text_that_is_not_utf8_is_an_error_naming_its_line(tmp_path: Path) -> No
     (tmp_path / "out.jsonl").write_bytes(b"\n".join(lines))
     result = run_cli("diff", tmp_path / "out.jsonl", GOLDEN_FACTS)
     assert result.exit_code == 3 and "out.jsonl:3: not UTF-8 text" in result.output
+
+
+def test_bars_on_mentions_files_are_named_as_their_rows_and_scores_stay_within_1(tmp_path: Path) -> None:
+    mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
+    half = tmp_path / "half.jsonl"
+    half.write_text("".join(mentions.read_text(encoding="utf-8").splitlines(keepends=True)[:60]), encoding="utf-8")
+    result = run_cli("diff", half, mentions, "--min-f1", "0.9", "--min-mention-recall", "0.9")
+    assert result.exit_code == 1 and "mention F1" in result.output and "mention span recall" in result.output
+    assert all(m["score"] <= 1.0 for m in diff(GOLDEN_FACTS)["matched"])
