@@ -10,7 +10,8 @@ summary words that some other mention also uses ("Latent Diffusion" when one art
 Mostaque and the other Stability), or an amount's value bucket. A word or amount block of more
 than MAX_WORD_BLOCK mentions is dropped (too common to say which event); an entity block of more
 than MAX_BLOCK is sorted by date and each mention compared with its WINDOW next neighbours. Two
-mentions dated more than a day apart are not compared at all (compatible time windows).
+mentions dated more than a day apart are two events, never a candidate pair (compatible time
+windows).
 
 The pairwise score adds evidence for and against (weights in WEIGHTS, set on the golden
 fixtures, see README "Reconciliation"):
@@ -20,8 +21,9 @@ fixtures, see README "Reconciliation"):
   named people (or organizations) in the same key role count against, and strongly when they
   are the ones the events are about (who resigns, raises, owes, is bought or sued), unless
   their names may be one party's;
-- date: overlapping days at each side's precision for, disjoint days strongly against (but two
-  days that follow each other in two articles, all else agreeing, only weakly: time zones);
+- date: overlapping days at each side's precision for; two days that follow each other strongly
+  against (but in two articles, all else agreeing, only weakly: time zones); days further apart
+  make two events;
 - amounts: a value within tolerance on both sides for, only different values against;
 - summaries: cosine of the English summaries' TF-IDF word vectors.
 """
@@ -154,6 +156,7 @@ CHINESE_NAME_SIMILARITY = 80  # ratio of two people's names in pinyin: 83 穆拉
 NAME_SIMILARITY = 70  # rapidfuzz ratio from which two people's names may be one person's: 76 for Prigozhin, Prigojine
 SMALL_WORDS = frozenset({"of", "and", "for", "the", "de", "du", "des", "et", "la", "le"})  # not in acronyms
 MAX_BLOCK = 64
+MAX_DAYS_APART = 1  # days between two mentions' dates beyond which they are two events (time zones: one)
 MAX_WIDTH = 16  # entities, key-role parties or amounts of one mention that matching compares
 WINDOW = 24
 BLOCK_WORDS = 3  # a mention's rarest shared summary words that are also block keys
@@ -1056,7 +1059,8 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
 
 def scores(t: MatchTable, left: Array, right: Array, workers: int = 1) -> Array:
     """How strongly each pair of mentions looks like one event; -inf when it cannot be (told in
-    one place, types of different families, or one document and below SAME_DOCUMENT_THRESHOLD,
+    one place, types of different families, dated more than a day apart, or one document and
+    below SAME_DOCUMENT_THRESHOLD,
     outside RETOLD_FAMILIES or with no named participant in common). Pairs are scored in batches of at
     most PAIR_CHUNK (fewer when the table is wide), in `workers` processes."""
     size = _batch_size(t)
@@ -1088,7 +1092,7 @@ def _share_named(t: MatchTable, a: Array, b: Array) -> Array:
 def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: int) -> Array:
     a, b = left[begin : begin + size], right[begin : begin + size]
     total = np.round(feature_values(t, a, b) @ WEIGHT_VECTOR, 9)
-    possible = t.origins.apart(a, b) & (t.family[a] == t.family[b])
+    possible = t.origins.apart(a, b) & (t.family[a] == t.family[b]) & _near_in_time(t, a, b)
     one_document = np.flatnonzero(possible & (t.doc[a] == t.doc[b]))  # few pairs: an article's other chunks
     retold = np.isin(t.family[a[one_document]], RETOLD_FAMILY_CODES)
     retold &= total[one_document] >= SAME_DOCUMENT_THRESHOLD
@@ -1096,6 +1100,16 @@ def _batch_scores(t: MatchTable, left: Array, right: Array, size: int, begin: in
     possible[one_document] = retold
     result: Array = np.where(possible, total, -np.inf)
     return result
+
+
+def _near_in_time(t: MatchTable, a: Array, b: Array) -> Array:
+    """Whether each pair's dates leave it possible: either undated, or days that overlap or
+    follow each other (two days apart or more is two events, MAX_DAYS_APART)."""
+    start_a, end_a, start_b, end_b = t.start[a], t.end[a], t.start[b], t.end[b]
+    near: Array = (
+        (start_a < 0) | (start_b < 0) | ((start_a - MAX_DAYS_APART <= end_b) & (start_b - MAX_DAYS_APART <= end_a))
+    )
+    return near
 
 
 def _block_entries(t: MatchTable) -> tuple[Array, Array]:
@@ -1147,14 +1161,11 @@ def _purge_common(keys: Array, members: Array) -> tuple[Array, Array]:
 
 def candidate_pairs(t: MatchTable) -> tuple[Array, Array]:
     """Pairs (left < right) of mentions told apart (Origins.apart) that share a block and may be
-    one event by their dates, each once. A block of more than MAX_BLOCK mentions is sorted by date
-    and each mention paired with its WINDOW next neighbours only.
+    one event by their dates (_near_in_time), each once. A block of more than MAX_BLOCK mentions
+    is sorted by date and each mention paired with its WINDOW next neighbours only.
 
-    Two dated mentions whose days are more than a day apart are not a pair: their dates always
-    count as disjoint (WEIGHTS["disjoint_date"]), which no pair of the golden, perturbed, chunked
-    or synthetic mentions overcomes (the best of them scores 0.29), and leaving them out leaves
-    most pairs of a large input unscored (1M synthetic mentions: 23.5M pairs, 1.4M of them near
-    in time)."""
+    Leaving out the pairs dated apart leaves most pairs of a large input unscored (1M
+    synthetic mentions: 23.5M pairs sharing a block, 1.4M of them near in time)."""
     keys, members = _block_entries(t)
     keys, members = _purge_common(keys, members)
     start = np.where(t.start >= 0, t.start, NO_DAY)[members]
@@ -1172,7 +1183,7 @@ def candidate_pairs(t: MatchTable) -> tuple[Array, Array]:
         if not len(a):
             break
         b = a + distance  # after a in its block: starts no earlier, undated (NO_DAY) last
-        near = (start[b] == NO_DAY) | (start[b] - 1 <= end[a])
+        near = (start[b] == NO_DAY) | (start[b] - MAX_DAYS_APART <= end[a])  # as _near_in_time, in this order
         lefts.append(members[a[near]])
         rights.append(members[b[near]])
     left, right = np.concatenate(lefts or [members[:0]]), np.concatenate(rights or [members[:0]])

@@ -204,6 +204,22 @@ def test_blocking_pairs_mentions_near_in_time_or_undated_but_not_dated_more_than
     assert pairs == {(0, 1), (0, 2), (1, 2), (2, 3), (0, 4), (1, 4), (2, 4), (3, 4)}  # not (0, 3) nor (1, 3)
 
 
+def test_mentions_dated_a_week_apart_are_two_events_whatever_else_agrees_or_joins_them() -> None:
+    def round_b(doc: str, date: str | None) -> Mention:
+        return mention(doc, 0, {
+            "type": "funding", "stage": "Series B", "summary": "Intel led a $5 million Series B in Stability.",
+            "participants": [party("Stability AI", "recipient"), party("Intel", "investor")],
+            "amounts": [money("$5 million", "investment")], "time": when(None, date),
+        })  # fmt: skip
+
+    first, week_later, undated = round_b("en", "2023-10-02"), round_b("fr", "2023-10-09"), round_b("zh", None)
+    assert len(build_facts([first, week_later], REGISTRY)) == 2
+    facts = build_facts(
+        [first, week_later, undated], REGISTRY
+    )  # an undated report near both joins neither to the other
+    assert not any({first.id, week_later.id} <= set(f.mention_ids) for f in facts)
+
+
 def release(doc: str, product: str, summary: str, date: str | None = None) -> Mention:
     return mention(doc, 0, {
         "type": "product_release", "product": product, "summary": summary, "time": when(None, date),
