@@ -3,7 +3,8 @@
 Exit codes: 0 all inputs made it; 1 some inputs failed (their count is printed, their reasons
 are in failures.jsonl); 2 wrong usage; 3 a configuration, backend or input-folder error that
 stops the run before anything is written; 130 interrupted (Ctrl-C), nothing written, answers
-received so far kept in the cache. For `diff`, 1 means a score is below a --min bar.
+received so far kept in the cache. For `diff`, 1 means a score is below a --min bar or, with
+--exit-code, that the two sides differ; 141 that the reader closed the pipe early.
 """
 
 from __future__ import annotations
@@ -278,19 +279,25 @@ def diff(
     golden: Annotated[Path, typer.Argument(help="The golden file of the same kind (or a folder).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print the report as Markdown.")] = False,
-    min_f1: Annotated[float | None, typer.Option(help="Exit 1 when fact F1 is below this (0 to 1).")] = None,
+    min_f1: Annotated[
+        float | None, typer.Option(help="Exit 1 when fact F1 (mention F1 for mentions files) is below this (0 to 1).")
+    ] = None,
     min_mention_recall: Annotated[
         float | None, typer.Option(help="Exit 1 when mention recall is below this (0 to 1).")
     ] = None,
     min_merge_f1: Annotated[float | None, typer.Option(help="Exit 1 when B-cubed F1 is below this (0 to 1).")] = None,
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when the two sides differ in anything, as git diff does.")
+        bool,
+        typer.Option(
+            "--exit-code", help="Exit 1 when the two sides differ in anything the report compares, as git diff does."
+        ),
     ] = False,
 ) -> None:
     """Compare a fact base with its golden copy: matched, missing, extra, split and merged facts.
 
     Exit 0 when compared (and within the bars); 1 below a bar, or with --exit-code when the
-    two sides differ; 2 for wrong usage; 3 for files that cannot be compared."""
+    two sides differ in anything the report compares; 2 for wrong usage; 3 for files that
+    cannot be compared; 141 when the reader closes the pipe early (| head)."""
     if as_json and as_markdown:
         raise _fail("--json and --markdown: one report format at a time", EXIT_USAGE)
     bars = {"--min-f1": min_f1, "--min-mention-recall": min_mention_recall, "--min-merge-f1": min_merge_f1}

@@ -97,6 +97,13 @@ class EvidenceScores(Record):
 
     precision: float
     recall: float
+    f1: float
+    shared: int  # characters quoted by both
+    output_total: int  # characters the output quotes
+    golden_total: int
+
+    def differs(self) -> bool:
+        return not self.shared == self.output_total == self.golden_total
 
 
 class LanguageScores(Record):
@@ -132,7 +139,7 @@ class DiffReport(Record):
                 self.missing or self.extra or self.split or self.merged or self.missing_mentions or self.extra_mentions
             )
             or any(m.differences for m in self.matched)
-            or (self.evidence.precision, self.evidence.recall) != (1, 1)
+            or self.evidence.differs()
         )
 
 
@@ -434,6 +441,8 @@ def compare(
     output_fact = {m.id: m.fact_id for m in out_mentions}
     golden_fact = {m.id: m.fact_id for m in gold_mentions}
 
+    aligned = set(pairs.values())
+    of_facts = kind == "facts"  # for mentions files, the missing and extra units are the mentions
     matched_out = {m.output_id for m in matched}
     matched_gold = {m.golden_id for m in matched}
     split = _split(golden, pairs, output_fact)
@@ -468,8 +477,8 @@ def compare(
         split=split,
         merged=merged,
         evidence=_evidence_scores(pairs, out_mentions, gold_mentions),
-        missing_mentions=[_mention_summary(m) for m in gold_mentions if m.id not in pairs],
-        extra_mentions=[_mention_summary(m) for m in out_mentions if m.id not in set(pairs.values())],
+        missing_mentions=[_mention_summary(m) for m in gold_mentions if m.id not in pairs] if of_facts else [],
+        extra_mentions=[_mention_summary(m) for m in out_mentions if m.id not in aligned] if of_facts else [],
     )
 
 
@@ -490,9 +499,14 @@ def _evidence_scores(
                       for b_start, b_end in out_spans[out])  # fmt: skip
         quoted_output += sum(end - start for start, end in out_spans[out])
         quoted_golden += sum(end - start for start, end in gold_spans[gold])
+    quality = scores(shared, quoted_output, quoted_golden)
     return EvidenceScores(
-        precision=round(shared / quoted_output, 4) if quoted_output else 0.0,
-        recall=round(shared / quoted_golden, 4) if quoted_golden else 0.0,
+        precision=quality.precision,
+        recall=quality.recall,
+        f1=quality.f1,
+        shared=shared,
+        output_total=quoted_output,
+        golden_total=quoted_golden,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import json
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -28,9 +27,9 @@ def _first_record(path: Path) -> FirstRecord | None:
     """The file's first record, to tell what it holds; None when it holds none."""
     if not path.is_file():
         raise DiffError(f"{path}: no such file")
-    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)  # a byte-order mark, if any, is not a record
+    data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, if any, is not a record
     except UnicodeDecodeError as exc:
         where = data.count(b"\n", 0, exc.start) + 1
         raise DiffError(f"{path}:{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
@@ -99,8 +98,7 @@ def _score_rows(report: DiffReport) -> list[tuple[str, str, str, str]]:
     spans = "mentions" if report.kind == "facts" else "mention spans"  # what --min-mention-recall bars
     rows.append(row(f"{spans} ({report.mentions.true_positives}/{report.mentions.golden_total})", report.mentions))
     e = report.evidence
-    f1 = 2 * e.precision * e.recall / (e.precision + e.recall) if e.precision + e.recall else 0.0
-    rows.append(("evidence (characters)", f"{e.precision:.3f}", f"{e.recall:.3f}", f"{f1:.3f}"))
+    rows.append(("evidence (characters)", f"{e.precision:.3f}", f"{e.recall:.3f}", f"{e.f1:.3f}"))
     if report.merge:
         m = report.merge
         rows.append(("merge (B-cubed)", f"{m.bcubed_precision:.3f}", f"{m.bcubed_recall:.3f}", f"{m.bcubed_f1:.3f}"))

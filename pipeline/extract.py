@@ -117,7 +117,8 @@ class Extractor:
 
     def read_answer(self, document: Document, chunk: Chunk, answer: ModelAnswer) -> ExtractResult:
         """Ground every event of an answer; events with no quote in the chunk are dropped, with
-        their reason recorded. An answer that re-asks could not fix is read the same way."""
+        their reason recorded, and so are a small model's events whose quotes hold no word of
+        their type. An answer that re-asks could not fix is read the same way."""
         result = ExtractResult()
         try:
             parsed = Extraction.model_validate_json(
@@ -131,11 +132,12 @@ class Extractor:
         for item in parsed.events:
             result.events_returned += 1
             mention, ungrounded = self.ground_event(document, chunk, item)
+            if mention is not None and self.small_model and not _type_written(mention):
+                result.failures.append(_ungrounded_type(document, chunk, item))  # its quotes are moot
+                result.events_rejected += 1
+                continue
             if mention is None or ungrounded:
                 result.failures.append(_ungrounded_quotes(document, chunk, item, mention is not None, ungrounded))
-            if mention is not None and self.small_model and not _type_written(mention):
-                result.failures.append(_ungrounded_type(document, chunk, item))
-                mention = None
             if mention is None:
                 result.events_rejected += 1
             else:

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.dates import find_dates, read_time_text
 from pipeline.events import EventBase, TimeRef, neutral_summary
@@ -202,12 +203,22 @@ def type_supported(event_type: str, quotes: Iterable[str]) -> bool:
     return cues is None or any(cues.search(_cue_text(quote)) for quote in quotes)
 
 
+def type_cues_version() -> str:
+    """The cue file's version, which run.json records: other cues keep other events of the same answers."""
+    return str(_type_cue_file()["version"])
+
+
+@functools.cache
+def _type_cue_file() -> dict[str, Any]:
+    return tomllib.loads(TYPE_CUES.read_text(encoding="utf-8"))
+
+
 @functools.cache
 def _type_cues() -> dict[str, re.Pattern[str]]:
     """One pattern per type: Latin-script cues as whole words (or word starts, ending with *),
     Chinese ones anywhere."""
-    data = tomllib.loads(TYPE_CUES.read_text(encoding="utf-8"))
-    return {event_type: re.compile("|".join(map(_cue_pattern, words))) for event_type, words in data["cues"].items()}
+    cues = _type_cue_file()["cues"]
+    return {event_type: re.compile("|".join(map(_cue_pattern, words))) for event_type, words in cues.items()}
 
 
 def _cue_pattern(word: str) -> str:

@@ -30,6 +30,7 @@ from pipeline.config import ConfigError, Settings
 from pipeline.events import first_error, json_error
 from pipeline.extract import Extractor, ExtractResult
 from pipeline.extract_schema import schema_hash
+from pipeline.ground import type_cues_version
 from pipeline.ingest import ARTICLE_SUFFIXES, IngestError, find_articles, ingest
 from pipeline.llm import NO_KEY, BackendConfig, CachedClient, ModelClient, public_url
 from pipeline.local import LocalServer, file_sha256, resolve_settings
@@ -135,7 +136,8 @@ def open_backend(settings: Settings) -> Iterator[Backend]:
         name = Path(local.model_path).stem  # the server's port changes every run; the model's hash does not
         config = settings.backend_config(url, SecretStr(NO_KEY), name, "json_schema", max_tokens, local.model_sha256)
         prompt = settings.prompt or (SMALL_MODEL_PROMPT if bundled else DEFAULT_PROMPT)
-        yield Backend(config, "local", local.details(), prompt, small_model=bundled)
+        details = local.details() | ({"type_cues_version": type_cues_version()} if bundled else {})
+        yield Backend(config, "local", details, prompt, small_model=bundled)
 
 
 def backend_record(backend: Backend) -> BackendRecord:

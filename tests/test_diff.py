@@ -264,7 +264,8 @@ def test_evidence_is_scored_in_characters_and_mentions_missing_or_extra_are_name
     report = diff(write(tmp_path / "out.jsonl", facts))
     assert report["evidence"]["recall"] == 1.0 and report["evidence"]["precision"] < 1.0
     assert [m["id"] for m in report["missing_mentions"]] == [dropped] and report["extra_mentions"] == []
-    assert diff(GOLDEN_FACTS)["evidence"] == {"precision": 1.0, "recall": 1.0}
+    same = diff(GOLDEN_FACTS)["evidence"]
+    assert same["precision"] == same["recall"] == 1.0 and same["shared"] == same["golden_total"] > 0
 
 
 def test_a_source_whose_offsets_are_not_its_quotes_length_is_refused(tmp_path: Path) -> None:
@@ -326,3 +327,22 @@ def test_bars_on_mentions_files_are_named_as_their_rows_and_scores_stay_within_1
     result = run_cli("diff", half, mentions, "--min-f1", "0.9", "--min-mention-recall", "0.9")
     assert result.exit_code == 1 and "mention F1" in result.output and "mention span recall" in result.output
     assert all(m["score"] <= 1.0 for m in diff(GOLDEN_FACTS)["matched"])
+
+
+def test_a_quote_one_character_shorter_is_a_difference_counted_in_characters(tmp_path: Path) -> None:
+    facts = golden()
+    source = facts[0].sources[0]
+    shorter = source.model_copy(update={"char_end": source.char_end - 1, "quote": source.quote[:-1]})
+    facts[0] = facts[0].model_copy(update={"sources": [shorter, *facts[0].sources[1:]]})
+    out = write(tmp_path / "out.jsonl", facts)
+    evidence = diff(out)["evidence"]
+    assert evidence["shared"] == evidence["output_total"] == evidence["golden_total"] - 1
+    assert run_cli("diff", out, GOLDEN_FACTS, "--exit-code").exit_code == 1
+
+
+def test_on_mentions_files_a_missing_mention_is_listed_once(tmp_path: Path) -> None:
+    mentions = GOLDEN_FACTS.with_name("mentions.jsonl")
+    lines = mentions.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "out.jsonl").write_text("".join(lines[1:]), encoding="utf-8")
+    report = json.loads(run_cli("diff", tmp_path / "out.jsonl", mentions, "--json").output)
+    assert len(report["missing"]) == 1 and report["missing_mentions"] == []

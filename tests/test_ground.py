@@ -133,3 +133,11 @@ def test_a_small_models_date_is_kept_only_when_its_words_state_it(
 )
 def test_a_small_models_event_type_must_be_written_in_its_quotes(event_type: str, quote: str, supported: bool) -> None:
     assert type_supported(event_type, [quote]) is supported
+
+
+def test_every_event_type_but_other_has_cue_words_and_every_cue_names_a_type() -> None:
+    from pipeline.events import EVENT_CLASSES
+    from pipeline.ground import _type_cue_file
+
+    types = {cls.model_fields["type"].annotation.__args__[0] for cls in EVENT_CLASSES}  # type: ignore[union-attr]
+    assert set(_type_cue_file()["cues"]) == types - {"other"}

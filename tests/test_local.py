@@ -72,6 +72,7 @@ def test_one_chunk_through_the_whole_local_path(tmp_path: Path, model_cache: Pat
     assert report.backend.details["model_sha256"] == "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
     assert report.calls >= 1 and report.usage.total_tokens > 0
     assert report.prompt_version == "extract-small-v1"
+    assert report.backend.details["type_cues_version"] == "1"  # which cue words kept its events
     assert_grounded(out, docs)  # whatever the 270M model said, only grounded quotes are written
     for line in read_lines(out / "mentions.jsonl"):
         mention = Mention.model_validate_json(line)
