@@ -29,6 +29,12 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CANDIDATES = ["gb18030", "cp1252", "utf_16", "latin_1"]
+# Encodings whose bytes GB18030 also decodes, into nonsense (Japanese Shift-JIS, Korean EUC-KR,
+# Traditional Chinese Big5): asked only of text GB18030 won, and only from MIN_EAST_ASIAN_BYTES,
+# below which charset-normalizer takes short Chinese for Korean (5 of 16 samples of 20 and 40
+# characters of the Chinese seed; none of 174 from 200 bytes up).
+_EAST_ASIAN = ["gb18030", "shift_jis", "euc_kr", "big5"]
+MIN_EAST_ASIAN_BYTES = 200
 _DATE_LINE = re.compile(r"^(?:date|published|发布时间|日期|publié le)\s*[:：]\s*(?P<value>.+)$", re.I | re.M)
 
 
@@ -79,8 +85,9 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode bytes to text: a BOM wins, then strict UTF-8, then detection among the encodings
-    news files come in (GB18030 covers GBK and GB2312). Returns (text, encoding).
+    """Decode bytes to text: a BOM wins, then strict UTF-8 (UTF-8 damaged in a few bytes is an
+    error), then detection among the encodings news files come in (GB18030 covers GBK and
+    GB2312; what it wins is checked against Shift-JIS, EUC-KR and Big5). Returns (text, encoding).
 
     charset-normalizer alone misreads short GB18030 as Thai and cp1252 as cp1250; limiting its
     candidates fixed every case we measured.
@@ -94,8 +101,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             return text, encoding  # a Python codec's name: decoding with it gives this text again
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_damaged_utf8(data, name, exc)
     if b"\x00" in data:
         utf16 = _utf16_without_bom(data)
         if utf16 is None:
@@ -105,12 +112,28 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise IngestError(name, "not a text file (binary content)") from exc
     best = from_bytes(data, cp_isolation=_CANDIDATES, threshold=0.5).best()
+    if best is not None and best.encoding == "gb18030" and len(data) >= MIN_EAST_ASIAN_BYTES:
+        best = from_bytes(data, cp_isolation=_EAST_ASIAN, threshold=0.5).best()
     if best is None:
         raise IngestError(name, "cannot decode: not UTF-8, GB18030, UTF-16 or cp1252 text")
     text = str(best)
     if _control_share(text) > 0.02:
         raise IngestError(name, "not a text file (decodes to control characters)")
     return text, best.encoding
+
+
+def _refuse_damaged_utf8(data: bytes, name: str, error: UnicodeDecodeError) -> None:
+    """UTF-8 with a few bytes UTF-8 cannot hold (a file cut or edited in another encoding) is
+    damaged UTF-8, not text in another encoding: read as cp1252 it would be garbled throughout
+    (« prioritÃ© »), silently. A file in cp1252 or GB18030 holds few or no UTF-8 sequences of
+    more than one byte."""
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    multibyte = sum(1 for c in text if ord(c) > 0x7F) - damaged
+    if multibyte >= 4 * damaged:
+        line = data.count(b"\n", 0, error.start) + 1
+        problem = f"not valid UTF-8 at byte {error.start} (line {line}), though the rest is: repair or re-save it"
+        raise IngestError(name, f"{problem} ({damaged} byte(s) UTF-8 cannot hold)")
 
 
 def _control_share(text: str) -> float:
@@ -168,7 +191,8 @@ def read_document(source: SourceFile, given_reference_date: str | None = None) -
 
 def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator[Document | IngestError]:
     """Documents in order; a file that fails yields its error and the others go on. Two files
-    whose ids would be equal (a.txt and a.md) cannot both be read: the second one is refused."""
+    whose ids would be equal (a.txt and a.md) cannot both be read: the second one read is
+    refused."""
     taken: dict[str, Path] = {}
     for source in find_articles(input_dir):
         if shown_path(source.doc_id) != source.doc_id:
@@ -177,9 +201,11 @@ def ingest(input_dir: Path, given_reference_date: str | None = None) -> Iterator
         if source.doc_id in taken:
             yield IngestError(source.path, f"same document id {source.doc_id!r} as {taken[source.doc_id]}; rename one")
             continue
-        taken[source.doc_id] = source.path
         try:
-            yield read_document(source, given_reference_date)
-        except IngestError as exc:
+            document = read_document(source, given_reference_date)
+        except IngestError as exc:  # takes no id: an empty a.md beside a good a.txt costs it nothing
             exc.doc_id = source.doc_id
             yield exc
+            continue
+        taken[source.doc_id] = source.path
+        yield document

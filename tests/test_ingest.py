@@ -154,3 +154,36 @@ def test_impossible_days_are_not_dates() -> None:
 )
 def test_a_year_planned_after_the_latest_full_date_is_not_the_date_of_writing(text: str) -> None:
     assert reference_date(text).date == "2024-03-25"
+
+
+def test_a_bad_file_takes_no_document_id_from_the_good_article_of_its_name(tmp_path: Path) -> None:
+    (tmp_path / "story.md").write_bytes(b"")  # read first ("story.md" < "story.txt"), and empty
+    (tmp_path / "story.txt").write_text("Acme Corp named a new chief executive on Monday.\n", encoding="utf-8")
+    read = list(ingest(tmp_path))
+    assert [type(item).__name__ for item in read] == ["IngestError", "Document"]
+    assert "story.md: empty file" in str(read[0]) and isinstance(read[1], Document)
+
+
+def test_utf8_damaged_in_one_byte_is_an_error_naming_the_byte_and_line_not_another_encoding() -> None:
+    french = (SEEDS / "002_51e7b881c44715a2.txt").read_bytes()
+    cut = french.index(b". ", 3000) + 1
+    with pytest.raises(IngestError, match=r"fr\.txt: not valid UTF-8 at byte 3052 \(line 19\)"):
+        decode(french[:cut] + b"\xff" + french[cut:], "fr.txt")  # read as cp1252, it was garbled throughout
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (
+            "日本銀行は本日、金融政策決定会合で大規模な金融緩和策の維持を決めた。植田和男総裁は記者会見で述べた。" * 2,
+            "shift_jis",
+        ),
+        (
+            "삼성전자는 오늘 새로운 반도체 공장 건설을 발표했다. 투자 규모는 10조 원이다. 회사 측은 밝혔다." * 3,
+            "euc_kr",
+        ),
+    ],
+    ids=["shift_jis", "euc_kr"],
+)
+def test_japanese_and_korean_files_are_not_read_as_gb18030(text: str, codec: str) -> None:
+    assert decode(text.encode(codec), "a.txt") == (text, codec)
