@@ -8,6 +8,7 @@ leaves the folder's earlier files as they were.
 from __future__ import annotations
 
 import errno
+import fcntl
 import glob
 import io
 import json
@@ -64,9 +65,11 @@ class OutputSet:
     files `remove` names), with `marker` (run.json, which says the folder holds a finished run)
     removed first and put back last. Until then the folder keeps its earlier files. SIGINT and
     SIGTERM are ignored during the renames, which take milliseconds: the command is done by then.
-    Used as a context manager: entered, it removes the temporary files a killed run left beside
-    `names`, the files the command may write; committed when the block ends, its own temporary
-    files removed in any case."""
+    Used as a context manager: entered, it locks the folder against another command writing
+    into it at the same time (whose files would be mixed with these, or whose temporary files
+    this one would take for a killed run's) and removes the temporary files a killed run left
+    beside `names`, the files the command may write; committed when the block ends, its own
+    temporary files removed in any case."""
 
     def __init__(self, directory: Path, names: Iterable[str], marker: str) -> None:
         self.directory = directory
@@ -74,8 +77,11 @@ class OutputSet:
         self.marker = marker
         self._staged: dict[str, Path] = {}  # file name: its temporary file
         self._removed: list[str] = []
+        self._lock: int | None = None
 
     def __enter__(self) -> OutputSet:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = _locked_folder(self.directory)
         _remove_leftovers(self.directory, self.names)
         return self
 
@@ -86,6 +92,8 @@ class OutputSet:
         finally:
             for temp in self._staged.values():
                 temp.unlink(missing_ok=True)
+            if self._lock is not None:
+                os.close(self._lock)  # releases the lock
 
     def write_jsonl(self, name: str, records: Iterable[BaseModel | str]) -> int:
         """Records (or lines from `to_line`) one per line, streamed: a million facts never sit in memory at once."""
@@ -129,6 +137,18 @@ def _signals_ignored() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def _locked_folder(directory: Path) -> int:
+    """A descriptor of the folder holding an exclusive lock on it (released when the process
+    ends, however it ends); an error naming it when another command holds it."""
+    handle = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise OSError(errno.EBUSY, "another factbase command is writing into this folder", str(directory)) from None
+    return handle
 
 
 def _umask() -> int:

@@ -3,6 +3,7 @@ leftovers from a killed run."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -110,3 +111,19 @@ def test_an_interrupt_during_the_renames_is_ignored() -> None:
         os.kill(os.getpid(), signal.SIGINT)  # ignored: the command is done once the files are in place
         time.sleep(0.05)
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_second_command_writing_into_a_folder_in_use_stops_and_leaves_it_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "facts.jsonl").write_text("earlier\n", encoding="utf-8")
+    mentions = Path(__file__).resolve().parent / "golden" / "mentions.jsonl"
+    busy = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(busy, fcntl.LOCK_EX)  # as a run writing its files there holds it
+        result = run_cli("reconcile", mentions, "-o", out)
+    finally:
+        os.close(busy)
+    assert result.exit_code == 3 and "another factbase command is writing into this folder" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["facts.jsonl"] and (out / "facts.jsonl").read_text() == "earlier\n"
+    assert run_cli("reconcile", mentions, "-o", out).exit_code == 0  # the lock goes with the command holding it
