@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from pipeline.events import Record
 from pipeline.records import Usage
-from pipeline.write import atomic_write_bytes
+from pipeline.write import atomic_write_shared
 
 
 class ModelAnswer(Record):
@@ -54,4 +54,4 @@ class ResponseCache:
 
     def put(self, key: str, answer: ModelAnswer) -> None:
         if self.directory is not None:
-            atomic_write_bytes(self._path(key), answer.model_dump_json().encode())
+            atomic_write_shared(self._path(key), answer.model_dump_json().encode())

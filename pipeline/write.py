@@ -16,6 +16,7 @@ import os
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -157,12 +158,26 @@ def _umask() -> int:
     return mask
 
 
-def _remove_leftovers(directory: Path, names: Iterable[str]) -> None:
+def _remove_leftovers(directory: Path, names: Iterable[str], older_than_s: float = 0.0) -> None:
     """The temporary files a killed run left beside these files (kill -9 skips the clean-up of
-    atomic_file and OutputSet): the next run into the folder removes them."""
+    atomic_file and OutputSet): the next run into the folder removes them; with `older_than_s`,
+    only those not written for that long (a file shared by concurrent runs: another run's
+    temporary file lives milliseconds)."""
+    now = time.time()
     for name in names:
         for leftover in directory.glob(f".{glob.escape(name)}.*.tmp"):
-            leftover.unlink(missing_ok=True)
+            try:
+                if now - leftover.stat().st_mtime >= older_than_s:
+                    leftover.unlink()
+            except FileNotFoundError:  # gone meanwhile: another run's, renamed or cleaned
+                pass
+
+
+def atomic_write_shared(path: Path, data: bytes) -> None:
+    """atomic_write_bytes for a file other runs may write too (a cache entry), removing first
+    the temporary files of it that a killed run left (older than a minute)."""
+    _remove_leftovers(path.parent, [path.name], older_than_s=60.0)
+    atomic_write_bytes(path, data)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -127,3 +127,23 @@ def test_a_second_command_writing_into_a_folder_in_use_stops_and_leaves_it_alone
     assert result.exit_code == 3 and "another factbase command is writing into this folder" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["facts.jsonl"] and (out / "facts.jsonl").read_text() == "earlier\n"
     assert run_cli("reconcile", mentions, "-o", out).exit_code == 0  # the lock goes with the command holding it
+
+
+def test_a_cache_entry_written_again_removes_the_temporary_file_a_killed_run_left_not_a_fresh_one(
+    tmp_path: Path,
+) -> None:
+    from pipeline.cache import ModelAnswer, ResponseCache
+    from pipeline.records import Usage
+
+    cache = ResponseCache(tmp_path)
+    key = "ab" + "0" * 62
+    folder = tmp_path / "ab"
+    folder.mkdir()
+    killed = folder / f".{key}.json.kill9.tmp"  # what SIGKILL during a write leaves
+    killed.write_text("{", encoding="utf-8")
+    os.utime(killed, (time.time() - 3600, time.time() - 3600))
+    writing = folder / f".{key}.json.other.tmp"  # another run's, being written now
+    writing.write_text("{", encoding="utf-8")
+    cache.put(key, ModelAnswer(status="ok", output="{}", usage=Usage(), attempts=1, error=None))
+    assert not killed.exists() and writing.exists()
+    assert cache.get(key) is not None
