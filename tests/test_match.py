@@ -3,6 +3,7 @@ the same event told differently merges, and disagreements are kept as conflicts.
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -218,6 +219,22 @@ def test_mentions_dated_a_week_apart_are_two_events_whatever_else_agrees_or_join
         [first, week_later, undated], REGISTRY
     )  # an undated report near both joins neither to the other
     assert not any({first.id, week_later.id} <= set(f.mention_ids) for f in facts)
+
+
+def test_a_large_entity_block_pairs_each_mention_with_its_next_neighbours_by_date_when_near_in_time() -> None:
+    from pipeline.match import MAX_BLOCK, WINDOW
+
+    first = datetime.date(2023, 1, 1)
+    days = [(first + datetime.timedelta(days=k)).isoformat() for k in range(MAX_BLOCK + 36)]  # one report a day
+    reports = [
+        funding(f"d{k:03d}", "Intel", "$5 million", day, "Stability raised money.") for k, day in enumerate(days)
+    ]
+    _, table, _ = match_table(MentionList(reports), REGISTRY)
+    left, right = candidate_pairs(table)
+    position = {m.id: k for k, m in enumerate(reports)}
+    pairs = {tuple(sorted((position[table.ids[a]], position[table.ids[b]]))) for a, b in zip(left, right, strict=True)}
+    assert pairs == {(k, k + 1) for k in range(len(days) - 1)}  # the next day only: 2 days apart is another event
+    assert len(days) > MAX_BLOCK and WINDOW > 1  # a block windowed by date, wider than what time allows
 
 
 def release(doc: str, product: str, summary: str, date: str | None = None) -> Mention:
