@@ -29,12 +29,14 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _CANDIDATES = ["gb18030", "cp1252", "utf_16", "latin_1"]
-# Encodings whose bytes GB18030 also decodes, into nonsense (Japanese Shift-JIS, Korean EUC-KR,
-# Traditional Chinese Big5): asked only of text GB18030 won, and only from MIN_EAST_ASIAN_BYTES,
-# below which charset-normalizer takes short Chinese for Korean (5 of 16 samples of 20 and 40
-# characters of the Chinese seed; none of 174 from 200 bytes up).
-_EAST_ASIAN = ["gb18030", "shift_jis", "euc_kr", "big5"]
-MIN_EAST_ASIAN_BYTES = 200
+# Encodings whose bytes GB18030 also decodes, into nonsense (Japanese Shift-JIS, Korean EUC-KR):
+# asked only of text GB18030 won with at least MIN_EAST_ASIAN_BYTES bytes outside ASCII, and
+# preferred only when charset-normalizer finds them strictly less chaotic. Below that, or on a
+# tie, it takes Chinese for Korean: 5 of 16 slices of 20 and 40 characters of the Chinese seed;
+# English naming a few Chinese people, 李彦宏, scores all three alike.
+_EAST_ASIAN = ["gb18030", "shift_jis", "euc_kr"]
+MIN_EAST_ASIAN_BYTES = 160
+MIN_DAMAGED_UTF8_CHARACTERS = 20  # valid UTF-8 characters beyond ASCII that make a file UTF-8 damaged
 _DATE_LINE = re.compile(r"^(?:date|published|发布时间|日期|publié le)\s*[:：]\s*(?P<value>.+)$", re.I | re.M)
 
 
@@ -87,7 +89,7 @@ def _hidden(path: Path, root: Path) -> bool:
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode bytes to text: a BOM wins, then strict UTF-8 (UTF-8 damaged in a few bytes is an
     error), then detection among the encodings news files come in (GB18030 covers GBK and
-    GB2312; what it wins is checked against Shift-JIS, EUC-KR and Big5). Returns (text, encoding).
+    GB2312; what it wins is checked against Shift-JIS and EUC-KR). Returns (text, encoding).
 
     charset-normalizer alone misreads short GB18030 as Thai and cp1252 as cp1250; limiting its
     candidates fixed every case we measured.
@@ -112,8 +114,11 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise IngestError(name, "not a text file (binary content)") from exc
     best = from_bytes(data, cp_isolation=_CANDIDATES, threshold=0.5).best()
-    if best is not None and best.encoding == "gb18030" and len(data) >= MIN_EAST_ASIAN_BYTES:
-        best = from_bytes(data, cp_isolation=_EAST_ASIAN, threshold=0.5).best()
+    if best is not None and best.encoding == "gb18030" and sum(b > 0x7F for b in data) >= MIN_EAST_ASIAN_BYTES:
+        rivals = sorted(from_bytes(data, cp_isolation=_EAST_ASIAN, threshold=0.5), key=lambda m: m.chaos)
+        chinese = next((m for m in rivals if m.encoding == "gb18030"), None)
+        if rivals and (chinese is None or rivals[0].chaos < chinese.chaos):
+            best = rivals[0]
     if best is None:
         raise IngestError(name, "cannot decode: not UTF-8, GB18030, UTF-16 or cp1252 text")
     text = str(best)
@@ -130,7 +135,7 @@ def _refuse_damaged_utf8(data: bytes, name: str, error: UnicodeDecodeError) -> N
     text = data.decode("utf-8", errors="replace")
     damaged = text.count("\ufffd")
     multibyte = sum(1 for c in text if ord(c) > 0x7F) - damaged
-    if multibyte >= 4 * damaged:
+    if multibyte >= max(4 * damaged, MIN_DAMAGED_UTF8_CHARACTERS):
         line = data.count(b"\n", 0, error.start) + 1
         problem = f"not valid UTF-8 at byte {error.start} (line {line}), though the rest is: repair or re-save it"
         raise IngestError(name, f"{problem} ({damaged} byte(s) UTF-8 cannot hold)")

@@ -83,7 +83,11 @@ class OutputSet:
     def __enter__(self) -> OutputSet:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = _locked_folder(self.directory)
-        _remove_leftovers(self.directory, self.names)
+        try:
+            _remove_leftovers(self.directory, self.names)
+        except BaseException:
+            _unlock(self._lock)
+            raise
         return self
 
     def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
@@ -91,10 +95,12 @@ class OutputSet:
             if failure is None:
                 self.commit()
         finally:
-            for temp in self._staged.values():
-                temp.unlink(missing_ok=True)
-            if self._lock is not None:
-                os.close(self._lock)  # releases the lock
+            try:
+                for temp in self._staged.values():
+                    temp.unlink(missing_ok=True)
+            finally:
+                if self._lock is not None:
+                    _unlock(self._lock)
 
     def write_jsonl(self, name: str, records: Iterable[BaseModel | str]) -> int:
         """Records (or lines from `to_line`) one per line, streamed: a million facts never sit in memory at once."""
@@ -142,14 +148,35 @@ def _signals_ignored() -> Iterator[None]:
 
 def _locked_folder(directory: Path) -> int:
     """A descriptor of the folder holding an exclusive lock on it (released when the process
-    ends, however it ends); an error naming it when another command holds it."""
+    ends, however it ends, and never held by the worker processes it forks); an error naming it
+    when another command holds it."""
     handle = os.open(directory, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    except OSError as exc:
         os.close(handle)
-        raise OSError(errno.EBUSY, "another factbase command is writing into this folder", str(directory)) from None
+        if isinstance(exc, BlockingIOError):
+            raise OSError(errno.EBUSY, "another factbase command is writing into this folder", str(directory)) from None
+        raise
+    _HELD_LOCKS.add(handle)
     return handle
+
+
+def _unlock(handle: int) -> None:
+    _HELD_LOCKS.discard(handle)
+    os.close(handle)  # the last descriptor of the lock: it goes
+
+
+def _close_locks_in_child() -> None:
+    """In a forked worker: its copies of the folder locks closed, so that a worker outliving a
+    failed command holds none."""
+    for handle in _HELD_LOCKS:
+        os.close(handle)
+    _HELD_LOCKS.clear()
+
+
+_HELD_LOCKS: set[int] = set()
+os.register_at_fork(after_in_child=_close_locks_in_child)
 
 
 def _umask() -> int:

@@ -187,3 +187,11 @@ def test_utf8_damaged_in_one_byte_is_an_error_naming_the_byte_and_line_not_anoth
 )
 def test_japanese_and_korean_files_are_not_read_as_gb18030(text: str, codec: str) -> None:
     assert decode(text.encode(codec), "a.txt") == (text, codec)
+
+
+def test_english_naming_a_few_chinese_people_in_gb18030_stays_gb18030() -> None:
+    text = (
+        "Baidu founder Robin Li (李彦宏) unveiled Ernie 4.0 on Tuesday, while Xiaomi's Lei Jun (雷军) "
+        "and BYD's Wang Chuanfu (王传福) spoke at the same Beijing conference about electric cars. " * 2
+    )
+    assert decode(text.encode("gb18030"), "a.txt") == (text, "gb18030")  # read as Big5 or EUC-KR, it was garbled

@@ -11,6 +11,7 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, run_cli
@@ -147,3 +148,29 @@ def test_a_cache_entry_written_again_removes_the_temporary_file_a_killed_run_lef
     cache.put(key, ModelAnswer(status="ok", output="{}", usage=Usage(), attempts=1, error=None))
     assert not killed.exists() and writing.exists()
     assert cache.get(key) is not None
+
+
+def test_the_folder_lock_is_released_when_entering_fails_and_never_held_by_a_forked_worker(tmp_path: Path) -> None:
+    import multiprocessing
+
+    (tmp_path / ".facts.jsonl.left.tmp").mkdir()  # a leftover that cannot be removed as a file
+    with pytest.raises(IsADirectoryError):
+        OutputSet(tmp_path, ["facts.jsonl"], marker="run.json").__enter__()
+    (tmp_path / ".facts.jsonl.left.tmp").rmdir()
+    fork = multiprocessing.get_context("fork")
+    started = fork.Event()
+    worker = fork.Process(target=_signal_then_wait, args=(started,))
+    with OutputSet(tmp_path, ["facts.jsonl"], marker="run.json"):
+        worker.start()  # forked while the lock is held, as reconcile's workers are
+    assert started.wait(timeout=30)
+    try:
+        with OutputSet(tmp_path, ["facts.jsonl"], marker="run.json"):
+            pass  # the worker still runs, and holds no copy of the lock
+    finally:
+        worker.kill()
+        worker.join()
+
+
+def _signal_then_wait(started: Any) -> None:
+    started.set()
+    time.sleep(30)
