@@ -15,7 +15,7 @@ windows).
 
 The pairwise score adds evidence for and against (weights in WEIGHTS, set on the golden
 fixtures, see README "Reconciliation"):
-- type: same type, or only the same family;
+- type: same type (or kindred types: KINDRED_TYPES), or only the same family;
 - type detail: an acquisition "sought" is not one "considered", a denial is not an explanation;
 - participants: shared entities weighted by rarity, more when in the same role; two different
   named people (or organizations) in the same key role count against, and strongly when they
@@ -79,6 +79,8 @@ FAMILIES = {
     "other": "other",
 }
 DETAIL_FIELDS = ("status", "metric", "stance")
+# Types one event is told as in two articles: a suit is a dispute in court, a prediction a statement.
+KINDRED_TYPES = {frozenset(("lawsuit", "dispute")), frozenset(("prediction", "statement"))}
 # Roles in which two different named parties mean two different events.
 KEY_ROLES = {
     Role.SUBJECT,
@@ -652,6 +654,8 @@ class MatchTable:
         chunk_sets = [frozenset(chunk_codes((doc, c)) for c in chunks) for doc, chunks in columns.chunk_sets.values]
         self.origins = Origins(self.doc, columns.scalar("chunks"), chunk_sets)
         self.type = columns.scalar("type")
+        names = columns.types.values
+        self.kindred_types = np.array([[frozenset((a, b)) in KINDRED_TYPES for b in names] for a in names], dtype=bool)
         self.family = np.array([FAMILY_CODES[FAMILIES[t]] for t in columns.types.values], dtype=np.int64)[self.type]
         self.detail = columns.scalar("detail")
         self.figure = self._of_type(columns, "financial_metric")  # a figure: one value of one metric at one time
@@ -1015,6 +1019,8 @@ def feature_values(t: MatchTable, left: Array, right: Array) -> Array:
     details = _row_cosine(t.details, left, right)
     details_differ = t.has_details[left] & t.has_details[right] & (details == 0)
     one_type = t.type[left] == t.type[right]
+    if t.kindred_types.any():
+        one_type |= t.kindred_types[t.type[left], t.type[right]]
     # "other" events whose English labels (and what their amounts measure) share no word are two
     # kinds of event ("stock split", "dividend increase"): not of one type, beside the details
     # that differ (a label in Chinese characters says nothing here)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from pipeline.entities import load_registry
 from pipeline.match import THRESHOLD, candidate_pairs, position_words, scores, version_number
@@ -235,6 +236,22 @@ def test_a_large_entity_block_pairs_each_mention_with_its_next_neighbours_by_dat
     pairs = {tuple(sorted((position[table.ids[a]], position[table.ids[b]]))) for a, b in zip(left, right, strict=True)}
     assert pairs == {(k, k + 1) for k in range(len(days) - 1)}  # the next day only: 2 days apart is another event
     assert len(days) > MAX_BLOCK and WINDOW > 1  # a block windowed by date, wider than what time allows
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        "DS4 Musk v OpenAI lawsuit(en) vs dispute(zh) same day",
+        "S4 same Musk remark: prediction(en) vs statement(zh), next day",
+    ],
+)
+def test_one_event_told_as_kindred_types_in_two_articles_merges(probe: str) -> None:
+    """A suit is a dispute taken to court and a prediction a statement: two articles may type one
+    event either way (bench/data/lookalike_probes.jsonl; both were split until session 20)."""
+    probes = ROOT / "bench" / "data" / "lookalike_probes.jsonl"
+    found = next(json.loads(line) for line in probes.read_text(encoding="utf-8").splitlines() if probe in line)
+    mentions = [Mention.model_validate(m) for m in found["mentions"]]
+    assert groups(build_facts(mentions, REGISTRY), *mentions) == found["expected"]
 
 
 def release(doc: str, product: str, summary: str, date: str | None = None) -> Mention:
