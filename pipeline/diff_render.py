@@ -70,11 +70,11 @@ def diff_files(output: Path, golden: Path) -> DiffReport:
     )
     output, golden = _in_folder(output, given), _in_folder(golden, given)
     out_first, gold_first = _first_record(output), _first_record(golden)
-    if gold_first is None:
-        raise DiffError(f"{golden}: empty file: nothing to compare against")
-    if out_first is None:  # nothing came out (a model that found nothing): every golden unit is missing
-        kind = _kind(gold_first)
-        return compare([], load_units(golden, kind), kind, (str(output), str(golden)))
+    if out_first is None or gold_first is None:  # a run that found nothing: every unit of the other side differs
+        first = out_first or gold_first
+        kind = _kind(first) if first else "facts"
+        out_units = load_units(output, kind) if out_first else []
+        return compare(out_units, load_units(golden, kind) if gold_first else [], kind, (str(output), str(golden)))
     kind, gold_kind = _kind(out_first), _kind(gold_first)
     if kind != gold_kind:
         raise DiffError(f"{output} holds {kind} but {golden} holds {gold_kind}: compare like with like")

@@ -126,15 +126,17 @@ def test_facts_and_mentions_do_not_mix() -> None:
     assert result.exit_code == 3 and "compare like with like" in result.output
 
 
-def test_an_empty_output_is_nothing_found_and_an_empty_golden_file_an_error(tmp_path: Path) -> None:
+def test_an_empty_file_on_either_side_is_a_run_that_found_nothing(tmp_path: Path) -> None:
     empty = write(tmp_path / "out.jsonl", [])
     assert run_cli("diff", empty, GOLDEN_FACTS, "--min-f1", "0.1").exit_code == 1
     report = diff(empty)
     assert (report["facts"]["recall"], report["facts"]["golden_total"]) == (0.0, len(golden()))
     assert set(report["fields"].values()) == {None}  # no matched fact to be right or wrong about
     assert "field accuracy over matched: type -, date -" in run_cli("diff", empty, GOLDEN_FACTS).output
-    result = run_cli("diff", GOLDEN_FACTS, empty)
-    assert result.exit_code == 3 and f"{empty}: empty file: nothing to compare against" in result.output
+    against_empty = json.loads(run_cli("diff", GOLDEN_FACTS, empty, "--json").output)  # an earlier run found nothing
+    assert len(against_empty["extra"]) == len(golden()) and against_empty["missing"] == []
+    assert run_cli("diff", GOLDEN_FACTS, empty, "--exit-code").exit_code == 1
+    assert run_cli("diff", empty, empty, "--exit-code").exit_code == 0  # nothing either side: no difference
 
 
 def piece(fact: Fact, mention_ids: set[str], new_id: str) -> Fact:
