@@ -90,22 +90,6 @@ class MentionSummary(Record):
     spans: list[tuple[int, int]]
 
 
-class EvidenceScores(Record):
-    """How closely the quotes of aligned mentions coincide, in characters: the share of the
-    output's quoted characters inside the golden quotes (precision) and of the golden quoted
-    characters inside the output's (recall)."""
-
-    precision: float
-    recall: float
-    f1: float
-    shared: int  # characters quoted by both
-    output_total: int  # characters the output quotes
-    golden_total: int
-
-    def differs(self) -> bool:
-        return not self.shared == self.output_total == self.golden_total
-
-
 class LanguageScores(Record):
     facts: Scores
     mentions: Scores
@@ -128,7 +112,7 @@ class DiffReport(Record):
     extra: list[FactSummary]
     split: list[SplitFact]
     merged: list[MergedFact]
-    evidence: EvidenceScores
+    evidence: Scores  # in characters of the aligned mentions' quotes (_evidence_scores)
     missing_mentions: list[MentionSummary]
     extra_mentions: list[MentionSummary]
 
@@ -139,7 +123,7 @@ class DiffReport(Record):
                 self.missing or self.extra or self.split or self.merged or self.missing_mentions or self.extra_mentions
             )
             or any(m.differences for m in self.matched)
-            or self.evidence.differs()
+            or not self.evidence.true_positives == self.evidence.output_total == self.evidence.golden_total
         )
 
 
@@ -488,9 +472,10 @@ def _mention_summary(mention: MentionUnit) -> MentionSummary:
 
 def _evidence_scores(
     pairs: dict[str, str], out_mentions: list[MentionUnit], gold_mentions: list[MentionUnit]
-) -> EvidenceScores:
-    """Characters quoted by both sides of each aligned pair, against each side's own: a quote
-    that swallows its paragraph, or keeps a few words of the golden one, scores below 1."""
+) -> Scores:
+    """Characters quoted by both sides of each aligned pair (true positives), against each
+    side's own: a quote that swallows its paragraph (precision), or keeps a few words of the
+    golden one (recall), scores below 1."""
     out_spans = {m.id: _disjoint(m.spans) for m in out_mentions}
     gold_spans = {m.id: _disjoint(m.spans) for m in gold_mentions}  # the ids of two runs may be the same
     shared = quoted_output = quoted_golden = 0
@@ -499,15 +484,7 @@ def _evidence_scores(
                       for b_start, b_end in out_spans[out])  # fmt: skip
         quoted_output += sum(end - start for start, end in out_spans[out])
         quoted_golden += sum(end - start for start, end in gold_spans[gold])
-    quality = scores(shared, quoted_output, quoted_golden)
-    return EvidenceScores(
-        precision=quality.precision,
-        recall=quality.recall,
-        f1=quality.f1,
-        shared=shared,
-        output_total=quoted_output,
-        golden_total=quoted_golden,
-    )
+    return scores(shared, quoted_output, quoted_golden)
 
 
 def _disjoint(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -12,14 +12,13 @@ the quote written out is the source's own text at the offsets found, never the m
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -208,12 +207,12 @@ def type_cues_version() -> str:
     return str(_type_cue_file()["version"])
 
 
-@functools.cache
+@cache
 def _type_cue_file() -> dict[str, Any]:
     return tomllib.loads(TYPE_CUES.read_text(encoding="utf-8"))
 
 
-@functools.cache
+@cache
 def _type_cues() -> dict[str, re.Pattern[str]]:
     """One pattern per type: Latin-script cues as whole words (or word starts, ending with *),
     Chinese ones anywhere."""

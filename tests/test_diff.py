@@ -267,7 +267,7 @@ def test_evidence_is_scored_in_characters_and_mentions_missing_or_extra_are_name
     assert report["evidence"]["recall"] == 1.0 and report["evidence"]["precision"] < 1.0
     assert [m["id"] for m in report["missing_mentions"]] == [dropped] and report["extra_mentions"] == []
     same = diff(GOLDEN_FACTS)["evidence"]
-    assert same["precision"] == same["recall"] == 1.0 and same["shared"] == same["golden_total"] > 0
+    assert same["precision"] == same["recall"] == 1.0 and same["true_positives"] == same["golden_total"] > 0
 
 
 def test_a_source_whose_offsets_are_not_its_quotes_length_is_refused(tmp_path: Path) -> None:
@@ -338,7 +338,7 @@ def test_a_quote_one_character_shorter_is_a_difference_counted_in_characters(tmp
     facts[0] = facts[0].model_copy(update={"sources": [shorter, *facts[0].sources[1:]]})
     out = write(tmp_path / "out.jsonl", facts)
     evidence = diff(out)["evidence"]
-    assert evidence["shared"] == evidence["output_total"] == evidence["golden_total"] - 1
+    assert evidence["true_positives"] == evidence["output_total"] == evidence["golden_total"] - 1
     assert run_cli("diff", out, GOLDEN_FACTS, "--exit-code").exit_code == 1
 
 
