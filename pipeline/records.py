@@ -302,3 +302,8 @@ class RunReport(Record):
     calls: int
     cache_hits: int
     duration_s: float
+    extraction: RunReport | None = Field(
+        default=None,
+        description="For `reconcile`: the run.json of the run that wrote the mentions file, when one is "
+        "beside it (its backend, prompt, chunking and counts), which reconciling into that folder replaces.",
+    )

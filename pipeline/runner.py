@@ -281,7 +281,8 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
     _check_output_folder(out_dir)
     registry = settings.registry()
     source = MentionFile(mentions_path)
-    inputs = extraction_inputs(mentions_path)
+    extraction = extraction_report(mentions_path)
+    inputs = extraction.inputs if extraction else []
     references = {i.doc_id: i.reference_date.date for i in inputs}
     earlier, unreadable_earlier = earlier_failures(mentions_path)
     tally = Tally()
@@ -303,7 +304,7 @@ def reconcile_file(settings: Settings, mentions_path: Path, out_dir: Path, worke
             first_repeat = next(iter(source.locations(intake.repeated[:1]).values()), None)
             size, digest = mentions_path.stat().st_size, file_sha256(mentions_path)
             read = MentionsFileRecord(path=str(mentions_path.resolve()), sha256=digest, bytes=size)
-            report = _reconcile_report(inputs, read, backend, result.mentions, intake, facts, tally, started)
+            report = _reconcile_report(extraction, read, backend, result.mentions, intake, facts, tally, started)
             outputs.write_json("run.json", report)
     finally:
         source.close()
@@ -319,7 +320,7 @@ def _check_output_folder(out_dir: Path) -> None:
 
 
 def _reconcile_report(
-    inputs: list[InputRecord],
+    extraction: RunReport | None,
     mentions_file: MentionsFileRecord,
     backend: Backend | None,
     mentions: int,
@@ -331,7 +332,7 @@ def _reconcile_report(
     return RunReport(
         factbase_version=__version__,
         command="reconcile",
-        inputs=inputs,
+        inputs=extraction.inputs if extraction else [],
         mentions_file=mentions_file,
         backend=backend_record(backend) if backend else None,
         prompt_version=ADJUDICATION_PROMPT if backend else None,
@@ -351,6 +352,7 @@ def _reconcile_report(
         calls=tally.calls,
         cache_hits=tally.cache_hits,
         duration_s=round(time.monotonic() - started, 3),
+        extraction=extraction,
     )
 
 
@@ -397,17 +399,21 @@ def earlier_failures(mentions_path: Path) -> tuple[list[Failure], list[Failure]]
     return carried, unreadable
 
 
-def extraction_inputs(mentions_path: Path) -> list[InputRecord]:
-    """The documents a mentions.jsonl came from, as listed by the run.json written beside it (by
-    `factbase extract` or `run`): their reference dates resolve relative dates in mentions not yet
-    normalized, and the reconciliation's own run.json lists them again. None beside it: none."""
+def extraction_report(mentions_path: Path) -> RunReport | None:
+    """The report of the run that wrote a mentions.jsonl, from the run.json beside it (by
+    `factbase extract` or `run`; beside a reconciliation's own, the extraction report it keeps):
+    its inputs' reference dates resolve relative dates in mentions not yet normalized, and the
+    reconciliation's own run.json keeps it. None beside it: none."""
     path = mentions_path.parent / "run.json"
     if not path.is_file():
-        return []
+        return None
     try:
-        return RunReport.model_validate_json(path.read_bytes()).inputs
+        report = RunReport.model_validate_json(path.read_bytes())
     except ValidationError as exc:
         raise ConfigError(f"{path}: not a run report: {first_error(exc)}") from None
+    if report.command != "reconcile":
+        return report
+    return report.extraction or report  # a reconciliation of an older version kept none: its inputs are the same
 
 
 @contextmanager

@@ -417,7 +417,12 @@ def test_extract_then_reconcile_equals_run_and_reconciling_in_place_keeps_the_ex
     for name in ("facts.jsonl", "failures.jsonl"):
         assert (tmp_path / "rec" / name).read_bytes() == (tmp_path / "run" / name).read_bytes()
     assert "empty file" in (tmp_path / "run" / "failures.jsonl").read_text()
-    assert run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "ex").exit_code == 0
+    extracted = RunReport.model_validate_json((tmp_path / "ex" / "run.json").read_bytes())
+    for _ in range(2):  # reconciled in place twice: the extraction's report is kept, once
+        assert run_cli("reconcile", tmp_path / "ex" / "mentions.jsonl", "-o", tmp_path / "ex").exit_code == 0
+        in_place = RunReport.model_validate_json((tmp_path / "ex" / "run.json").read_bytes())
+        assert in_place.command == "reconcile" and in_place.extraction == extracted
+        assert in_place.inputs == extracted.inputs and extracted.backend is not None
     for name in ("facts.jsonl", "failures.jsonl"):
         assert (tmp_path / "ex" / name).read_bytes() == (tmp_path / "run" / name).read_bytes()
     with serve(quote_first_sentence) as server:  # extracting there again: those facts are no longer its
