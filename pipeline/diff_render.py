@@ -65,11 +65,10 @@ def load_units(path: Path, kind: Kind) -> list[FactUnit]:
 def diff_files(output: Path, golden: Path) -> DiffReport:
     """Check that the two files can be compared, read them, and compare them. A run folder
     stands for its facts.jsonl, or for its mentions.jsonl beside a file of mentions."""
-    given = next(
-        (_kind(first) for path in (output, golden) if not path.is_dir() and (first := _first_record(path))), None
-    )
+    firsts = {path: _first_record(path) for path in (output, golden) if not path.is_dir()}
+    given = next((_kind(first) for first in firsts.values() if first), None)
     output, golden = _in_folder(output, given), _in_folder(golden, given)
-    out_first, gold_first = _first_record(output), _first_record(golden)
+    out_first, gold_first = (firsts[path] if path in firsts else _first_record(path) for path in (output, golden))
     if out_first is None or gold_first is None:  # a run that found nothing: every unit of the other side differs
         first = out_first or gold_first
         kind = _kind(first) if first else "facts"

@@ -1177,21 +1177,21 @@ def candidate_pairs(t: MatchTable) -> tuple[Array, Array]:
     start = np.where(t.start >= 0, t.start, NO_DAY)[members]
     end = np.where(t.end >= 0, t.end, NO_DAY)[members]
     order = np.lexsort((t.id_rank[members], end, start, keys))
-    keys, members, start, end = keys[order], members[order], start[order], end[order]
+    keys, members = keys[order], members[order]
     starts = _first_of_runs(keys)
     sizes = np.diff(np.r_[starts, len(keys)])
     small = np.repeat(sizes <= MAX_BLOCK, sizes)
     lefts, rights = [], []
     for distance in range(1, MAX_BLOCK):
         if distance == WINDOW + 1:
-            keys, members, start, end = keys[small], members[small], start[small], end[small]
-        a = np.flatnonzero(keys[:-distance] == keys[distance:])
-        if not len(a):
+            keys, members = keys[small], members[small]
+        same = np.flatnonzero(keys[:-distance] == keys[distance:])
+        if not len(same):
             break
-        b = a + distance  # after a in its block: starts no earlier, undated (NO_DAY) last
-        near = (start[b] == NO_DAY) | (start[b] - MAX_DAYS_APART <= end[a])  # as _near_in_time, in this order
-        lefts.append(members[a[near]])
-        rights.append(members[b[near]])
+        left, right = members[same], members[same + distance]
+        near = _near_in_time(t, left, right)
+        lefts.append(left[near])
+        rights.append(right[near])
     left, right = np.concatenate(lefts or [members[:0]]), np.concatenate(rights or [members[:0]])
     apart = t.origins.apart(left, right)
     low, high = np.minimum(left, right)[apart], np.maximum(left, right)[apart]

@@ -6,7 +6,7 @@ Offsets are Unicode code-point offsets into the decoded document text, end exclu
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal, Protocol, Self, TypeVar
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -60,25 +60,15 @@ class Evidence(Record):
 
     @model_validator(mode="after")
     def _spans_its_quote(self) -> Self:
-        return spanning_its_quote(self)
+        _check_span(self.quote, self.char_start, self.char_end)
+        return self
 
 
-class QuotedSpan(Protocol):
-    quote: str
-    char_start: int
-    char_end: int
-
-
-Spanned = TypeVar("Spanned", bound=QuotedSpan)
-
-
-def spanning_its_quote(record: Spanned) -> Spanned:
-    """The record, if its offsets are as far apart as its quote is long: offsets edited by hand,
-    or out of another text, are refused (whether the quote is at them in its document is for
-    grounding, which has the text)."""
-    if record.char_end - record.char_start != len(record.quote):
-        raise ValueError(f"char_start {record.char_start} to char_end {record.char_end} is not the quote's length")
-    return record
+def _check_span(quote: str, char_start: int, char_end: int) -> None:
+    """Offsets as far apart as the quote is long: offsets edited by hand, or out of another text,
+    are refused (whether the quote is at them in its document is for grounding, which has the text)."""
+    if char_end - char_start != len(quote):
+        raise ValueError(f"char_start {char_start} to char_end {char_end} is not the quote's length")
 
 
 class Mention(Record):
@@ -110,7 +100,8 @@ class Source(Record):
 
     @model_validator(mode="after")
     def _spans_its_quote(self) -> Self:
-        return spanning_its_quote(self)
+        _check_span(self.quote, self.char_start, self.char_end)
+        return self
 
 
 class ConflictValue(Record):
